@@ -1,0 +1,403 @@
+"""The scoring engine: pure functions from answers to scores.
+
+No Flask, no database: input is a questionnaire from the catalogue and plain answers;
+output is frozen dataclasses (and `to_dict()` for JSON). The rules are written down in
+docs/scoring.md; this module follows them exactly, and each rule below names its
+section there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .catalog import Catalog
+from .schema import CANONICAL_STAGE_IDS, LEVELS, Question, Questionnaire
+
+NA: Literal["na"] = "na"
+UNKNOWN: Literal["unknown"] = "unknown"
+NOT_SCORED = (NA, UNKNOWN)
+AnswerValue = int | Literal["na", "unknown"]
+#: respondent id -> question id -> answer
+Responses = Mapping[str, Mapping[str, AnswerValue]]
+
+#: Rule 2: a question is flagged divergent when its answers' standard deviation is at
+#: least this many levels (and at least two people gave a level).
+DIVERGENCE_THRESHOLD = 1.2
+#: Rule 7: coverage at or above these marks gives high / medium confidence.
+CONFIDENCE_HIGH = 0.8
+CONFIDENCE_MEDIUM = 0.5
+_EPS = 1e-9
+
+
+class ScoringInputError(ValueError):
+    """Answers, targets or agreed values that the questionnaire cannot take."""
+
+
+def level_of(mean_level: float) -> int:
+    """Rule 4: the maturity level reached is the whole part of the mean level."""
+    return min(5, max(0, math.floor(mean_level + _EPS)))
+
+
+def to_points(mean_level: float) -> float:
+    """Rule 3: a mean level 0..5 is shown as a score 0..100."""
+    return mean_level * 20.0
+
+
+def _weighted_mean(pairs: Iterable[tuple[float, float]]) -> float | None:
+    pairs = list(pairs)
+    total_weight = math.fsum(w for _, w in pairs)
+    if not pairs or total_weight <= 0:
+        return None
+    mean = math.fsum(v * w for v, w in pairs) / total_weight
+    # A weighted mean lies within its values; keep rounding from stepping outside.
+    return min(max(mean, min(v for v, _ in pairs)), max(v for v, _ in pairs))
+
+
+def validate_answer(value: object) -> AnswerValue:
+    if isinstance(value, bool):
+        raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
+    if isinstance(value, int) and value in LEVELS:
+        return value
+    if value in NOT_SCORED:
+        return value
+    raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
+
+
+# --- results ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    question_id: str
+    stage: str
+    weight: float
+    respondents: int
+    count: int  #: answers with a level
+    not_applicable: int
+    unknown: int
+    unanswered: int
+    distribution: tuple[int, ...]  #: how many answered each level 0..5
+    mean: float | None
+    median: float | None
+    spread: float | None  #: population standard deviation, in levels
+    minimum: int | None
+    maximum: int | None
+    divergent: bool
+    agreed: AnswerValue | None  #: an answer agreed by the room, if any
+    value: float | None  #: the level this question contributes (agreed, else mean)
+    coverage: float
+
+
+@dataclass(frozen=True)
+class StageScore:
+    stage: str
+    score: float | None  #: 0..100
+    level: int | None
+    target: int
+    gap: float | None  #: points below target (0..100 scale), 0 when at or above
+    questions: int
+    scored_questions: int
+    coverage: float
+    divergent_questions: int
+
+
+@dataclass(frozen=True)
+class GateCondition:
+    stage: str
+    min_level: int
+    level: int | None
+    status: Literal["pass", "fail", "unknown"]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    model: str
+    model_stage: str
+    gate: str
+    status: Literal["pass", "fail", "unknown"]
+    conditions: tuple[GateCondition, ...]
+
+
+@dataclass(frozen=True)
+class ModelStageScore:
+    model: str
+    stage: str
+    score: float | None
+    level: int | None
+    maps_to: dict[str, float]
+    informing_questions: int
+    informing_answered: int
+    gates: tuple[GateResult, ...]
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    model: str
+    score: float | None
+    level: int | None
+    stages: tuple[ModelStageScore, ...]
+
+
+@dataclass(frozen=True)
+class Priority:
+    question_id: str
+    stage: str
+    value: float
+    target: int
+    gap: float  #: levels below the stage target
+    weight: float
+    priority: float  #: gap x weight
+    recommendation_levels: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class AssessmentScore:
+    questionnaire: str
+    respondents: int
+    readiness_index: float | None
+    level: int | None
+    coverage: float
+    confidence: Literal["high", "medium", "low", "none"]
+    questions: dict[str, QuestionScore]
+    stages: tuple[StageScore, ...]
+    models: tuple[ModelScore, ...]
+    gates: tuple[GateResult, ...]
+    priorities: tuple[Priority, ...]
+    divergent: tuple[str, ...] = field(default=())
+
+    def stage(self, stage_id: str) -> StageScore:
+        return self.stages[CANONICAL_STAGE_IDS.index(stage_id)]
+
+    def model(self, model_id: str) -> ModelScore:
+        for model in self.models:
+            if model.model == model_id:
+                return model
+        raise KeyError(model_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- the engine -------------------------------------------------------------------
+
+
+def _question_score(
+    question: Question, answers: list[AnswerValue], respondents: int,
+    agreed: AnswerValue | None,
+) -> QuestionScore:
+    levels = sorted(a for a in answers if isinstance(a, int))
+    count = len(levels)
+    distribution = tuple(levels.count(level) for level in LEVELS)
+    mean = median = spread = None
+    if count:
+        mean = math.fsum(levels) / count
+        middle = count // 2
+        median = float(levels[middle]) if count % 2 else (levels[middle - 1] + levels[middle]) / 2
+        spread = math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / count)
+    divergent = count >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD - _EPS
+    if agreed is not None:
+        value = float(agreed) if isinstance(agreed, int) else None
+        coverage = 1.0 if isinstance(agreed, int) else 0.0
+    else:
+        value = mean
+        coverage = count / respondents if respondents else 0.0
+    return QuestionScore(
+        question_id=question.id,
+        stage=question.stage,
+        weight=question.weight,
+        respondents=respondents,
+        count=count,
+        not_applicable=answers.count(NA),
+        unknown=answers.count(UNKNOWN),
+        unanswered=respondents - len(answers),
+        distribution=distribution,
+        mean=mean,
+        median=median,
+        spread=spread,
+        minimum=levels[0] if levels else None,
+        maximum=levels[-1] if levels else None,
+        divergent=divergent,
+        agreed=agreed,
+        value=value,
+        coverage=coverage,
+    )
+
+
+def _collect(questionnaire: Questionnaire, responses: Responses) -> dict[str, list[AnswerValue]]:
+    by_question: dict[str, list[AnswerValue]] = {q.id: [] for q in questionnaire.questions}
+    for respondent, answers in responses.items():
+        for question_id, value in answers.items():
+            bucket = by_question.get(question_id)
+            if bucket is None:
+                raise ScoringInputError(
+                    f"respondent {respondent!r} answered {question_id!r}, which is not a "
+                    f"question of {questionnaire.id!r}"
+                )
+            bucket.append(validate_answer(value))
+    return by_question
+
+
+def _targets(catalog: Catalog, targets: Mapping[str, int] | None) -> dict[str, int]:
+    out = {stage: catalog.default_target for stage in CANONICAL_STAGE_IDS}
+    for stage, target in (targets or {}).items():
+        if stage not in out:
+            raise ScoringInputError(f"target for {stage!r}, which is not a canonical stage")
+        if isinstance(target, bool) or not isinstance(target, int) or target not in LEVELS:
+            raise ScoringInputError(f"target for {stage!r} must be a level 0-5, not {target!r}")
+        out[stage] = target
+    return out
+
+
+def score(
+    catalog: Catalog,
+    questionnaire: Questionnaire,
+    responses: Responses,
+    *,
+    targets: Mapping[str, int] | None = None,
+    agreed: Mapping[str, AnswerValue] | None = None,
+    models: Iterable[str] | None = None,
+) -> AssessmentScore:
+    """Score one assessment: every view the product shows, from one set of answers."""
+    by_question = _collect(questionnaire, responses)
+    stage_targets = _targets(catalog, targets)
+    agreed_values = {qid: validate_answer(v) for qid, v in (agreed or {}).items()}
+    for qid in agreed_values:
+        if qid not in by_question:
+            raise ScoringInputError(f"agreed answer for {qid!r}, not a question here")
+    respondents = len(responses)
+
+    # Rules 1-2: per question.
+    questions = {
+        q.id: _question_score(q, by_question[q.id], respondents, agreed_values.get(q.id))
+        for q in questionnaire.questions
+    }
+
+    # Rules 3-5: per canonical stage, weighted by question weight.
+    stage_scores: list[StageScore] = []
+    mean_levels: dict[str, float] = {}
+    for stage in catalog.stages:
+        in_stage = [questions[q.id] for q in questionnaire.questions if q.stage == stage.id]
+        mean_level = _weighted_mean(
+            (qs.value, qs.weight) for qs in in_stage if qs.value is not None
+        )
+        target = stage_targets[stage.id]
+        points = to_points(mean_level) if mean_level is not None else None
+        if mean_level is not None:
+            mean_levels[stage.id] = mean_level
+        stage_scores.append(StageScore(
+            stage=stage.id,
+            score=points,
+            level=level_of(mean_level) if mean_level is not None else None,
+            target=target,
+            gap=max(0.0, to_points(target) - points) if points is not None else None,
+            questions=len(in_stage),
+            scored_questions=sum(1 for qs in in_stage if qs.value is not None),
+            coverage=math.fsum(qs.coverage for qs in in_stage) / len(in_stage) if in_stage else 0.0,
+            divergent_questions=sum(1 for qs in in_stage if qs.divergent),
+        ))
+
+    # Rule 6: overall readiness index, weighted by stage weight.
+    overall = _weighted_mean(
+        (mean_levels[s.id], s.weight) for s in catalog.stages if s.id in mean_levels
+    )
+    coverage = math.fsum(qs.coverage for qs in questions.values()) / len(questions)
+
+    # Rules 8-9: the five models through the crosswalk, and their gates.
+    wanted = list(models) if models is not None else list(catalog.models)
+    informing = catalog.informing_questions.get(questionnaire.id, {})
+    stage_levels = {s.stage: s.level for s in stage_scores}
+    model_scores: list[ModelScore] = []
+    all_gates: list[GateResult] = []
+    for model_id in wanted:
+        if model_id not in catalog.models:
+            raise ScoringInputError(f"unknown model {model_id!r}")
+        model = catalog.models[model_id]
+        stages_out: list[ModelStageScore] = []
+        for mstage in model.stages:
+            mean_level = _weighted_mean(
+                (mean_levels[c], w) for c, w in mstage.maps_to.items() if c in mean_levels
+            )
+            gates = tuple(_gate(model.id, mstage.id, gate, stage_levels) for gate in mstage.gates)
+            all_gates.extend(gates)
+            informed_by = informing.get(f"{model.id}.{mstage.id}", [])
+            stages_out.append(ModelStageScore(
+                model=model.id,
+                stage=mstage.id,
+                score=to_points(mean_level) if mean_level is not None else None,
+                level=level_of(mean_level) if mean_level is not None else None,
+                maps_to={str(k): v for k, v in mstage.maps_to.items()},
+                informing_questions=len(informed_by),
+                informing_answered=sum(1 for q in informed_by if questions[q.id].value is not None),
+                gates=gates,
+            ))
+        model_mean = _weighted_mean(
+            (s.score / 20.0, 1.0) for s in stages_out if s.score is not None
+        )
+        model_scores.append(ModelScore(
+            model=model.id,
+            score=to_points(model_mean) if model_mean is not None else None,
+            level=level_of(model_mean) if model_mean is not None else None,
+            stages=tuple(stages_out),
+        ))
+
+    # Rule 10: prioritised gaps, each with the recommendation for its level.
+    order = {q.id: i for i, q in enumerate(questionnaire.questions)}
+    priorities: list[Priority] = []
+    for q in questionnaire.questions:
+        qs = questions[q.id]
+        if qs.value is None:
+            continue
+        target = stage_targets[q.stage]
+        gap = target - qs.value
+        if gap <= _EPS:
+            continue
+        rec = q.recommendation_for(level_of(qs.value))
+        priorities.append(Priority(
+            question_id=q.id, stage=q.stage, value=qs.value, target=target, gap=gap,
+            weight=q.weight, priority=gap * q.weight,
+            recommendation_levels=tuple(rec.levels) if rec else None,
+        ))
+    priorities.sort(key=lambda p: (-p.priority, CANONICAL_STAGE_IDS.index(p.stage),
+                                   order[p.question_id]))
+
+    return AssessmentScore(
+        questionnaire=questionnaire.id,
+        respondents=respondents,
+        readiness_index=to_points(overall) if overall is not None else None,
+        level=level_of(overall) if overall is not None else None,
+        coverage=coverage,
+        confidence=_confidence(coverage, respondents),
+        questions=questions,
+        stages=tuple(stage_scores),
+        models=tuple(model_scores),
+        gates=tuple(all_gates),
+        priorities=tuple(priorities),
+        divergent=tuple(q.id for q in questionnaire.questions if questions[q.id].divergent),
+    )
+
+
+def _gate(model_id: str, stage_id: str, gate: Any, levels: Mapping[str, int | None]) -> GateResult:
+    conditions = []
+    for cond in gate.requires:
+        level = levels.get(cond.stage)
+        status: Literal["pass", "fail", "unknown"]
+        status = "unknown" if level is None else "pass" if level >= cond.min_level else "fail"
+        conditions.append(GateCondition(cond.stage, cond.min_level, level, status))
+    statuses = {c.status for c in conditions}
+    overall: Literal["pass", "fail", "unknown"] = (
+        "fail" if "fail" in statuses else "unknown" if "unknown" in statuses else "pass"
+    )
+    return GateResult(model_id, stage_id, gate.id, overall, tuple(conditions))
+
+
+def _confidence(coverage: float, respondents: int) -> Literal["high", "medium", "low", "none"]:
+    if respondents == 0 or coverage <= 0:
+        return "none"
+    if coverage >= CONFIDENCE_HIGH - _EPS:
+        return "high"
+    if coverage >= CONFIDENCE_MEDIUM - _EPS:
+        return "medium"
+    return "low"
