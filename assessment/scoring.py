@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .catalog import Catalog
@@ -57,6 +57,8 @@ def _weighted_mean(pairs: Iterable[tuple[float, float]]) -> float | None:
 
 
 def validate_answer(value: object) -> AnswerValue:
+    if value.__class__ is int and 0 <= value <= 5:  # type: ignore[operator]
+        return value  # type: ignore[return-value]
     if isinstance(value, bool):
         raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
     if isinstance(value, int) and value in LEVELS:
@@ -178,7 +180,20 @@ class AssessmentScore:
         raise KeyError(model_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        result: dict[str, Any] = _plain(self)
+        return result
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses to dicts, tuples to lists; no deep copies (asdict is several times slower)."""
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: _plain(getattr(value, name)) for name in fields}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 # --- the engine -------------------------------------------------------------------

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 PathKey = tuple[str | int, ...]
+#: libyaml's parser when PyYAML was built with it (several times faster), else pure Python.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -57,7 +59,7 @@ def read_yaml(file: Path) -> YamlDocument:
 
 def parse_yaml(text: str, file: Path) -> YamlDocument:
     doc = YamlDocument(file=file, data=None)
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -75,7 +77,7 @@ def parse_yaml(text: str, file: Path) -> YamlDocument:
     return doc
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: PathKey, doc: YamlDocument) -> Any:
+def _build(loader: Any, node: yaml.Node, path: PathKey, doc: YamlDocument) -> Any:
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
