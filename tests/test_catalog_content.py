@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 from hypothesis import given, settings
-from pydantic import BaseModel
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from assessment.catalog import BACKBONE_MODELS, Catalog
 from assessment.schema import CANONICAL_STAGE_IDS, Localized
