@@ -57,8 +57,8 @@ def _weighted_mean(pairs: Iterable[tuple[float, float]]) -> float | None:
 
 
 def validate_answer(value: object) -> AnswerValue:
-    if value.__class__ is int and 0 <= value <= 5:  # type: ignore[operator]
-        return value  # type: ignore[return-value]
+    if type(value) is int and 0 <= value <= 5:  # the common case, checked first
+        return value
     if isinstance(value, bool):
         raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
     if isinstance(value, int) and value in LEVELS:
