@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
+from . import i18n
 from .catalog import Catalog, data_dir, load_catalog
-from .i18n import digits, direction
+from .db import configure_sqlite, default_url, engine_options
+from .extensions import babel, csrf, db, login_manager, migrate
 
-LANG_COOKIE = "lang"
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app. A catalogue with any problem stops start-up with the full list."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(data_dir("templates")),
+    """Build the app: defaults, then instance/config.py, then CRM_* environment variables.
+
+    A catalogue with any problem stops start-up with the full list (CatalogError).
+    """
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("CRM_INSTANCE_PATH") or None,
+                template_folder=str(data_dir("templates")))
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # Tokens live as long as the session: a long walk never fails on an old token.
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        SQLALCHEMY_ENGINE_OPTIONS={},
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CRM")
@@ -27,37 +45,59 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or _env_database_url() or default_url(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url),
+                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     catalog = load_catalog()  # raises CatalogError: the app refuses to start
     app.extensions["catalog"] = catalog
 
-    @app.context_processor
-    def _globals() -> dict[str, Any]:
-        lang = current_lang()
-        return {"lang": lang, "dir": direction(lang), "digits": lambda v: digits(v, lang),
-                "catalog": catalog}
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "warning"
+    babel.init_app(app, locale_selector=select_lang)
 
-    @app.get("/")
-    def home() -> str:
-        return render_template("catalog/index.html")
+    from .accounts.views import bp as accounts_bp
+    from .clients.views import bp as clients_bp
+    from .pages import bp as pages_bp
+    from .walk.views import bp as walk_bp
+    from .walk.views import public_bp
 
-    @app.get("/models/<model_id>")
-    def model_detail(model_id: str) -> str:
-        model = catalog.models.get(model_id) or abort(404)
-        return render_template("catalog/model.html", model=model)
+    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp):
+        app.register_blueprint(blueprint)
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "models": len(catalog.models)}
+    from .web import register_template_helpers
+
+    register_template_helpers(app)
+
+    @app.before_request
+    def _pick_lang() -> None:
+        g.lang = select_lang()
 
     @app.after_request
     def _remember_lang(response: Any) -> Any:
         chosen = request.args.get("lang")
-        if chosen in ("en", "fa"):
-            response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        if chosen in i18n.LANGUAGES:
+            response.set_cookie(i18n.LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
+                                samesite="Lax")
         return response
 
+    @app.context_processor
+    def _csrf() -> dict[str, Any]:
+        return {"csrf_token": generate_csrf}
+
     return app
+
+
+def _env_database_url() -> str | None:
+    return os.environ.get("DATABASE_URL") or None
 
 
 def _instance_secret(instance: Path) -> str:
@@ -70,14 +110,20 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def current_lang() -> str:
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
-    if chosen in ("en", "fa"):
+def select_lang() -> str:
+    """Query string, then the remembered choice, then the user's setting, then the browser."""
+    chosen = request.args.get("lang") or request.cookies.get(i18n.LANG_COOKIE)
+    if chosen in i18n.LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match(["en", "fa"])
-    return best or "en"
+    if session.get("lang") in i18n.LANGUAGES:
+        return str(session["lang"])
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.lang:
+        return str(current_user.lang)
+    return request.accept_languages.best_match(list(i18n.LANGUAGES)) or "en"
 
 
-def get_catalog(app: Flask) -> Catalog:
-    catalog: Catalog = app.extensions["catalog"]
+def get_catalog() -> Catalog:
+    from flask import current_app
+
+    catalog: Catalog = current_app.extensions["catalog"]
     return catalog

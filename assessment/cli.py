@@ -136,24 +136,131 @@ def models_schema(kind: str | None, output: Path | None) -> None:
         click.echo(f"Wrote {output}", err=True)
 
 
+def _app() -> Any:
+    from .app import create_app
+
+    try:
+        return create_app()
+    except CatalogError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("The app did not start: fix the catalogue first.", err=True)
+        sys.exit(1)
+
+
+def _upgrade(app: Any) -> None:
+    from flask_migrate import upgrade
+
+    from .db import write_intent
+
+    with app.app_context():
+        write_intent.set(True)
+        upgrade()
+
+
+@main.group()
+def db() -> None:
+    """The database: migrations."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date (safe to run any time)."""
+    app = _app()
+    _upgrade(app)
+    click.echo(f"Database is up to date: {_safe_url(app)}")
+
+
+def _safe_url(app: Any) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+
+
+def _create_demo(app: Any) -> None:
+    from .demo import create_demo
+    from .extensions import db as database
+
+    with app.app_context():
+        account = create_demo(app.extensions["catalog"])
+        database.session.commit()
+    state = "created" if account.created else "already there"
+    click.echo(f"Demo data {state}. Sign in as {account.email} with password {account.password}")
+
+
+@main.command()
+def demo() -> None:
+    """Create the demo consultant, client and assessments (once)."""
+    app = _app()
+    _upgrade(app)
+    _create_demo(app)
+
+
+@main.group()
+def users() -> None:
+    """Consultant accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="The consultant's name.")
+@click.option("--workspace", "workspace_name", default=None,
+              help="Name of a new workspace (default: the consultant's name).")
+@click.option("--join", "join_email", default=None,
+              help="Join the workspace of this existing consultant instead.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, name: str, workspace_name: str | None, join_email: str | None,
+                 password_stdin: bool) -> None:
+    """Create a consultant account (the password is asked for, or read from stdin)."""
+    from sqlalchemy import select
+
+    from .accounts.operations import AccountError, create_user
+    from .extensions import db as database
+    from .tables import User
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        workspace = None
+        if join_email:
+            other = database.session.scalar(select(User).where(User.email == join_email.lower()))
+            if other is None:
+                raise click.ClickException(f"no consultant {join_email} to join")
+            workspace = other.workspace
+        try:
+            user = create_user(email, password, name=name, workspace=workspace,
+                               workspace_name=workspace_name)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        database.session.commit()
+        click.echo(f"Created {user.email} in workspace '{user.workspace.name}'.")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int,
               help="Worker processes (one or two per core).")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--demo", "with_demo", is_flag=True, help="Create the demo data first if missing.")
+@click.option("--no-migrate", is_flag=True, help="Do not bring the database up to date first.")
+def serve(host: str, port: int, workers: int, threads: int, with_demo: bool,
+          no_migrate: bool) -> None:
     """Serve the web app with a production WSGI server (gunicorn)."""
-    from .app import create_app
+    from .extensions import db as database
     from .server import run_gunicorn
 
-    try:
-        app = create_app()
-    except CatalogError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo("The app did not start: fix the catalogue first.", err=True)
-        sys.exit(1)
+    app = _app()
+    if not no_migrate:
+        _upgrade(app)
+    if with_demo:
+        _create_demo(app)
+    with app.app_context():
+        database.engine.dispose()  # no connection crosses the fork into the workers
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
     run_gunicorn(app, bind=f"{host}:{port}", workers=workers, threads=threads)
 

@@ -1,8 +1,19 @@
-"""Language helpers that do not need a request: digits and direction."""
+"""Languages: direction, Persian digits, Solar Hijri dates, and the request's language."""
 
 from __future__ import annotations
 
-_PERSIAN_DIGITS = str.maketrans("0123456789.", "۰۱۲۳۴۵۶۷۸۹٫")
+from datetime import date, datetime
+
+import jdatetime
+
+LANGUAGES = ("en", "fa")
+LANG_COOKIE = "lang"
+_PERSIAN_DIGITS = str.maketrans("0123456789.%", "۰۱۲۳۴۵۶۷۸۹٫٪")
+_LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_FA_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+              "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
 
 
 def direction(lang: str) -> str:
@@ -10,6 +21,44 @@ def direction(lang: str) -> str:
 
 
 def digits(value: object, lang: str) -> str:
-    """The value as text, with Persian digits (and decimal separator) in Persian."""
+    """The value as text, with Persian digits (and separators) in Persian."""
     text = str(value)
     return text.translate(_PERSIAN_DIGITS) if lang == "fa" else text
+
+
+def latin_digits(text: str) -> str:
+    """Accept Persian or Arabic-Indic digits typed into a form."""
+    return text.translate(_LATIN_DIGITS)
+
+
+def number(value: float | int | None, lang: str, places: int = 0, empty: str = "–") -> str:
+    if value is None:
+        return empty
+    text = f"{value:.{places}f}" if places else str(round(value))
+    return digits(text, lang)
+
+
+def percent(fraction: float | None, lang: str) -> str:
+    if fraction is None:
+        return "–"
+    return digits(f"{round(fraction * 100)}%", lang)
+
+
+def format_date(value: date | datetime | None, lang: str) -> str:
+    """A date as people read it: Solar Hijri in Persian, Gregorian in English."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    if lang == "fa":
+        jalali = jdatetime.date.fromgregorian(date=day)
+        return digits(f"{jalali.day} {_FA_MONTHS[jalali.month - 1]} {jalali.year}", "fa")
+    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def parse_jalali(text: str) -> date:
+    """'1405/09/01' (Persian or Latin digits) -> the Gregorian date."""
+    parts = latin_digits(text.strip()).replace("-", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError("expected year/month/day")
+    year, month, day = (int(p) for p in parts)
+    return jdatetime.date(year, month, day).togregorian()  # type: ignore[no-any-return]

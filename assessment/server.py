@@ -29,4 +29,14 @@ def run_gunicorn(app: Any, *, bind: str, workers: int, threads: int) -> None:
         "worker_class": "gthread" if threads > 1 else "sync",
         "accesslog": "-",
         "graceful_timeout": 10,
+        "post_fork": _post_fork,
     }).run()
+
+
+def _post_fork(_server: Any, worker: Any) -> None:
+    """Each worker opens its own database connections."""
+    app = worker.app.application
+    from .extensions import db
+
+    with app.app_context():
+        db.engine.dispose()

@@ -1,0 +1,238 @@
+"""Clients and their assessments, for a signed-in consultant's workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..access import assessment_or_404, client_or_404
+from ..app import get_catalog
+from ..extensions import db
+from ..i18n import parse_jalali
+from ..schema import CANONICAL_STAGE_IDS
+from ..tables import Assessment, Client
+from ..walk import operations as walk_ops
+from ..web import lang
+from . import operations as ops
+from .forms import AssessmentForm, ClientForm, ShareForm, choices
+
+bp = Blueprint("clients", __name__)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> str:
+    clients = db.session.scalars(
+        select(Client).where(Client.workspace_id == current_user.workspace_id)
+        .order_by(Client.name)
+    ).all()
+    return render_template("clients/dashboard.html", clients=clients)
+
+
+def _client_values(form: ClientForm) -> dict[str, str]:
+    return {name: getattr(form, name).data or "" for name in ops.CLIENT_FIELDS}
+
+
+def _logo_bytes(form: ClientForm) -> bytes | None:
+    upload = form.logo.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            data: bytes = upload.read(ops.LOGO_MAX_BYTES + 1)
+        finally:
+            upload.close()
+        return data
+    return None
+
+
+def _submit(form: Any, action: Callable[[], tuple[str, str]]) -> BaseResponse | None:
+    """On a valid submission run `action`: commit, flash and redirect to where it says.
+
+    An InputError from the operation goes onto its form field and nothing is stored.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        target, message = action()
+    except ops.InputError as exc:
+        db.session.rollback()
+        getattr(form, exc.field).errors.append(str(exc))
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _page(template: str, form: Any, **context: Any) -> tuple[str, int]:
+    return render_template(template, form=form, **context), 400 if form.errors else 200
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@login_required
+def client_new() -> Any:
+    form = ClientForm()
+
+    def create() -> tuple[str, str]:
+        client = ops.save_client(current_user.workspace, _client_values(form), _logo_bytes(form))
+        return (url_for("clients.client_detail", client_id=client.id),
+                _("Client %(name)s created.", name=client.name))
+
+    return _submit(form, create) or _page("clients/form.html", form, client=None)
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+@login_required
+def client_edit(client_id: int) -> Any:
+    client = client_or_404(client_id)
+    form = ClientForm(obj=client)
+
+    def update() -> tuple[str, str]:
+        ops.save_client(current_user.workspace, _client_values(form), _logo_bytes(form),
+                        client=client)
+        return url_for("clients.client_detail", client_id=client.id), _("Changes saved.")
+
+    return _submit(form, update) or _page("clients/form.html", form, client=client)
+
+
+@bp.get("/clients/<int:client_id>")
+@login_required
+def client_detail(client_id: int) -> str:
+    client = client_or_404(client_id)
+    catalog = get_catalog()
+    summaries = []
+    for assessment in client.assessments:
+        summaries.append((assessment, walk_ops.score_assessment(catalog, assessment)))
+    return render_template("clients/detail.html", client=client, summaries=summaries,
+                           share_form=ShareForm(title=_("Executive self-assessment")))
+
+
+@bp.get("/clients/<int:client_id>/logo")
+@login_required
+def client_logo(client_id: int) -> Response:
+    client = client_or_404(client_id)
+    if not client.logo:
+        abort(404)
+    return Response(client.logo, mimetype=client.logo_type or "application/octet-stream",
+                    headers={"Cache-Control": "private, max-age=300",
+                             "X-Content-Type-Options": "nosniff"})
+
+
+def _assessment_form(catalog: Any, assessment: Assessment | None = None) -> AssessmentForm:
+    form = AssessmentForm(obj=None)
+    form.questionnaire.choices = choices([(q.id, q.name.get(lang()))
+                                          for q in catalog.questionnaires.values()])
+    form.models.choices = choices([(m.id, m.name.get(lang())) for m in catalog.models.values()])
+    if request.method == "GET":
+        if assessment is None:
+            form.models.data = list(catalog.models)
+            form.questionnaire.data = "workshop" if "workshop" in catalog.questionnaires else None
+            for stage in CANONICAL_STAGE_IDS:
+                getattr(form, f"target_{stage}").data = str(catalog.default_target)
+        else:
+            form.title.data = assessment.title
+            form.questionnaire.data = assessment.questionnaire_id
+            form.models.data = list(assessment.model_ids)
+            form.due_on.data = assessment.due_on.isoformat() if assessment.due_on else ""
+            for stage in CANONICAL_STAGE_IDS:
+                getattr(form, f"target_{stage}").data = str(assessment.targets.get(
+                    stage, catalog.default_target))
+    return form
+
+
+def _parse_due(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    try:
+        return parse_jalali(text)
+    except ValueError:
+        raise ops.InputError("due_on", _("Write the date as year/month/day.")) from None
+
+
+def _targets(form: AssessmentForm) -> dict[str, int]:
+    return {stage: int(getattr(form, f"target_{stage}").data)
+            for stage in CANONICAL_STAGE_IDS}
+
+
+@bp.route("/clients/<int:client_id>/assessments/new", methods=["GET", "POST"])
+@login_required
+def assessment_new(client_id: int) -> Any:
+    client = client_or_404(client_id)
+    catalog = get_catalog()
+    form = _assessment_form(catalog)
+
+    def create() -> tuple[str, str]:
+        assessment = ops.create_assessment(
+            catalog, client, title=form.title.data or "",
+            questionnaire_id=form.questionnaire.data or "",
+            model_ids=form.models.data or [], targets=_targets(form),
+            due_on=_parse_due(form.due_on.data))
+        return (url_for("clients.assessment_detail", assessment_id=assessment.id),
+                _("Assessment created. Start the walk whenever you are ready."))
+
+    return _submit(form, create) or _page("clients/assessment_form.html", form, client=client,
+                                          assessment=None)
+
+
+@bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@login_required
+def assessment_edit(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+    catalog = get_catalog()
+    form = _assessment_form(catalog, assessment)
+    form.questionnaire.render_kw = {"disabled": True}
+    form.questionnaire.data = assessment.questionnaire_id
+
+    def update() -> tuple[str, str]:
+        ops.update_assessment(catalog, assessment, title=form.title.data or "",
+                              model_ids=form.models.data or [], targets=_targets(form),
+                              due_on=_parse_due(form.due_on.data))
+        return (url_for("clients.assessment_detail", assessment_id=assessment.id),
+                _("Changes saved."))
+
+    return _submit(form, update) or _page("clients/assessment_form.html", form,
+                                          client=assessment.client, assessment=assessment)
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@login_required
+def assessment_detail(assessment_id: int) -> str:
+    assessment = assessment_or_404(assessment_id)
+    catalog = get_catalog()
+    questionnaire = walk_ops.questionnaire_of(catalog, assessment)
+    respondent = walk_ops.consultant_respondent(assessment, current_user)
+    answers = walk_ops.answers_of(respondent)
+    db.session.commit()
+    return render_template(
+        "clients/assessment_detail.html", assessment=assessment,
+        questionnaire=questionnaire, progress=walk_ops.progress(questionnaire, answers),
+        respondents=assessment.respondents,
+    )
+
+
+@bp.post("/clients/<int:client_id>/share")
+@login_required
+def share_link(client_id: int) -> Any:
+    """A new executive self-assessment with a link that needs no account."""
+    client = client_or_404(client_id)
+    catalog = get_catalog()
+    form = ShareForm()
+    if not form.validate_on_submit():
+        flash(_("Give the self-assessment a title."), "danger")
+        return redirect(url_for("clients.client_detail", client_id=client.id))
+    questionnaire = "executive" if "executive" in catalog.questionnaires else next(
+        iter(catalog.questionnaires))
+    assessment = ops.create_assessment(catalog, client, title=form.title.data or "",
+                                       questionnaire_id=questionnaire, share=True)
+    db.session.commit()
+    flash(_("Link created. Send it to the executive: no account is needed."), "success")
+    return redirect(url_for("clients.assessment_detail", assessment_id=assessment.id))

@@ -1,0 +1,102 @@
+"""Demo data: a consultant, a client, one finished workshop and one assessment in progress."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from .accounts.operations import create_user
+from .catalog import Catalog
+from .clients.operations import create_assessment, save_client
+from .extensions import db
+from .tables import Answer, Respondent, User, utcnow
+
+DEMO_EMAIL = "demo@example.com"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the person trying the demo
+
+#: the demo room's typical level per stage, so the results tell a story
+_PROFILE = {"vision": 3.2, "strategy": 2.6, "process": 2.1, "data": 1.4, "technology": 2.4,
+            "metrics": 1.2}
+_ROLES = ("sales", "marketing", "service", "IT", "management", "sales", "service",
+          "marketing", "IT", "management", "sales", "service")
+_COMMENTS = {
+    "en": ["Each branch keeps its own customer list.", "We measure this only once a year.",
+           "Depends a lot on the region."],
+    "fa": ["هر شعبه فهرست مشتریان خودش را دارد.", "این را فقط سالی یک بار می‌سنجیم.",
+           "بسیار به منطقه بستگی دارد."],
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    password: str
+    created: bool
+
+
+def has_data() -> bool:
+    return bool(db.session.scalar(select(func.count()).select_from(User)))
+
+
+def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
+    """Create the demo workspace (idempotent: does nothing when the demo user exists)."""
+    if db.session.scalar(select(User).where(User.email == DEMO_EMAIL)) is not None:
+        return DemoAccount(DEMO_EMAIL, DEMO_PASSWORD, created=False)
+    rng = random.Random(seed)  # noqa: S311 - demo answers, not secrets
+    user = create_user(DEMO_EMAIL, DEMO_PASSWORD, name="Demo Consultant",
+                       workspace_name="Demo Consulting")
+    client = save_client(user.workspace, {
+        "name": "Pars Retail Group", "sector": "Retail", "size": "1000+", "country": "Iran",
+        "contact": "Head of customer experience",
+        "notes": "Forty stores and an online shop; a CRM programme is planned for next year.",
+    })
+
+    finished = create_assessment(catalog, client, title="Baseline workshop",
+                                 questionnaire_id="workshop",
+                                 targets={"vision": 4, "strategy": 4, "data": 3})
+    finished.created_at = utcnow() - timedelta(days=21)
+    questions = catalog.questionnaires["workshop"].questions
+    for index, role in enumerate(_ROLES):
+        respondent = Respondent(assessment=finished, kind="participant", role=role,
+                                name=f"Participant {index + 1}",
+                                finished_at=utcnow() - timedelta(days=20))
+        db.session.add(respondent)
+        db.session.flush()
+        bias = rng.uniform(-0.6, 0.6)
+        for question in questions:
+            roll = rng.random()
+            if roll < 0.03:
+                value = "na"
+            elif roll < 0.08:
+                value = "unknown"
+            else:
+                level = _PROFILE[question.stage] + bias + rng.gauss(0, 0.8)
+                value = str(min(5, max(0, round(level))))
+            comment = ""
+            if rng.random() < 0.03:
+                comment = rng.choice(_COMMENTS["en" if index % 2 else "fa"])
+            db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
+                                  value=value, comment=comment))
+    finished.status = "complete"
+    finished.completed_at = utcnow() - timedelta(days=20)
+
+    ongoing = create_assessment(catalog, client, title="Executive check-in",
+                                questionnaire_id="executive", share=True)
+    mine = Respondent(assessment=ongoing, kind="consultant", user_id=user.id,
+                      name=user.name)
+    db.session.add(mine)
+    db.session.flush()
+    exec_questions = catalog.questionnaires["executive"].questions
+    answered = exec_questions[: len(exec_questions) // 2]
+    for question in answered:
+        level = round(_PROFILE[question.stage] + rng.gauss(0, 0.6))
+        db.session.add(Answer(respondent_id=mine.id, question_id=question.id,
+                              value=str(min(5, max(0, level)))))
+    mine.last_stage = answered[-1].stage
+    mine.last_question = answered[-1].id
+    ongoing.status = "in_progress"
+    db.session.flush()
+    return DemoAccount(DEMO_EMAIL, DEMO_PASSWORD, created=True)

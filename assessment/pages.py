@@ -1,0 +1,44 @@
+"""Pages anyone can read: the landing page, the model catalogue, how scores are computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+
+from .app import get_catalog
+from .scoring import CONFIDENCE_HIGH, CONFIDENCE_MEDIUM, DIVERGENCE_THRESHOLD
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("clients.dashboard"))
+    return render_template("pages/home.html")
+
+
+@bp.get("/models")
+def models() -> str:
+    return render_template("pages/models.html")
+
+
+@bp.get("/models/<model_id>")
+def model_detail(model_id: str) -> str:
+    model = get_catalog().models.get(model_id) or abort(404)
+    return render_template("pages/model.html", model=model)
+
+
+@bp.get("/how-scores-work")
+def scoring_rules() -> str:
+    return render_template(
+        "pages/scoring.html", divergence=DIVERGENCE_THRESHOLD,
+        confidence_high=CONFIDENCE_HIGH, confidence_medium=CONFIDENCE_MEDIUM,
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, Any]:
+    return {"status": "ok", "models": len(get_catalog().models)}

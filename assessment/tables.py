@@ -1,0 +1,186 @@
+"""The ORM: ids, people, answers and dates. Model and question text stays in the YAML."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+ANSWER_VALUES = ("0", "1", "2", "3", "4", "5", "na", "unknown")
+ASSESSMENT_STATUSES = ("draft", "in_progress", "complete")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Workspace(db.Model):  # type: ignore[name-defined,misc]
+    """A consultancy (or one consultant): everything under it is private to it."""
+
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: shown on reports and the top bar
+    name: Mapped[str] = mapped_column(String(120))
+    #: brand colour for reports, as #rrggbb
+    brand_colour: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="workspace")
+    clients: Mapped[list[Client]] = relationship(back_populates="workspace")
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A consultant account."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                              index=True)
+    #: stored lower-cased; the login name
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    #: preferred interface language, 'en' or 'fa'
+    lang: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    workspace: Mapped[Workspace] = relationship(back_populates="users")
+
+
+class Client(db.Model):  # type: ignore[name-defined,misc]
+    """An organisation being assessed."""
+
+    __tablename__ = "clients"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                              index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(120), default="")
+    size: Mapped[str] = mapped_column(String(40), default="")
+    country: Mapped[str] = mapped_column(String(80), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: PNG or JPEG bytes, checked by content, at most 512 KiB
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    workspace: Mapped[Workspace] = relationship(back_populates="clients")
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="Assessment.id"
+    )
+
+
+class Assessment(db.Model):  # type: ignore[name-defined,misc]
+    """One assessment of a client with one questionnaire."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'in_progress', 'complete')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
+                                           index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: id of a questionnaire in the catalogue
+    questionnaire_id: Mapped[str] = mapped_column(String(60))
+    #: ids of the deployment models to report against, in catalogue order
+    model_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: target level 0-5 per canonical stage id
+    targets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    #: secret for the executive self-assessment link (None: no link)
+    share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    client: Mapped[Client] = relationship(back_populates="assessments")
+    respondents: Mapped[list[Respondent]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"
+    )
+
+
+class Respondent(db.Model):  # type: ignore[name-defined,misc]
+    """Someone who answers: the consultant, an executive via a link, a participant."""
+
+    __tablename__ = "respondents"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "user_id", name="uq_respondents_assessment_user"),
+        CheckConstraint("kind IN ('consultant', 'executive', 'participant')", name="kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12))
+    #: the consultant answering, when kind is 'consultant'
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(40), default="")
+    #: secret that lets a person without an account resume
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    #: where the person was in the walk, to resume there
+    last_stage: Mapped[str | None] = mapped_column(String(20))
+    last_question: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="respondents")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="respondent", cascade="all, delete-orphan"
+    )
+
+
+class Answer(db.Model):  # type: ignore[name-defined,misc]
+    """One respondent's answer to one question (value, comment, review flag)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("respondent_id", "question_id", name="uq_answers_respondent_question"),
+        CheckConstraint(
+            "value IS NULL OR value IN ('0','1','2','3','4','5','na','unknown')", name="value"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(
+        ForeignKey("respondents.id", ondelete="CASCADE"), index=True
+    )
+    #: id of a question in the assessment's questionnaire
+    question_id: Mapped[str] = mapped_column(String(60))
+    #: '0'..'5', 'na', 'unknown', or None when only a comment or flag was given
+    value: Mapped[str | None] = mapped_column(String(7))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: bumped on every save; lets clients detect a stale write
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    respondent: Mapped[Respondent] = relationship(back_populates="answers")
+
+    def scoring_value(self) -> Any:
+        if self.value is None:
+            return None
+        return int(self.value) if self.value.isdigit() else self.value

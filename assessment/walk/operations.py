@@ -1,0 +1,187 @@
+"""The walk: saving answers, progress, resuming, completing, and scoring an assessment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..catalog import Catalog
+from ..extensions import db
+from ..schema import CANONICAL_STAGE_IDS, Question, Questionnaire
+from ..scoring import AssessmentScore, score
+from ..tables import ANSWER_VALUES, Answer, Assessment, Respondent, User, utcnow
+
+MAX_COMMENT = 2000
+UNSET: Any = object()
+
+
+class AnswerError(ValueError):
+    """An answer the questionnaire cannot take; names the field."""
+
+    def __init__(self, field: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: str
+    answered: int
+    total: int
+    flagged: int
+
+    @property
+    def done(self) -> bool:
+        return self.answered == self.total
+
+
+def questionnaire_of(catalog: Catalog, assessment: Assessment) -> Questionnaire:
+    return catalog.questionnaires[assessment.questionnaire_id]
+
+
+def questions_by_stage(questionnaire: Questionnaire) -> dict[str, list[Question]]:
+    out: dict[str, list[Question]] = {stage: [] for stage in CANONICAL_STAGE_IDS}
+    for question in questionnaire.questions:
+        out[question.stage].append(question)
+    return out
+
+
+def consultant_respondent(assessment: Assessment, user: User) -> Respondent:
+    found = db.session.scalar(select(Respondent).where(
+        Respondent.assessment_id == assessment.id, Respondent.user_id == user.id))
+    if found is None:
+        found = Respondent(assessment=assessment, kind="consultant", user_id=user.id,
+                           name=user.name or user.email)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def clean_value(raw: object) -> str | None:
+    """'0'..'5', 'na', 'unknown' (or None to clear); ints 0-5 are accepted too."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise AnswerError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
+    text = str(raw).strip()
+    if text not in ANSWER_VALUES:
+        raise AnswerError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
+    return text
+
+
+def save_answer(catalog: Catalog, respondent: Respondent, question_id: str, *,
+                value: object = UNSET, comment: object = UNSET,
+                flagged: object = UNSET) -> Answer:
+    """Store one answer (insert or update, atomically). Saving the same thing twice is harmless.
+
+    Only the fields given are changed. Raises AnswerError (and changes nothing) on bad input.
+    """
+    assessment = respondent.assessment
+    questionnaire = questionnaire_of(catalog, assessment)
+    try:
+        question = questionnaire.question(question_id)
+    except KeyError:
+        raise AnswerError("question_id", _l("'%(id)s' is not a question of this assessment.",
+                                                   id=question_id), status=404) from None
+    changes: dict[str, Any] = {}
+    if value is not UNSET:
+        changes["value"] = clean_value(value)
+    if comment is not UNSET:
+        text = "" if comment is None else str(comment)
+        if len(text) > MAX_COMMENT:
+            raise AnswerError("comment", _l("The comment is longer than %(n)s characters.",
+                                                n=MAX_COMMENT))
+        changes["comment"] = text
+    if flagged is not UNSET:
+        if not isinstance(flagged, bool):
+            raise AnswerError("flagged", _l("'flagged' must be true or false."))
+        changes["flagged"] = flagged
+    if not changes:
+        raise AnswerError("value", _l("Nothing to save: give a value, a comment or a flag."))
+
+    now = utcnow()
+    insert_values = {"respondent_id": respondent.id, "question_id": question.id,
+                     "value": None, "comment": "", "flagged": False, "revision": 1,
+                     "updated_at": now, **changes}
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Answer).values(**insert_values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["respondent_id", "question_id"],
+        set_={**changes, "revision": Answer.revision + 1, "updated_at": now},
+    )
+    db.session.execute(statement)
+    respondent.last_stage = question.stage
+    respondent.last_question = question.id
+    if assessment.status == "draft":
+        assessment.status = "in_progress"
+    db.session.flush()
+    answer = db.session.scalar(select(Answer).where(
+        Answer.respondent_id == respondent.id, Answer.question_id == question.id
+    ).execution_options(populate_existing=True))
+    assert answer is not None  # noqa: S101 - just written in this transaction
+    return answer
+
+
+def answers_of(respondent: Respondent) -> dict[str, Answer]:
+    rows = db.session.scalars(select(Answer).where(Answer.respondent_id == respondent.id))
+    return {row.question_id: row for row in rows}
+
+
+def progress(questionnaire: Questionnaire, answers: dict[str, Answer]) -> list[StageProgress]:
+    out = []
+    for stage, questions in questions_by_stage(questionnaire).items():
+        out.append(StageProgress(
+            stage=stage,
+            answered=sum(1 for q in questions if q.id in answers
+                         and answers[q.id].value is not None),
+            total=len(questions),
+            flagged=sum(1 for q in questions if q.id in answers and answers[q.id].flagged),
+        ))
+    return out
+
+
+def resume_stage(questionnaire: Questionnaire, respondent: Respondent,
+                 answers: dict[str, Answer]) -> str:
+    """Where to take someone back to: their last stage, else the first one not finished."""
+    if respondent.last_stage in CANONICAL_STAGE_IDS:
+        return respondent.last_stage
+    for item in progress(questionnaire, answers):
+        if not item.done:
+            return item.stage
+    return CANONICAL_STAGE_IDS[0]
+
+
+def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    rows = db.session.execute(
+        select(Answer.respondent_id, Answer.question_id, Answer.value)
+        .join(Respondent)
+        .where(Respondent.assessment_id == assessment.id)
+    )
+    responses: dict[str, dict[str, Any]] = {str(r.id): {} for r in assessment.respondents}
+    for respondent_id, question_id, value in rows:
+        if value is not None:
+            responses.setdefault(str(respondent_id), {})[question_id] = (
+                int(value) if value.isdigit() else value)
+    return responses
+
+
+def score_assessment(catalog: Catalog, assessment: Assessment) -> AssessmentScore:
+    questionnaire = questionnaire_of(catalog, assessment)
+    models = [m for m in assessment.model_ids if m in catalog.models] or list(catalog.models)
+    return score(catalog, questionnaire, responses_of(assessment),
+                 targets=assessment.targets or None, models=models)
+
+
+def complete(assessment: Assessment, respondent: Respondent | None = None) -> None:
+    now = utcnow()
+    if respondent is not None:
+        respondent.finished_at = now
+    assessment.status = "complete"
+    assessment.completed_at = assessment.completed_at or now
+    db.session.flush()

@@ -1,0 +1,91 @@
+"""Template helpers and error pages shared by every feature."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, g, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from . import i18n
+from .schema import Localized
+
+
+def lang() -> str:
+    return str(getattr(g, "lang", "en"))
+
+
+def loc(text: Localized | None) -> str:
+    """A catalogue text in the request's language."""
+    return text.get(lang()) if text is not None else ""
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths ('/...', not '//host' or 'http://host') are followed."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return (not parts.scheme and not parts.netloc and target.startswith("/")
+            and not target.startswith("//") and "\\" not in target)
+
+
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _helpers() -> dict[str, Any]:
+        current = lang()
+        catalog = app.extensions["catalog"]
+        return {
+            "lang": current,
+            "dir": i18n.direction(current),
+            "other_lang": "en" if current == "fa" else "fa",
+            "catalog": catalog,
+            "loc": loc,
+            "lang_url": _lang_url,
+        }
+
+    app.jinja_env.filters["digits"] = lambda v: i18n.digits(v, lang())
+    app.jinja_env.filters["num"] = lambda v, places=0: i18n.number(v, lang(), places)
+    app.jinja_env.filters["pct"] = lambda v: i18n.percent(v, lang())
+    app.jinja_env.filters["date"] = lambda v: i18n.format_date(v, lang())
+    app.jinja_env.filters["loc"] = loc
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> Any:
+        message = _("Your session had expired, so that last action was not carried out. "
+                    "Nothing you saved before is lost; please try again.")
+        if wants_json():
+            return jsonify(error="csrf", message=message, csrf_token=generate_csrf()), 400
+        return render_template("errors/error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        messages = {
+            400: _("The request could not be understood."),
+            403: _("You do not have access to this page."),
+            404: _("There is nothing here. It may have been removed, or it belongs to "
+                   "another workspace."),
+            405: _("That action is not allowed here."),
+            413: _("That upload is too large."),
+        }
+        code = error.code or 500
+        message = messages.get(code, error.description or _("Something went wrong."))
+        if wants_json():
+            return jsonify(error=error.name, message=message), code
+        return render_template("errors/error.html", code=code, message=message), code
+
+
+def _lang_url(code: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = code
+    return f"{request.path}?{urlencode(args)}"
+
+
+def stage_url(endpoint: str, **values: Any) -> str:
+    return url_for(endpoint, **values)

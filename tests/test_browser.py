@@ -1,0 +1,197 @@
+"""The walk in a real browser (Debian's headless Chromium), in English and in Persian.
+
+A real server (`crm-maturity serve`, gunicorn) runs on a free local port with its own
+SQLite file. Screenshots land in build/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = os.environ.get("CRM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    instance = tmp_path_factory.mktemp("browser-instance")
+    port = _free_port()
+    env = {**os.environ, "CRM_INSTANCE_PATH": str(instance), "CRM_SECRET_KEY": "browser-tests"}
+    env.pop("DATABASE_URL", None)
+    env.pop("CRM_CATALOG_DIR", None)
+    log = (instance / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assessment.cli", "serve", "--port", str(port), "--workers", "1",
+         "--demo"], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310 - local
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                pytest.fail("the server did not start:\n" + (instance / "server.log").read_text())
+            time.sleep(0.3)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run `make sysdeps`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, base: str, lang: str) -> None:
+    page.goto(f"{base}/login?lang={lang}")
+    page.fill("#email", "demo@example.com")
+    page.fill("#password", "demo-password")
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/dashboard"))
+
+
+def answer_stage(page: Page, level_for: int, *, same: bool = False) -> int:
+    """Click a level for every question on the page; wait until each is saved."""
+    questions = page.locator("fieldset.question")
+    count = questions.count()
+    for index in range(count):
+        level = level_for if same else (index + level_for) % 6
+        questions.nth(index).locator(f"label.scale-option.level-{level}").click()
+    expect(page.locator("#save-status")).to_have_attribute("class", re.compile(
+        r"^save-status small$"), timeout=15_000)
+    expect(page.locator("form[data-autosave]")).to_have_attribute("data-pending", "0")
+    return count
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_consultant_walks_all_six_stages_and_sees_results(server: str, context: BrowserContext,
+                                                          lang: str) -> None:
+    page = context.new_page()
+    sign_in(page, server, lang)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "fa" else "ltr")
+
+    # a new client and assessment, through the forms
+    page.goto(f"{server}/clients/new")
+    page.fill("#name", f"Browser Test Co {lang}")
+    page.fill("#sector", "Insurance")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text(f"Browser Test Co {lang}")
+    shot(page, f"client-{lang}")
+    page.locator("a[href$='/assessments/new']").click()
+    page.fill("#title", f"Self check {lang}")
+    page.select_option("#questionnaire", "executive")
+    page.select_option("#target_strategy", "4")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text(f"Self check {lang}")
+    assessment_url = page.url
+    page.locator("a[href$='/walk']").click()
+    expect(page).to_have_url(re.compile(r"/walk/vision"))
+
+    answered = 0
+    stages = ["vision", "strategy", "process", "data", "technology", "metrics"]
+    for position, stage in enumerate(stages):
+        expect(page).to_have_url(re.compile(f"/walk/{stage}"))
+        answered += answer_stage(page, position)
+        if stage == "process":
+            # a comment and a review flag, autosaved
+            first = page.locator("fieldset.question").first
+            first.locator("textarea").fill("Depends on the region" if lang == "en"
+                                           else "به منطقه بستگی دارد")
+            first.locator("input[type=checkbox]").check()
+            expect(page.locator("form[data-autosave]")).to_have_attribute(
+                "data-pending", "0", timeout=15_000)
+            shot(page, f"walk-process-{lang}")
+            # close the browser tab mid-way and come back: resume where we were
+            page.close()
+            page = context.new_page()
+            page.goto(assessment_url)
+            page.locator("a[href$='/walk']").click()
+            expect(page).to_have_url(re.compile(r"/walk/process"))
+            first = page.locator("fieldset.question").first
+            expect(first.locator("textarea")).to_have_value(re.compile("Depends|منطقه"))
+            expect(first.locator("input[type=checkbox]")).to_be_checked()
+            expect(first.locator("input[type=radio]:checked")).to_have_count(1)
+        page.locator("button[name=go]").last.click()
+
+    expect(page).to_have_url(re.compile(r"/review"))
+    expect(page.locator(".list-group-item a")).to_have_count(1)  # the flagged question
+    shot(page, f"review-{lang}")
+    page.locator("form[action$='/complete'] button").click()
+    expect(page).to_have_url(re.compile(r"/results"))
+    readiness = page.locator("[data-testid=readiness]").inner_text()
+    if lang == "fa":
+        assert any(d in readiness for d in PERSIAN_DIGITS), readiness
+    else:
+        assert re.match(r"\d+", readiness), readiness
+    expect(page.locator("svg.radar")).to_be_visible()
+    expect(page.locator(".model-row")).to_have_count(5)
+    shot(page, f"results-{lang}")
+    assert answered == 30
+
+
+def test_executive_self_assessment_link_without_an_account(server: str, browser: Browser) -> None:
+    consultant = browser.new_context()
+    page = consultant.new_page()
+    sign_in(page, server, "en")
+    page.goto(f"{server}/clients/1")
+    page.locator("form[action$='/share'] button").click()
+    link = page.locator("#share-url").input_value()
+    consultant.close()
+
+    executive = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True)
+    phone = executive.new_page()
+    phone.goto(link + "?lang=fa")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    phone.fill("#name", "سارا")
+    phone.locator("main form button[type=submit]").click()
+    expect(phone).to_have_url(re.compile(r"/walk/vision"))
+    answer_stage(phone, 3, same=True)  # every answer at 3: the index is exactly 60
+    shot(phone, "self-assessment-phone-fa")
+    phone.goto(link + "/review")
+    phone.locator("form[action$='/complete'] button").click()
+    expect(phone).to_have_url(re.compile(r"/results"))
+    expect(phone.locator("[data-testid=readiness]")).to_contain_text("۶۰")
+    shot(phone, "self-assessment-results-fa")
+    executive.close()

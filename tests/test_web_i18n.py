@@ -1,0 +1,115 @@
+"""Persian and English: direction, translations, digits, Solar Hijri dates, the switch."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+from assessment import i18n
+
+from .conftest import World
+
+Signed = tuple[FlaskClient, World, int]
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "assessment" / "translations"
+
+
+def test_persian_pages_are_right_to_left_and_translated(signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id))
+    for url in ("/dashboard", f"/assessments/{aid}", f"/assessments/{aid}/walk/data",
+                f"/assessments/{aid}/review", f"/assessments/{aid}/results", "/models",
+                "/how-scores-work"):
+        page = client.get(url + "?lang=fa").get_data(as_text=True)
+        assert '<html lang="fa" dir="rtl">' in page, url
+        assert "bootstrap.rtl.min.css" in page, url
+        visible = re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", page, flags=re.S)
+        english = re.findall(r"\b(?:the|and|of|to|Save|Results|Stage)\b", visible)
+        assert english == [], (url, english[:5])
+
+
+def test_english_pages_are_left_to_right(signed_in: Signed) -> None:
+    client, _, _ = signed_in
+    page = client.get("/dashboard?lang=en").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in page
+    assert "bootstrap.min.css" in page
+
+
+def test_language_choice_is_remembered(client: FlaskClient) -> None:
+    response = client.get("/language/fa?next=/models")
+    assert response.headers["Location"].endswith("/models")
+    assert "lang=fa" in response.headers["Set-Cookie"]
+    assert 'dir="rtl"' in client.get("/models").get_data(as_text=True)
+    evil = client.get("/language/en?next=https://evil.example/")
+    assert evil.headers["Location"].endswith("/")
+    assert "evil" not in evil.headers["Location"]
+
+
+def test_browser_language_is_the_default(client: FlaskClient) -> None:
+    page = client.get("/models", headers={"Accept-Language": "fa-IR,fa;q=0.9"})
+    assert 'lang="fa"' in page.get_data(as_text=True)
+
+
+def test_numbers_are_persian_digits_in_persian(signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id))
+    client.post(f"/assessments/{aid}/answers/exec.vision.01", json={"value": 4})
+    page = client.get(f"/assessments/{aid}/walk/vision?lang=fa").get_data(as_text=True)
+    assert "۱/۵" in page  # the stepper's answered/total
+    results = client.get(f"/assessments/{aid}/results?lang=fa").get_data(as_text=True)
+    readiness = re.search(r'data-testid="readiness">([^<]*)<', results)
+    assert readiness is not None
+    assert readiness.group(1) == "۸۰"
+
+
+@pytest.mark.parametrize(("day", "fa", "en"), [
+    (date(2026, 11, 22), "۱ آذر ۱۴۰۵", "22 November 2026"),
+    (date(2026, 3, 21), "۱ فروردین ۱۴۰۵", "21 March 2026"),
+    (date(2025, 3, 20), "۳۰ اسفند ۱۴۰۳", "20 March 2025"),
+])
+def test_dates_are_solar_hijri_in_persian(day: date, fa: str, en: str) -> None:
+    assert i18n.format_date(day, "fa") == fa
+    assert i18n.format_date(day, "en") == en
+
+
+def test_solar_hijri_input_is_understood() -> None:
+    assert i18n.parse_jalali("۱۴۰۵/۰۹/۰۱") == date(2026, 11, 22)
+    assert i18n.parse_jalali("1405-9-1") == date(2026, 11, 22)
+    for bad in ("1405/13/01", "tomorrow", "1405/09"):
+        with pytest.raises(ValueError):  # noqa: PT011 - jdatetime raises plain ValueError
+            i18n.parse_jalali(bad)
+
+
+def test_persian_catalogue_is_complete_and_compiled() -> None:
+    with (TRANSLATIONS / "fa" / "LC_MESSAGES" / "messages.po").open(encoding="utf-8") as po:
+        source = read_po(po)
+    with (TRANSLATIONS / "fa" / "LC_MESSAGES" / "messages.mo").open("rb") as mo:
+        compiled = read_mo(mo)
+    with (TRANSLATIONS / "messages.pot").open(encoding="utf-8") as pot:
+        template = read_po(pot)
+    missing = [m.id for m in template if m.id and (m.id not in source or not source[m.id].string)]
+    assert missing == []
+    stale = [m.id for m in source if (m.id and compiled.get(m.id) is None) or (
+        m.id and compiled[m.id].string != m.string)]
+    assert stale == [], "run `make translations` to recompile messages.mo"
+
+
+def test_every_interface_string_is_in_the_catalogue(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = TRANSLATIONS.parent.parent
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+                    str(root / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "--no-location",
+                    "-o", str(fresh), str(root)], check=True, capture_output=True, cwd=root)
+    with fresh.open(encoding="utf-8") as f:
+        wanted = {m.id for m in read_po(f) if m.id}
+    with (TRANSLATIONS / "fa" / "LC_MESSAGES" / "messages.po").open(encoding="utf-8") as po:
+        translated = {m.id for m in read_po(po) if m.id and m.string}
+    assert sorted(wanted - translated, key=str) == [], "run `make translations` and translate"

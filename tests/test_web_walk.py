@@ -1,0 +1,160 @@
+"""The walk: autosave, the plain-form fallback, resume, review, completion and results."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from assessment.scoring import score
+from assessment.tables import Answer, Assessment, Respondent
+
+from .conftest import World, text_of
+
+Signed = tuple[FlaskClient, World, int]
+
+
+def setup(signed_in: Signed, **kwargs: object) -> tuple[FlaskClient, World, int]:
+    client, world, user_id = signed_in
+    assessment_id = world.assessment(world.client(user_id), **kwargs)  # type: ignore[arg-type]
+    return client, world, assessment_id
+
+
+def answers(world: World) -> list[tuple[str, str | None, str, bool, int]]:
+    return world.query(lambda s: [
+        (a.question_id, a.value, a.comment, a.flagged, a.revision)
+        for a in s.scalars(select(Answer).order_by(Answer.question_id))])
+
+
+def test_autosave_stores_value_comment_and_flag(signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    url = f"/assessments/{aid}/answers/exec.vision.01"
+    first = client.post(url, json={"value": 3})
+    assert first.status_code == 200
+    body = first.get_json()
+    assert body["saved"] is True
+    assert body["value"] == "3"
+    assert body["progress"]["vision"] == [1, 5]
+    client.post(url, json={"comment": "Only the sales director has seen it"})
+    client.post(url, json={"flagged": True})
+    assert answers(world) == [("exec.vision.01", "3", "Only the sales director has seen it",
+                               True, 3)]
+    assert world.query(lambda s: s.get(Assessment, aid).status) == "in_progress"
+
+
+def test_saving_the_same_answer_twice_is_harmless(signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    url = f"/assessments/{aid}/answers/exec.data.02"
+    for _ in range(3):
+        assert client.post(url, json={"value": "na"}).status_code == 200
+    stored = answers(world)
+    assert len(stored) == 1
+    assert stored[0][1] == "na"
+
+
+def test_bad_answers_are_refused_and_change_nothing(signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    client.post(f"/assessments/{aid}/answers/exec.vision.01", json={"value": 2})
+    before = answers(world)
+    for payload in ({"value": 6}, {"value": "maybe"}, {"value": True}, {"flagged": "yes"},
+                    {"comment": "x" * 2001}, {}, [1, 2]):
+        response = client.post(f"/assessments/{aid}/answers/exec.vision.01", json=payload)
+        assert response.status_code == 400, payload
+        assert response.get_json()["message"]
+    unknown = client.post(f"/assessments/{aid}/answers/ws.vision.01", json={"value": 2})
+    assert unknown.status_code == 404
+    assert answers(world) == before
+
+
+def test_plain_form_post_saves_the_stage_and_moves_on(signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    form = {"q-exec.strategy.01": "2", "c-exec.strategy.01": "Written last year",
+            "present-exec.strategy.01": "1", "f-exec.strategy.01": "1",
+            "q-exec.strategy.02": "unknown", "present-exec.strategy.02": "1", "go": "process"}
+    response = client.post(f"/assessments/{aid}/walk/strategy", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assessments/{aid}/walk/process")
+    assert [(q, v, c, f) for q, v, c, f, _ in answers(world)] == [
+        ("exec.strategy.01", "2", "Written last year", True),
+        ("exec.strategy.02", "unknown", "", False),
+    ]
+
+
+def test_tampered_form_saves_nothing_and_keeps_what_was_typed(signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    form = {"q-exec.strategy.01": "2", "c-exec.strategy.01": "Keep me",
+            "q-exec.strategy.02": "9", "q-exec.data.01": "3"}
+    response = client.post(f"/assessments/{aid}/walk/strategy", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" in page
+    assert "Keep me" in page  # what the user typed is still on the page
+    assert answers(world) == []
+    assert client.post(f"/assessments/{aid}/walk/nowhere", data=form).status_code == 404
+
+
+def test_resume_goes_back_to_the_last_question(signed_in: Signed) -> None:
+    client, _world, aid = setup(signed_in)
+    first = client.get(f"/assessments/{aid}/walk")
+    assert first.headers["Location"].endswith(f"/assessments/{aid}/walk/vision")
+    client.post(f"/assessments/{aid}/answers/exec.data.03", json={"value": 1})
+    again = client.get(f"/assessments/{aid}/walk")
+    assert again.headers["Location"].endswith(f"/assessments/{aid}/walk/data#q-exec.data.03")
+    page = client.get(f"/assessments/{aid}/walk/data").get_data(as_text=True)
+    assert 'value="1" checked' in page
+
+
+def test_stage_page_shows_every_level_with_its_descriptor(signed_in: Signed,
+                                                          app: Flask) -> None:
+    client, _, aid = setup(signed_in)
+    page = client.get(f"/assessments/{aid}/walk/vision?lang=en").get_data(as_text=True)
+    scale = app.extensions["catalog"].scale
+    for level in scale.levels:
+        assert level.descriptor.en in page
+    assert "Not applicable" in page
+    assert "Don&#39;t know" in page or "Don't know" in page
+    assert 'aria-current="step"' in page
+    assert page.count('class="question card') == 5
+
+
+def test_review_lists_unanswered_and_flagged_then_completes(signed_in: Signed,
+                                                            app: Flask) -> None:
+    client, world, aid = setup(signed_in)
+    client.post(f"/assessments/{aid}/answers/exec.vision.01", json={"value": 4,
+                                                                   "flagged": True})
+    review = client.get(f"/assessments/{aid}/review?lang=en").get_data(as_text=True)
+    assert "Not answered yet (29)" in text_of(review)
+    assert "Marked for review (1)" in text_of(review)
+    done = client.post(f"/assessments/{aid}/complete")
+    assert done.headers["Location"].endswith(f"/assessments/{aid}/results")
+    assert world.query(lambda s: s.get(Assessment, aid).status) == "complete"
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(Respondent).where(
+        Respondent.finished_at.is_not(None)))) == 1
+
+
+def test_results_match_the_scoring_engine(signed_in: Signed, app: Flask) -> None:
+    client, _, aid = setup(signed_in, targets={"vision": 5})
+    levels = {"exec.vision.01": 4, "exec.vision.02": 2, "exec.data.01": 1, "exec.metrics.01": 0}
+    for qid, value in levels.items():
+        client.post(f"/assessments/{aid}/answers/{qid}", json={"value": value})
+    catalog = app.extensions["catalog"]
+    expected = score(catalog, catalog.questionnaires["executive"], {"me": levels},
+                     targets={"vision": 5})
+    page = client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True)
+    assert f"{round(expected.readiness_index)}" in text_of(page)
+    assert "<svg" in page
+    assert "class=\"radar\"" in page
+    for model in catalog.models.values():
+        assert model.name.en in page
+    positions = [page.index(m.name.en) for m in catalog.models.values()]
+    assert positions == sorted(positions)
+    vision = expected.stage("vision")
+    assert vision.gap is not None
+    assert f'title="{round(vision.gap)}"' in page
+    assert "How these scores are computed" in page
+
+
+def test_results_of_an_empty_assessment_say_so(signed_in: Signed) -> None:
+    client, _, aid = setup(signed_in)
+    page = client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True)
+    assert "No answers with a level yet" in page
