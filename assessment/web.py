@@ -62,6 +62,10 @@ def register_template_helpers(app: Flask) -> None:
                     "Nothing you saved before is lost; please try again.")
         if wants_json():
             return jsonify(error="csrf", message=message, csrf_token=generate_csrf()), 400
+        if request.endpoint in ("walk.stage_post", "share.stage_post"):
+            from .walk.views import stage_after_expired_token
+
+            return stage_after_expired_token()
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)

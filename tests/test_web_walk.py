@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from assessment.extensions import db
 from assessment.scoring import score
 from assessment.tables import Answer, Assessment, Respondent
 
@@ -158,3 +163,55 @@ def test_results_of_an_empty_assessment_say_so(signed_in: Signed) -> None:
     client, _, aid = setup(signed_in)
     page = client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True)
     assert "No answers with a level yet" in page
+
+
+def test_expired_token_on_autosave_gets_a_fresh_token_and_the_retry_saves(
+    app: Flask, signed_in: Signed
+) -> None:
+    client, world, aid = setup(signed_in)
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/assessments/{aid}/answers/exec.vision.02"
+    refused = client.post(url, json={"value": 3}, headers={"X-CSRFToken": "stale"})
+    assert refused.status_code == 400
+    body = refused.get_json()
+    assert body["error"] == "csrf"
+    assert "expired" in body["message"]
+    assert answers(world) == []
+    retried = client.post(url, json={"value": 3}, headers={"X-CSRFToken": body["csrf_token"]})
+    assert retried.status_code == 200
+    assert [a[:2] for a in answers(world)] == [("exec.vision.02", "3")]
+
+
+def test_expired_token_on_a_stage_form_keeps_what_was_chosen(app: Flask,
+                                                             signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    app.config["WTF_CSRF_ENABLED"] = True
+    form = {"csrf_token": "stale", "q-exec.data.02": "4", "c-exec.data.02": "Two CRMs today",
+            "go": "technology"}
+    response = client.post(f"/assessments/{aid}/walk/data?lang=en", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "not saved yet" in page
+    assert "Two CRMs today" in page
+    assert 'id="q-exec.data.02-4" value="4" checked' in page
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert fresh is not None
+    saved = client.post(f"/assessments/{aid}/walk/data", data={**form,
+                                                               "csrf_token": fresh.group(1)})
+    assert saved.status_code == 302
+    assert [a[:3] for a in answers(world)] == [("exec.data.02", "4", "Two CRMs today")]
+
+
+def test_database_url_chooses_another_database(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from assessment.app import create_app
+
+    other = tmp_path / "elsewhere.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{other}")
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"SECRET_KEY": "t"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    assert other.exists()
+    assert not (tmp_path / "instance" / "crm.sqlite3").exists()

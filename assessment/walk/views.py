@@ -209,6 +209,25 @@ def _results(walker: Walker) -> Any:
     return render_template("results/results.html", walker=walker, **context)
 
 
+def stage_after_expired_token() -> Any:
+    """A whole-stage post whose CSRF token had expired: show it again, answers kept.
+
+    Nothing is saved (the request could not be verified); the page comes back with
+    what the person chose and a fresh token, and says so.
+    """
+    args = request.view_args or {}
+    if request.endpoint == "share.stage_post":
+        walker = _executive(str(args.get("token", "")))
+    else:
+        if not current_user.is_authenticated:
+            abort(401)
+        walker = _consultant(int(args.get("assessment_id", 0)))
+    flash(_("Your session had expired, so these answers are not saved yet. They are still "
+            "here: press save again."), "warning")
+    return _stage(walker, str(args.get("stage", "")), form_values=dict(request.form),
+                  status=400)
+
+
 # --- consultant routes ------------------------------------------------------------
 
 
