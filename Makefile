@@ -30,8 +30,10 @@ unit: setup sysdeps
 
 test: lint unit
 
-bench: setup
+# Performance targets; figures land in bench/results/*.json.
+bench: setup sysdeps
 	$(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_report.py
 
 # After changing interface text: refresh the catalogue, translate new entries, recompile.
 translations: setup

@@ -8,9 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from . import i18n
 from .catalog import Catalog, data_dir, load_catalog
@@ -50,6 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url),
                                                **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Screen templates, plus the print designs under the "reports/" prefix.
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(data_dir("templates")),
+        PrefixLoader({"reports": FileSystemLoader(data_dir("reports"))}),
+    ])
 
     catalog = load_catalog()  # raises CatalogError: the app refuses to start
     app.extensions["catalog"] = catalog
@@ -112,6 +118,8 @@ def _instance_secret(instance: Path) -> str:
 
 def select_lang() -> str:
     """Query string, then the remembered choice, then the user's setting, then the browser."""
+    if not has_request_context():  # command line: whatever the caller chose, else English
+        return str(getattr(g, "lang", None) or "en") if has_app_context() else "en"
     chosen = request.args.get("lang") or request.cookies.get(i18n.LANG_COOKIE)
     if chosen in i18n.LANGUAGES:
         return chosen

@@ -241,6 +241,36 @@ def users_create(email: str, name: str, workspace_name: str | None, join_email: 
 
 
 @main.command()
+@click.argument("assessment_id", type=int)
+@click.option("--lang", type=click.Choice(["fa", "en"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf",
+              show_default=True, help="html: exactly the HTML handed to WeasyPrint.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option("--timeout", type=float, default=None, help="Seconds before rendering stops.")
+def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float | None) -> None:
+    """Write the readiness report of an assessment as PDF (or its HTML)."""
+    import time
+
+    from .extensions import db as database
+    from .report import ReportError, build_html, render_pdf, write_atomically
+    from .tables import Assessment
+
+    app = _app()
+    started = time.perf_counter()
+    with app.app_context():
+        assessment = database.session.get(Assessment, assessment_id)
+        if assessment is None:
+            raise click.ClickException(f"there is no assessment {assessment_id}")
+        try:
+            html = build_html(assessment, lang)
+            data = html.encode("utf-8") if fmt == "html" else render_pdf(html, timeout)
+        except ReportError as exc:
+            raise click.ClickException(str(exc)) from None
+    write_atomically(output, data)
+    click.echo(f"Wrote {output} ({len(data) // 1024} KiB, {time.perf_counter() - started:.1f} s)")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int,

@@ -20,6 +20,16 @@ def direction(lang: str) -> str:
     return "rtl" if lang == "fa" else "ltr"
 
 
+def text_direction(text: str) -> str:
+    """'rtl' for text written in Persian (or Arabic) script, else 'ltr'; user text mixes both."""
+    for char in text:
+        if "\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff":
+            return "rtl"
+        if char.isalpha():
+            return "ltr"
+    return "ltr"
+
+
 def digits(value: object, lang: str) -> str:
     """The value as text, with Persian digits (and separators) in Persian."""
     text = str(value)

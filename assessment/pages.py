@@ -8,7 +8,6 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from .app import get_catalog
-from .scoring import CONFIDENCE_HIGH, CONFIDENCE_MEDIUM, DIVERGENCE_THRESHOLD
 
 bp = Blueprint("pages", __name__)
 
@@ -33,10 +32,7 @@ def model_detail(model_id: str) -> str:
 
 @bp.get("/how-scores-work")
 def scoring_rules() -> str:
-    return render_template(
-        "pages/scoring.html", divergence=DIVERGENCE_THRESHOLD,
-        confidence_high=CONFIDENCE_HIGH, confidence_medium=CONFIDENCE_MEDIUM,
-    )
+    return render_template("pages/scoring.html")
 
 
 @bp.get("/healthz")

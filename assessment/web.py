@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from . import i18n
+from . import i18n, scoring
 from .schema import Localized
 
 
@@ -48,6 +48,10 @@ def register_template_helpers(app: Flask) -> None:
             "catalog": catalog,
             "loc": loc,
             "lang_url": _lang_url,
+            # the scoring rules' thresholds, for the pages that explain them
+            "divergence": scoring.DIVERGENCE_THRESHOLD,
+            "confidence_high": scoring.CONFIDENCE_HIGH,
+            "confidence_medium": scoring.CONFIDENCE_MEDIUM,
         }
 
     app.jinja_env.filters["digits"] = lambda v: i18n.digits(v, lang())
@@ -55,6 +59,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["pct"] = lambda v: i18n.percent(v, lang())
     app.jinja_env.filters["date"] = lambda v: i18n.format_date(v, lang())
     app.jinja_env.filters["loc"] = loc
+    app.jinja_env.filters["text_direction"] = i18n.text_direction
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:

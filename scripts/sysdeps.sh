@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
-# Chromium (browser tests), fonts covering Persian, and poppler-utils (pdftoppm/pdftotext).
+# Pango (WeasyPrint renders the PDF reports with it), Chromium (browser tests), fonts
+# covering Persian, and poppler-utils (pdftoppm/pdftotext, to look at reports).
 # Runs as root (as on the project's machines) or through sudo; does nothing when all are there.
 set -euo pipefail
+libraries=$(ldconfig -p 2>/dev/null || true)
+fonts=$(fc-list 2>/dev/null || true)
 need=()
+grep -q "libpangoft2-1.0.so.0" <<<"$libraries" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Noto Sans Arabic" || need+=(fonts-noto-core)
-fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need+=(fonts-dejavu-core)
+grep -qi "Noto Sans Arabic" <<<"$fonts" || need+=(fonts-noto-core)
+grep -qi "DejaVu Sans" <<<"$fonts" || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -113,3 +113,11 @@ def test_every_interface_string_is_in_the_catalogue(tmp_path: Path) -> None:
     with (TRANSLATIONS / "fa" / "LC_MESSAGES" / "messages.po").open(encoding="utf-8") as po:
         translated = {m.id for m in read_po(po) if m.id and m.string}
     assert sorted(wanted - translated, key=str) == [], "run `make translations` and translate"
+
+
+@pytest.mark.parametrize(("text", "direction"), [
+    ("We measure this once a year", "ltr"), ("این را سالی یک بار می‌سنجیم", "rtl"),
+    ("«CRM» در سازمان", "ltr"), ("۱۲ نفر", "rtl"), ("", "ltr"), ("123", "ltr"),
+])
+def test_text_direction_follows_the_first_letter(text: str, direction: str) -> None:
+    assert i18n.text_direction(text) == direction

@@ -215,3 +215,12 @@ def test_database_url_chooses_another_database(tmp_path: Path,
         db.engine.dispose()
     assert other.exists()
     assert not (tmp_path / "instance" / "crm.sqlite3").exists()
+
+
+def test_looking_at_results_adds_no_respondent(signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in)
+    for url in (f"/assessments/{aid}", f"/assessments/{aid}/results"):
+        assert client.get(url).status_code == 200
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(Respondent))) == 0
+    client.get(f"/assessments/{aid}/walk/vision")
+    assert world.query(lambda s: s.scalar(select(func.count()).select_from(Respondent))) == 1

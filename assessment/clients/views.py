@@ -209,9 +209,8 @@ def assessment_detail(assessment_id: int) -> str:
     assessment = assessment_or_404(assessment_id)
     catalog = get_catalog()
     questionnaire = walk_ops.questionnaire_of(catalog, assessment)
-    respondent = walk_ops.consultant_respondent(assessment, current_user)
-    answers = walk_ops.answers_of(respondent)
-    db.session.commit()
+    respondent = walk_ops.find_consultant_respondent(assessment, current_user)
+    answers = walk_ops.answers_of(respondent) if respondent else {}
     return render_template(
         "clients/assessment_detail.html", assessment=assessment,
         questionnaire=questionnaire, progress=walk_ops.progress(questionnaire, answers),

@@ -51,9 +51,14 @@ def questions_by_stage(questionnaire: Questionnaire) -> dict[str, list[Question]
     return out
 
 
-def consultant_respondent(assessment: Assessment, user: User) -> Respondent:
-    found = db.session.scalar(select(Respondent).where(
+def find_consultant_respondent(assessment: Assessment, user: User) -> Respondent | None:
+    return db.session.scalar(select(Respondent).where(
         Respondent.assessment_id == assessment.id, Respondent.user_id == user.id))
+
+
+def consultant_respondent(assessment: Assessment, user: User) -> Respondent:
+    """The consultant as a respondent, made when they start answering (not when they look)."""
+    found = find_consultant_respondent(assessment, user)
     if found is None:
         found = Respondent(assessment=assessment, kind="consultant", user_id=user.id,
                            name=user.name or user.email)

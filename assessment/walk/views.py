@@ -52,6 +52,15 @@ def _consultant(assessment_id: int) -> Walker:
     return Walker(assessment, ops.consultant_respondent(assessment, current_user), public=False)
 
 
+def _looking(assessment: Assessment) -> Respondent:
+    """Who is looking at results: the consultant's own respondent row, or an unsaved one.
+
+    Looking must not add an empty respondent, which would lower coverage.
+    """
+    found = ops.find_consultant_respondent(assessment, current_user)
+    return found or Respondent(assessment_id=assessment.id, kind="consultant")
+
+
 def _shared_assessment(token: str) -> Assessment:
     assessment = db.session.scalar(select(Assessment).where(Assessment.share_token == token))
     if assessment is None:
@@ -201,6 +210,27 @@ def _complete(walker: Walker) -> Response:
     return redirect(walker.url("results"))
 
 
+def _report(walker: Walker) -> Any:
+    """The PDF report in the requested language (the page's language by default)."""
+    from ..report import ReportError, build_html, file_name, render_pdf
+    from ..web import lang
+
+    chosen = request.args.get("lang") or lang()
+    if chosen not in ("en", "fa"):
+        abort(404)
+    try:
+        pdf = render_pdf(build_html(walker.assessment, chosen))
+    except ReportError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(walker.url("results"))
+    db.session.commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{file_name(walker.assessment, chosen)}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
 def _results(walker: Walker) -> Any:
     from ..results import results_context
 
@@ -267,12 +297,18 @@ def complete(assessment_id: int) -> Response:
     return _complete(_consultant(assessment_id))
 
 
+@bp.get("/<int:assessment_id>/report.pdf")
+@login_required
+def report(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+    return _report(Walker(assessment, _looking(assessment), public=False))
+
+
 @bp.get("/<int:assessment_id>/results")
 @login_required
 def results(assessment_id: int) -> Any:
     assessment = assessment_or_404(assessment_id)
-    respondent = ops.consultant_respondent(assessment, current_user)
-    return _results(Walker(assessment, respondent, public=False))
+    return _results(Walker(assessment, _looking(assessment), public=False))
 
 
 # --- executive self-assessment (no account) ---------------------------------------
@@ -341,3 +377,4 @@ public_bp.add_url_rule("/<token>/answers/<question_id>", "save", share_save, met
 public_bp.add_url_rule("/<token>/review", "review", share_review)
 public_bp.add_url_rule("/<token>/complete", "complete", share_complete, methods=["POST"])
 public_bp.add_url_rule("/<token>/results", "results", share_results)
+public_bp.add_url_rule("/<token>/report.pdf", "report", lambda token: _report(_executive(token)))

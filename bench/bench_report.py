@@ -1,0 +1,139 @@
+"""Benchmark: the full Persian report of a 40-respondent workshop assessment.
+
+Run with `make bench`. Targets: median <= 2.5 s for our whole pipeline (gather the
+figures, draw the charts, fill the template, render in the time-limited child), and
+<= 1.2x the time WeasyPrint alone takes to render the very same HTML. Both are measured
+in one run, interleaved, after one warm-up each (a running server is warm too).
+Peak memory of the parent and of the rendering children is reported.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESPONDENTS = 40
+RUNS = 7
+TARGET_S = 2.5
+TARGET_RATIO = 1.2
+COMMENTS = ["هر شعبه فهرست مشتریان خودش را دارد و کسی آن‌ها را یکی نمی‌کند.",
+            "این را فقط سالی یک بار و بدون هدف مشخص می‌سنجیم.",
+            "Depends a lot on the region and on the sales manager."]
+
+
+def build(app: object) -> int:
+    from assessment.accounts.operations import create_user
+    from assessment.clients.operations import create_assessment, save_client
+    from assessment.extensions import db
+    from assessment.tables import Answer, Respondent
+
+    catalog = app.extensions["catalog"]  # type: ignore[attr-defined]
+    rng = random.Random(40)
+    user = create_user("bench@example.com", "bench-password", name="Bench")
+    client = save_client(user.workspace, {"name": "گروه صنعتی نمونه", "sector": "Manufacturing"})
+    assessment = create_assessment(catalog, client, title="کارگاه سنجش بلوغ",
+                                   questionnaire_id="workshop", targets={"strategy": 4})
+    profile = {"vision": 3.0, "strategy": 2.4, "process": 2.2, "data": 1.5, "technology": 2.6,
+               "metrics": 1.3}
+    for index in range(RESPONDENTS):
+        respondent = Respondent(assessment=assessment, kind="participant",
+                                name=f"Participant {index}", role="sales")
+        db.session.add(respondent)
+        db.session.flush()
+        bias = rng.uniform(-0.7, 0.7)
+        for question in catalog.questionnaires["workshop"].questions:
+            roll = rng.random()
+            value = ("na" if roll < 0.03 else "unknown" if roll < 0.07 else
+                     str(min(5, max(0, round(profile[question.stage] + bias + rng.gauss(0, 0.9))))))
+            comment = rng.choice(COMMENTS) if rng.random() < 0.02 else ""
+            db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
+                                  value=value, comment=comment, flagged=rng.random() < 0.01))
+    assessment.status = "complete"
+    db.session.commit()
+    return assessment.id
+
+
+def main() -> int:
+    instance = tempfile.mkdtemp(prefix="crm-bench-")
+    os.environ["CRM_INSTANCE_PATH"] = instance
+    os.environ.pop("DATABASE_URL", None)
+    from pypdf import PdfReader
+    from weasyprint import HTML
+
+    from assessment.app import create_app
+    from assessment.extensions import db
+    from assessment.report import build_html, render_pdf
+    from assessment.tables import Assessment
+
+    app = create_app({"SECRET_KEY": "bench"})
+    with app.app_context():
+        db.create_all()
+        assessment_id = build(app)
+        assessment = db.session.get(Assessment, assessment_id)
+
+        def ours() -> tuple[float, bytes, str]:
+            start = time.perf_counter()
+            db.session.expire_all()  # gather the figures from the database every time
+            html = build_html(db.session.get(Assessment, assessment_id), "fa")
+            pdf = render_pdf(html, timeout=120)
+            return time.perf_counter() - start, pdf, html
+
+        def weasyprint_alone(html: str) -> float:
+            start = time.perf_counter()
+            HTML(string=html).write_pdf()
+            return time.perf_counter() - start
+
+        _, pdf, html = ours()
+        weasyprint_alone(html)
+        our_times, alone_times, template_times = [], [], []
+        for _ in range(RUNS):
+            seconds, pdf, html = ours()
+            our_times.append(seconds)
+            alone_times.append(weasyprint_alone(html))
+            start = time.perf_counter()
+            db.session.expire_all()
+            build_html(assessment, "fa")
+            template_times.append(time.perf_counter() - start)
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+
+    ours_median = statistics.median(our_times)
+    alone_median = statistics.median(alone_times)
+    figures = {
+        "respondents": RESPONDENTS,
+        "questions": 100,
+        "language": "fa",
+        "pages": pages,
+        "runs": RUNS,
+        "ours_median_s": round(ours_median, 3),
+        "weasyprint_alone_median_s": round(alone_median, 3),
+        "data_and_template_median_s": round(statistics.median(template_times), 3),
+        "ratio": round(ours_median / alone_median, 3),
+        "html_kib": len(html.encode()) // 1024,
+        "pdf_kib": len(pdf) // 1024,
+        "peak_rss_parent_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "peak_rss_render_child_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        // 1024,
+        "target_s": TARGET_S,
+        "target_ratio": TARGET_RATIO,
+    }
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "report.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    ok = ours_median <= TARGET_S and ours_median / alone_median <= TARGET_RATIO
+    print(f"report ({pages} pages, {RESPONDENTS} respondents, Persian): median "
+          f"{ours_median:.2f} s, WeasyPrint alone {alone_median:.2f} s, ratio "
+          f"{ours_median / alone_median:.2f}: {'meets' if ok else 'MISSES'} the targets")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""PDF reports: real WeasyPrint output, read back with pypdf, in Persian and in English."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from assessment.extensions import db
+from assessment.report import STATIC_DIR, ReportError, build_html, make_fetcher, render_pdf
+from assessment.tables import Answer, Assessment, Client, Respondent
+
+from .conftest import World, login
+
+HOSTILE_COMMENT = '<img src="file:///etc/passwd"> and <link rel=stylesheet href=http://evil.test/x.css>'
+HOSTILE_NAME = 'Acme <script>alert(1)</script> & Sons'
+ZWNJ = "\u200c"
+
+
+def text_of(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def outline_titles(reader: PdfReader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(str(item.title))
+
+    walk(reader.outline)
+    return titles
+
+
+@pytest.fixture
+def workshop(app: Flask, world: World) -> int:
+    """A workshop assessment with three respondents, comments (one hostile) and a flag."""
+    user_id = world.user()
+    client_id = world.client(user_id, name=HOSTILE_NAME)
+    aid = world.assessment(client_id, questionnaire="workshop", targets={"strategy": 4})
+    with app.app_context():
+        assessment = db.session.get(Assessment, aid)
+        questions = app.extensions["catalog"].questionnaires["workshop"].questions
+        for index, base in enumerate((1, 3, 4)):
+            respondent = Respondent(assessment=assessment, kind="participant",
+                                    name=f"P{index}")
+            db.session.add(respondent)
+            db.session.flush()
+            for n, question in enumerate(questions):
+                value = "na" if n % 17 == 0 else str((base + n) % 6 if n % 5 else base)
+                db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
+                                      value=value, flagged=n == 3,
+                                      comment=HOSTILE_COMMENT if (index, n) == (0, 1) else ""))
+        db.session.commit()
+    return aid
+
+
+def render(app: Flask, aid: int, lang: str) -> tuple[str, bytes]:
+    with app.app_context():
+        html = build_html(db.session.get(Assessment, aid), lang)
+        return html, render_pdf(html, timeout=120)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
+                                                    lang: str) -> None:
+    _html, pdf = render(app, workshop, lang)
+    reader, text = text_of(pdf)
+    flat = text.replace(ZWNJ, "")
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        from assessment.walk.operations import score_assessment
+
+        result = score_assessment(catalog, db.session.get(Assessment, workshop))
+    assert result.readiness_index is not None
+    index = str(round(result.readiness_index))
+    if lang == "fa":
+        index = index.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert index in flat
+    assert "Acme" in flat
+    assert "Sons" in flat
+    for stage in catalog.stages:
+        assert stage.name.get(lang).replace(ZWNJ, "") in flat, stage.id
+    for model in catalog.models.values():
+        # pypdf returns mixed Latin/Persian runs in visual order, so look for the name's
+        # longest word in the document's own script
+        words = re.findall(r"[\u0600-\u06FF]+" if lang == "fa" else r"[A-Za-z]+",
+                           model.name.get(lang).replace(ZWNJ, ""))
+        assert max(words, key=len) in flat, model.id
+    assert 10 <= len(reader.pages) <= 20
+    titles = outline_titles(reader)
+    assert len(titles) >= 8
+    assert reader.metadata is not None
+    assert "Acme" in (reader.metadata.title or "")
+    assert reader.metadata.author == "ana"
+    assert str(reader.trailer["/Root"]["/Lang"]) == lang
+    if lang == "fa":
+        # Persian comes out in logical (reading) order, not reversed
+        assert "سازمان" in flat
+        assert "نازماس" not in flat
+        assert "هر عددی که این ابزار نشان میدهد را میتوان با همین قاعدهها" in flat.replace(
+            "\n", " ")
+        assert any("۱" <= ch <= "۹" for ch in flat)
+
+
+def test_user_text_is_escaped_and_nothing_is_fetched(app: Flask, workshop: int) -> None:
+    html, pdf = render(app, workshop, "en")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+    assert '<img src="file:///etc/passwd">' not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "<link rel=stylesheet" not in html
+    _, text = text_of(pdf)
+    flat = re.sub(r"\s+", " ", text)
+    assert '<img src="file:///etc/passwd">' in flat
+    assert "http://evil.test/x.css" in flat
+    assert re.search(r"<script>\s*alert\(1\)", text)
+
+
+def test_fetcher_allows_only_data_urls_and_static_files() -> None:
+    fetcher = make_fetcher()
+    for refused in ("file:///etc/passwd", "http://127.0.0.1:9/x.css", "https://example.com/a.png",
+                    f"file://{STATIC_DIR}/../cli.py", "ftp://example.com/x"):
+        with pytest.raises(ValueError, match="not fetched"):
+            fetcher.fetch(refused)
+    assert fetcher.refused[0] == "file:///etc/passwd"
+    data = fetcher.fetch("data:text/plain;base64,aGk=")
+    assert data is not None
+    assert fetcher.fetch(f"file://{STATIC_DIR}/app.css") is not None
+
+
+def test_html_is_self_contained(app: Flask, workshop: int) -> None:
+    with app.app_context():
+        html = build_html(db.session.get(Assessment, workshop), "fa")
+    references = re.findall(r'(?:src|href)\s*=\s*"([^"#][^"]*)"', html)
+    references += re.findall(r'url\(\s*"?([^")]+)', html)
+    assert references, "fonts are referenced"
+    assert all(ref.startswith("data:") for ref in references), [
+        r[:40] for r in references if not r.startswith("data:")]
+    assert "@font-face" in html
+    assert '<html lang="fa" dir="rtl">' in html
+
+
+def test_assessment_without_answers_still_renders_and_says_so(app: Flask, world: World) -> None:
+    aid = world.assessment(world.client(world.user()))
+    _, pdf = render(app, aid, "en")
+    _, text = text_of(pdf)
+    flat = re.sub(r"\s+", " ", text)
+    assert "There are no answers with a level yet" in flat
+    assert "30 of 30 questions have no answer with a level yet" in flat
+
+
+def test_rendering_has_a_time_limit(app: Flask, workshop: int) -> None:
+    with app.app_context():
+        html = build_html(db.session.get(Assessment, workshop), "en")
+        with pytest.raises(ReportError, match="longer than"):
+            render_pdf(html, timeout=0.05)
+
+
+def test_cli_writes_pdf_and_html_and_never_a_half_file(
+    app: Flask, workshop: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assessment.cli import main
+
+    monkeypatch.setenv("CRM_SECRET_KEY", "test")
+    runner = CliRunner()
+    pdf_path = tmp_path / "out" / "report.pdf"
+    result = runner.invoke(main, ["report", str(workshop), "--lang", "fa", "-o", str(pdf_path)])
+    assert result.exit_code == 0, result.output
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    html_path = tmp_path / "report.html"
+    runner.invoke(main, ["report", str(workshop), "--lang", "fa", "--format", "html",
+                         "-o", str(html_path)])
+    from weasyprint import HTML
+
+    alone = PdfReader(io.BytesIO(HTML(filename=str(html_path)).write_pdf()))
+    assert len(alone.pages) == len(PdfReader(str(pdf_path)).pages)
+    slow = tmp_path / "slow.pdf"
+    failed = runner.invoke(main, ["report", str(workshop), "-o", str(slow), "--timeout", "0.05"])
+    assert failed.exit_code != 0
+    assert "longer than" in failed.output
+    assert not slow.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    missing = runner.invoke(main, ["report", "999", "-o", str(tmp_path / "x.pdf")])
+    assert "there is no assessment 999" in missing.output
+
+
+def test_download_from_the_results_page(app: Flask, client: FlaskClient, workshop: int,
+                                        world: World) -> None:
+    login(client)
+    page = client.get(f"/assessments/{workshop}/results?lang=en").get_data(as_text=True)
+    assert f'href="/assessments/{workshop}/report.pdf?lang=en"' in page
+    assert f'href="/assessments/{workshop}/report.pdf?lang=fa"' in page
+    response = client.get(f"/assessments/{workshop}/report.pdf?lang=fa")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].endswith('-fa.pdf"')
+    assert client.get(f"/assessments/{workshop}/report.pdf?lang=de").status_code == 404
+    world.user("other@example.com")
+    other = app.test_client()
+    login(other, "other@example.com")
+    assert other.get(f"/assessments/{workshop}/report.pdf").status_code == 404
+
+
+def test_executive_downloads_their_own_report(app: Flask, world: World) -> None:
+    aid = world.assessment(world.client(world.user()), share=True)
+    token = world.query(lambda s: s.get(Assessment, aid).share_token)
+    executive = app.test_client()
+    executive.post(f"/s/{token}", data={"name": "Sara"})
+    executive.post(f"/s/{token}/answers/exec.vision.01", json={"value": 3})
+    response = executive.get(f"/s/{token}/report.pdf?lang=fa")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    assert world.query(lambda s: s.scalar(select(Client.name))) == "Acme Trading"
