@@ -45,6 +45,8 @@ def register_template_helpers(app: Flask) -> None:
             "lang": current,
             "dir": i18n.direction(current),
             "other_lang": "en" if current == "fa" else "fa",
+            # "·" beside a digit reads as the Persian zero (۰): Persian uses its comma
+            "sep": "،" if current == "fa" else " ·",
             "catalog": catalog,
             "loc": loc,
             "lang_url": _lang_url,
