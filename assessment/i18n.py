@@ -71,4 +71,19 @@ def parse_jalali(text: str) -> date:
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         raise ValueError("expected year/month/day")
     year, month, day = (int(p) for p in parts)
+    if not 1300 <= year <= 1500:  # a Gregorian year typed by mistake, or a typo
+        raise ValueError("not a Solar Hijri year")
     return jdatetime.date(year, month, day).togregorian()  # type: ignore[no-any-return]
+
+
+def jalali_input(value: date) -> str:
+    """A date as a Persian user types it: ۱۴۰۵/۰۹/۰۱."""
+    jalali = jdatetime.date.fromgregorian(date=value)
+    return digits(f"{jalali.year}/{jalali.month:02d}/{jalali.day:02d}", "fa")
+
+
+def parse_date_input(text: str, lang: str) -> date:
+    """A typed date: Solar Hijri year/month/day in Persian, ISO year-month-day in English."""
+    if lang == "fa":
+        return parse_jalali(text)
+    return date.fromisoformat(latin_digits(text.strip()))

@@ -13,6 +13,7 @@ import math
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: TrueType rather than WOFF2 for print: WeasyPrint would decode WOFF2 on every render.
 FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
 DEFAULT_TIMEOUT = 60.0
+#: Reports rendered at once per server process; more wait their turn (REPORT_QUEUE_WAIT s).
+RENDER_SLOTS = threading.BoundedSemaphore(int(os.environ.get("CRM_REPORT_SLOTS", "1")))
+DEFAULT_QUEUE_WAIT = 30.0
 
 
 class ReportError(RuntimeError):
@@ -142,7 +146,6 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
     divergent = sorted((rows[qid] for qid in result.divergent),
                        key=lambda r: -(r.figures.spread or 0))
     workspace = assessment.client.workspace
-    respondents = [r for r in assessment.respondents]
     when: datetime = assessment.completed_at or utcnow()
     return {
         "lang": lang,
@@ -168,7 +171,7 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "stage_not_scored": stage_not_scored,
         "unanswered_questions": unanswered_questions,
         "divergent": divergent[:15],
-        "respondent_count": len(respondents),
+        "respondent_count": result.respondents,
         "model_next": {m.model: _model_next(catalog, result, m.model, lang)
                        for m in result.models},
         "citations": list(dict.fromkeys(
@@ -265,6 +268,17 @@ def render_pdf(html: str, timeout: float | None = None) -> bytes:
     """Render in a forked child; give up (and kill it) after `timeout` seconds."""
     limit = timeout if timeout is not None else float(
         current_app.config.get("REPORT_TIMEOUT", DEFAULT_TIMEOUT))
+    wait = float(current_app.config.get("REPORT_QUEUE_WAIT", DEFAULT_QUEUE_WAIT))
+    if not RENDER_SLOTS.acquire(timeout=wait):
+        raise ReportError(_("Other reports are being prepared right now. Please try again in "
+                            "a minute."))
+    try:
+        return _render_in_child(html, limit)
+    finally:
+        RENDER_SLOTS.release()
+
+
+def _render_in_child(html: str, limit: float) -> bytes:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(html, sender), daemon=True)

@@ -72,7 +72,10 @@ def register_template_helpers(app: Flask) -> None:
         if request.endpoint in ("walk.stage_post", "share.stage_post"):
             from .walk.views import stage_after_expired_token
 
-            return stage_after_expired_token()
+            try:
+                return stage_after_expired_token()
+            except HTTPException as exc:  # an abort here would otherwise become a 500
+                return exc.response if exc.response is not None else _http_error(exc)
         return render_template("errors/error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)

@@ -37,6 +37,8 @@ def test_writes_begin_immediate_and_reads_do_not(app: Flask, world: Any) -> None
 
     client = app.test_client()
     client.post("/login", data={"email": "ana@example.com", "password": "correct-horse"})
+    client.get(f"/assessments/{aid}/walk/vision")  # first visit: adds the consultant (a write)
+    assert "BEGIN IMMEDIATE" in statements
     statements.clear()
     client.get(f"/assessments/{aid}/walk/vision")
     assert statements

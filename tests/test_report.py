@@ -226,3 +226,17 @@ def test_executive_downloads_their_own_report(app: Flask, world: World) -> None:
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
     assert world.query(lambda s: s.scalar(select(Client.name))) == "Acme Trading"
+
+
+def test_reports_wait_their_turn_and_say_so_when_busy(app: Flask, workshop: int) -> None:
+    from assessment import report
+
+    app.config["REPORT_QUEUE_WAIT"] = 0.05
+    with app.app_context():
+        html = build_html(db.session.get(Assessment, workshop), "en")
+        assert report.RENDER_SLOTS.acquire(timeout=1)
+        try:
+            with pytest.raises(ReportError, match="Other reports are being prepared"):
+                render_pdf(html)
+        finally:
+            report.RENDER_SLOTS.release()

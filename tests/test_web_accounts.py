@@ -100,3 +100,18 @@ def test_users_create_from_the_command_line(monkeypatch: pytest.MonkeyPatch,
     with fresh.app_context():
         emails = db.session.scalars(select(User.email)).all()
     assert emails == ["bo@example.com"]
+
+
+@pytest.mark.parametrize("remember", [True, False])
+def test_keep_me_signed_in_decides_whether_the_session_outlives_the_browser(
+    client: FlaskClient, world: World, remember: bool
+) -> None:
+    world.user()
+    data = {"email": "ana@example.com", "password": "correct-horse"}
+    if remember:
+        data["remember"] = "y"
+    response = client.post("/login", data=data)
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert ("Expires=" in session_cookie) is remember
+    assert any(c.startswith("remember_token=") for c in cookies) is remember

@@ -143,3 +143,38 @@ def test_share_link_cannot_be_guessed_or_used_without_starting(app: object,
     not_started = outsider.post(f"/s/{token}/answers/exec.vision.01", json={"value": 4})
     assert not_started.status_code == 302
     assert world.query(lambda s: s.scalar(select(Respondent))) is None
+
+
+@pytest.mark.parametrize(("lang", "typed", "stored"), [
+    ("fa", "1404-05-10", "2025-08-01"),
+    ("fa", "۱۴۰۵/۰۹/۳۰", "2026-12-21"),
+    ("en", "2026-12-21", "2026-12-21"),
+])
+def test_due_dates_are_read_in_the_calendar_of_the_language(
+    signed_in: Signed, lang: str, typed: str, stored: str
+) -> None:
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id))
+    data = {"title": "Baseline", "models": ["lic"], "due_on": typed,
+            **{f"target_{s}": "3" for s in ("vision", "strategy", "process", "data",
+                                            "technology", "metrics")}}
+    assert client.post(f"/assessments/{aid}/edit?lang={lang}", data=data).status_code == 302
+    assert str(world.query(lambda s: s.get(Assessment, aid).due_on)) == stored
+    page = client.get(f"/assessments/{aid}/edit?lang={lang}").get_data(as_text=True)
+    shown = "۱۴۰۵/۰۹/۳۰" if stored == "2026-12-21" and lang == "fa" else None
+    if shown:
+        assert f'value="{shown}"' in page
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("fa", "2025-02-30"), ("fa", "1405/13/01"),
+                                             ("en", "1405/09/30"), ("en", "next week")])
+def test_dates_in_the_wrong_calendar_are_refused(signed_in: Signed, lang: str,
+                                                 typed: str) -> None:
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id))
+    data = {"title": "Baseline", "models": ["lic"], "due_on": typed,
+            **{f"target_{s}": "3" for s in ("vision", "strategy", "process", "data",
+                                            "technology", "metrics")}}
+    response = client.post(f"/assessments/{aid}/edit?lang={lang}", data=data)
+    assert response.status_code == 400
+    assert world.query(lambda s: s.get(Assessment, aid).due_on) is None

@@ -224,3 +224,41 @@ def test_looking_at_results_adds_no_respondent(signed_in: Signed) -> None:
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(Respondent))) == 0
     client.get(f"/assessments/{aid}/walk/vision")
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(Respondent))) == 1
+
+
+def test_someone_who_answered_nothing_does_not_lower_coverage(app: Flask,
+                                                              signed_in: Signed) -> None:
+    client, world, aid = setup(signed_in, share=True)
+    token = world.query(lambda s: s.get(Assessment, aid).share_token)
+    executive = app.test_client()
+    executive.post(f"/s/{token}", data={"name": "Sara"})
+    for question in app.extensions["catalog"].questionnaires["executive"].questions:
+        executive.post(f"/s/{token}/answers/{question.id}", json={"value": 3})
+    client.get(f"/assessments/{aid}/walk/vision")  # the consultant only looks
+    app.test_client().post(f"/s/{token}", data={"name": "Left at once"})
+    from assessment.walk.operations import score_assessment
+
+    with app.app_context():
+        result = score_assessment(app.extensions["catalog"], db.session.get(Assessment, aid))
+    assert result.respondents == 1
+    assert result.coverage == 1.0
+    assert result.confidence == "high"
+
+
+def test_expired_token_without_a_session_is_sent_on_not_crashed(app: Flask,
+                                                                signed_in: Signed) -> None:
+    _client, world, aid = setup(signed_in, share=True)
+    token = world.query(lambda s: s.get(Assessment, aid).share_token)
+    app.config["WTF_CSRF_ENABLED"] = True
+    stranger = app.test_client()
+    response = stranger.post(f"/s/{token}/walk/vision", data={"q-exec.vision.01": "3"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/s/{token}")
+    # without a started session, any stage sends the person to the start page first
+    assert stranger.post(f"/s/{token}/walk/nowhere", data={}).headers["Location"].endswith(
+        f"/s/{token}")
+    signed_out = app.test_client()
+    to_login = signed_out.post(f"/assessments/{aid}/walk/vision", data={"q-exec.vision.01": "3"})
+    assert to_login.status_code == 302
+    assert "/login" in to_login.headers["Location"]
+    assert answers(world) == []

@@ -43,7 +43,8 @@ def login() -> Any:
             flash(_("That e-mail and password do not match an account."), "danger")
         else:
             login_user(user, remember=form.remember.data)
-            session.permanent = True
+            # Without "keep me signed in", closing the browser signs the consultant out.
+            session.permanent = bool(form.remember.data)
             if request.cookies.get(LANG_COOKIE) in LANGUAGES:
                 user.lang = request.cookies[LANG_COOKIE]
                 db.session.commit()

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..access import assessment_or_404, client_or_404
 from ..app import get_catalog
 from ..extensions import db
-from ..i18n import parse_jalali
+from ..i18n import jalali_input, parse_date_input
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Client
 from ..walk import operations as walk_ops
@@ -138,7 +138,12 @@ def _assessment_form(catalog: Any, assessment: Assessment | None = None) -> Asse
             form.title.data = assessment.title
             form.questionnaire.data = assessment.questionnaire_id
             form.models.data = list(assessment.model_ids)
-            form.due_on.data = assessment.due_on.isoformat() if assessment.due_on else ""
+            if assessment.due_on is None:
+                form.due_on.data = ""
+            elif lang() == "fa":
+                form.due_on.data = jalali_input(assessment.due_on)
+            else:
+                form.due_on.data = assessment.due_on.isoformat()
             for stage in CANONICAL_STAGE_IDS:
                 getattr(form, f"target_{stage}").data = str(assessment.targets.get(
                     stage, catalog.default_target))
@@ -146,14 +151,10 @@ def _assessment_form(catalog: Any, assessment: Assessment | None = None) -> Asse
 
 
 def _parse_due(text: str | None) -> date | None:
-    if not text:
+    if not text or not text.strip():
         return None
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        pass
-    try:
-        return parse_jalali(text)
+        return parse_date_input(text, lang())
     except ValueError:
         raise ops.InputError("due_on", _("Write the date as year/month/day.")) from None
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..catalog import Catalog
+from ..db import write_intent
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, Question, Questionnaire
 from ..scoring import AssessmentScore, score
@@ -60,10 +61,17 @@ def consultant_respondent(assessment: Assessment, user: User) -> Respondent:
     """The consultant as a respondent, made when they start answering (not when they look)."""
     found = find_consultant_respondent(assessment, user)
     if found is None:
-        found = Respondent(assessment=assessment, kind="consultant", user_id=user.id,
-                           name=user.name or user.email)
-        db.session.add(found)
-        db.session.flush()
+        # Its own write transaction, even inside a reading (GET) request: a read
+        # transaction upgraded to a write can fail at once under concurrent saves.
+        db.session.commit()
+        token = write_intent.set(True)
+        try:
+            found = Respondent(assessment=assessment, kind="consultant", user_id=user.id,
+                               name=user.name or user.email)
+            db.session.add(found)
+            db.session.commit()
+        finally:
+            write_intent.reset(token)
     return found
 
 
@@ -163,12 +171,18 @@ def resume_stage(questionnaire: Questionnaire, respondent: Respondent,
 
 
 def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """Answers by respondent, for the scoring engine.
+
+    Only people who have given at least one answer (a level, "not applicable" or "don't
+    know") count as respondents: someone who opened the walk and left, or a consultant
+    who only looked, must not lower coverage.
+    """
     rows = db.session.execute(
         select(Answer.respondent_id, Answer.question_id, Answer.value)
         .join(Respondent)
-        .where(Respondent.assessment_id == assessment.id)
+        .where(Respondent.assessment_id == assessment.id, Answer.value.is_not(None))
     )
-    responses: dict[str, dict[str, Any]] = {str(r.id): {} for r in assessment.respondents}
+    responses: dict[str, dict[str, Any]] = {}
     for respondent_id, question_id, value in rows:
         if value is not None:
             responses.setdefault(str(respondent_id), {})[question_id] = (

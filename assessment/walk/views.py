@@ -26,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from ..access import assessment_or_404
 from ..app import get_catalog
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Respondent
 from . import operations as ops
@@ -250,7 +250,7 @@ def stage_after_expired_token() -> Any:
         walker = _executive(str(args.get("token", "")))
     else:
         if not current_user.is_authenticated:
-            abort(401)
+            return login_manager.unauthorized()
         walker = _consultant(int(args.get("assessment_id", 0)))
     flash(_("Your session had expired, so these answers are not saved yet. They are still "
             "here: press save again."), "warning")
