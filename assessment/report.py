@@ -9,6 +9,7 @@ but data: URLs and the app's own static files.
 from __future__ import annotations
 
 import base64
+import gc
 import math
 import multiprocessing
 import os
@@ -256,6 +257,10 @@ def render_pdf_here(html: str) -> bytes:
 
 
 def _child(html: str, connection: Any) -> None:
+    # The child lives for one render and then exits: skip cyclic garbage collection,
+    # which otherwise keeps walking the app's inherited objects and WeasyPrint's boxes.
+    gc.freeze()
+    gc.disable()
     try:
         connection.send(("ok", render_pdf_here(html)))
     except BaseException as exc:
