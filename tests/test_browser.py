@@ -195,3 +195,38 @@ def test_executive_self_assessment_link_without_an_account(server: str, browser:
     expect(phone.locator("[data-testid=readiness]")).to_contain_text("۶۰")
     shot(phone, "self-assessment-results-fa")
     executive.close()
+
+
+def test_an_offline_change_does_not_overwrite_a_newer_answer_from_another_device(
+    server: str, browser: Browser
+) -> None:
+    laptop, phone = browser.new_context(), browser.new_context()
+    try:
+        first, second = laptop.new_page(), phone.new_page()
+        for page in (first, second):
+            sign_in(page, server, "en")
+        first.goto(f"{server}/assessments/2/walk/strategy")
+        second.goto(f"{server}/assessments/2/walk/strategy")
+        question = "fieldset.question >> nth=4"
+        checked = second.locator(question).locator("input[type=radio]:checked")
+        current = checked.get_attribute("value") if checked.count() else None
+        newer, older = [level for level in "543210" if level != current][:2]
+        # the phone saves a new level
+        second.locator(question).locator(f"label.scale-option.level-{newer}").click()
+        expect(second.locator("form[data-autosave]")).to_have_attribute("data-pending", "0")
+        expect(second.locator(question).locator("[data-state]")).to_have_text("✓")
+        # the laptop, offline and still showing the old page, picks another one
+        laptop.set_offline(True)
+        first.locator(question).locator(f"label.scale-option.level-{older}").click()
+        expect(first.locator("form[data-autosave]")).to_have_attribute("data-pending", "1")
+        laptop.set_offline(False)
+        first.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(first.locator(question).locator("[data-state]")).to_contain_text(
+            "Changed on another device", timeout=20_000)
+        expect(first.locator(question).locator(f"input[value='{newer}']")).to_be_checked()
+        shot(first, "conflict-en")
+        second.reload()
+        expect(second.locator(question).locator(f"input[value='{newer}']")).to_be_checked()
+    finally:
+        laptop.close()
+        phone.close()

@@ -262,3 +262,24 @@ def test_expired_token_without_a_session_is_sent_on_not_crashed(app: Flask,
     assert to_login.status_code == 302
     assert "/login" in to_login.headers["Location"]
     assert answers(world) == []
+
+
+def test_a_change_made_on_an_old_copy_does_not_overwrite_a_newer_answer(
+    signed_in: Signed,
+) -> None:
+    client, world, aid = setup(signed_in)
+    url = f"/assessments/{aid}/answers/exec.vision.03"
+    assert client.post(url, json={"value": 1, "base_revision": 0}).get_json()["revision"] == 1
+    assert client.post(url, json={"value": 4, "base_revision": 1}).get_json()["revision"] == 2
+    stale = client.post(url, json={"value": 2, "base_revision": 1})
+    assert stale.status_code == 409
+    body = stale.get_json()
+    assert body["error"] == "conflict"
+    assert body["current"] == {"value": "4", "comment": "", "flagged": False, "revision": 2}
+    assert [a[:2] for a in answers(world)] == [("exec.vision.03", "4")]
+    new_elsewhere = client.post(f"/assessments/{aid}/answers/exec.vision.04",
+                                json={"value": 3, "base_revision": 5})
+    assert new_elsewhere.status_code == 409
+    assert new_elsewhere.get_json()["current"] is None
+    assert client.post(url, json={"value": 2, "base_revision": "1"}).status_code == 400
+    assert client.post(url, json={"value": 2}).status_code == 200  # no base: last write wins

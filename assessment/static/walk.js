@@ -60,7 +60,11 @@
   }
 
   function queue(qid, field, value) {
-    pending[qid] = Object.assign({}, pending[qid], { [field]: value });
+    const base = pending[qid] && "base_revision" in pending[qid]
+      ? pending[qid].base_revision : Number(box(qid) ? box(qid).dataset.revision : 0);
+    // base_revision: the saved version this change was made on; the server refuses
+    // the change (409) if the answer moved on meanwhile, e.g. on another device.
+    pending[qid] = Object.assign({}, pending[qid], { [field]: value, base_revision: base });
     persist();
     send(qid);
   }
@@ -88,12 +92,20 @@
       } else {
         const data = await response.json().catch(() => ({}));
         if (response.ok && data.saved) {
-          // Drop only what was sent; a newer change made meanwhile stays queued.
+          // Drop only what was sent; a newer change made meanwhile stays queued, now
+          // based on the revision just saved.
           if (JSON.stringify(pending[qid]) === JSON.stringify(body)) delete pending[qid];
+          else if (pending[qid]) pending[qid].base_revision = data.revision;
+          if (box(qid)) box(qid).dataset.revision = String(data.revision);
           persist();
           setState(qid, "saved", "✓");
           updateProgress(data.progress);
           retryDelay[qid] = 0;
+        } else if (response.status === 409 && data.error === "conflict") {
+          delete pending[qid];
+          persist();
+          show(qid, data.current);
+          setState(qid, "unsaved", status.dataset.conflict);
         } else if (response.status === 400 && data.error === "csrf") {
           csrfToken = data.csrf_token;
           if (tokenMeta) tokenMeta.content = csrfToken;
@@ -125,6 +137,18 @@
       send(qid);
     }
     refreshStatus(banner);
+  }
+
+  function show(qid, current) {
+    const el = box(qid);
+    if (!el) return;
+    const saved = current || { value: null, comment: "", flagged: false, revision: 0 };
+    el.querySelectorAll('input[type="radio"]').forEach((radio) => {
+      radio.checked = radio.value === saved.value;
+    });
+    el.querySelector("textarea").value = saved.comment || "";
+    el.querySelector('input[type="checkbox"]').checked = Boolean(saved.flagged);
+    el.dataset.revision = String(saved.revision || 0);
   }
 
   // Restore answers that never reached the server (closed tab, lost connection).

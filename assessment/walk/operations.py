@@ -87,12 +87,24 @@ def clean_value(raw: object) -> str | None:
     return text
 
 
+class AnswerConflict(AnswerError):
+    """The answer changed since the version the change was based on (another device)."""
+
+    def __init__(self, current: Answer | None):
+        super().__init__("base_revision", _l("This answer was changed elsewhere in the "
+                                             "meantime."), status=409)
+        self.current = current
+
+
 def save_answer(catalog: Catalog, respondent: Respondent, question_id: str, *,
                 value: object = UNSET, comment: object = UNSET,
-                flagged: object = UNSET) -> Answer:
+                flagged: object = UNSET, base_revision: int | None = None) -> Answer:
     """Store one answer (insert or update, atomically). Saving the same thing twice is harmless.
 
-    Only the fields given are changed. Raises AnswerError (and changes nothing) on bad input.
+    Only the fields given are changed. With `base_revision` (the revision the change was
+    made on; 0 for a new answer) a change made on an outdated copy is refused with
+    AnswerConflict instead of overwriting a newer answer. Raises AnswerError (and changes
+    nothing) on bad input.
     """
     assessment = respondent.assessment
     questionnaire = questionnaire_of(catalog, assessment)
@@ -116,6 +128,14 @@ def save_answer(catalog: Catalog, respondent: Respondent, question_id: str, *,
         changes["flagged"] = flagged
     if not changes:
         raise AnswerError("value", _l("Nothing to save: give a value, a comment or a flag."))
+    if base_revision is not None:
+        if isinstance(base_revision, bool) or not isinstance(base_revision, int):
+            raise AnswerError("base_revision", _l("'base_revision' must be a whole number."))
+        stored = db.session.scalar(select(Answer).where(
+            Answer.respondent_id == respondent.id, Answer.question_id == question.id
+        ).with_for_update())
+        if (stored.revision if stored else 0) != base_revision:
+            raise AnswerConflict(stored)
 
     now = utcnow()
     insert_values = {"respondent_id": respondent.id, "question_id": question.id,

@@ -172,9 +172,17 @@ def _save_one(walker: Walker, question_id: str) -> Any:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify(error="invalid", message=_("Send the answer as a JSON object.")), 400
-    fields = {k: payload[k] for k in ("value", "comment", "flagged") if k in payload}
+    fields = {k: payload[k] for k in ("value", "comment", "flagged", "base_revision")
+              if k in payload}
     try:
         answer = ops.save_answer(get_catalog(), walker.respondent, question_id, **fields)
+    except ops.AnswerConflict as exc:
+        current = exc.current
+        body = {"error": "conflict", "message": str(exc), "current": None if current is None
+                else {"value": current.value, "comment": current.comment,
+                      "flagged": current.flagged, "revision": current.revision}}
+        db.session.rollback()
+        return jsonify(body), 409
     except ops.AnswerError as exc:
         db.session.rollback()
         return jsonify(error="invalid", field=exc.field, message=str(exc)), exc.status
