@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -49,7 +49,6 @@ def register_template_helpers(app: Flask) -> None:
             "sep": "،" if current == "fa" else " ·",
             "catalog": catalog,
             "loc": loc,
-            "lang_url": _lang_url,
             # the scoring rules' thresholds, for the pages that explain them
             "divergence": scoring.DIVERGENCE_THRESHOLD,
             "confidence_high": scoring.CONFIDENCE_HIGH,
@@ -94,12 +93,3 @@ def register_template_helpers(app: Flask) -> None:
             return jsonify(error=error.name, message=message), code
         return render_template("errors/error.html", code=code, message=message), code
 
-
-def _lang_url(code: str) -> str:
-    args = request.args.to_dict()
-    args["lang"] = code
-    return f"{request.path}?{urlencode(args)}"
-
-
-def stage_url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, **values)
