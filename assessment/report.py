@@ -180,7 +180,6 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
             + [src.citation for src in questionnaire.sources])),
         "font_faces": font_faces(),
         "print_css": print_css(),
-        "level_colours": ("#c0392b", "#e67e22", "#d4ac0d", "#7cb342", "#2e8b57", "#1f6f8b"),
     }
 
 

@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 from ..access import assessment_or_404
 from ..app import get_catalog
 from ..extensions import db, login_manager
+from ..i18n import LANGUAGES
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Respondent
 from . import operations as ops
@@ -127,7 +128,6 @@ def _stage_post(walker: Walker, stage: str) -> Any:
     questions = ops.questions_by_stage(questionnaire)[stage]
     form = request.form
     errors: dict[str, str] = {}
-    pending: list[tuple[str, dict[str, Any]]] = []
     known = {q.id for q in questions}
     for key in form:
         if key[:2] in ("q-", "c-", "f-") and key[2:] not in known:
@@ -142,20 +142,14 @@ def _stage_post(walker: Walker, stage: str) -> Any:
             fields["flagged"] = form.get(f"f-{question.id}") == "1"
         if not fields:
             continue
-        try:
-            ops.clean_value(fields.get("value"))
-            if len(fields.get("comment", "")) > ops.MAX_COMMENT:
-                raise ops.AnswerError("comment", _("The comment is too long (at most "
-                                                   "%(n)s characters).", n=ops.MAX_COMMENT))
+        try:  # save_answer checks each answer; one bad answer rolls the whole stage back
+            ops.save_answer(catalog, walker.respondent, question.id, **fields)
         except ops.AnswerError as exc:
             errors[question.id] = str(exc)
-        pending.append((question.id, fields))
     if errors:
         db.session.rollback()
         flash(_("Nothing was saved: please correct the marked questions."), "danger")
         return _stage(walker, stage, form_values=dict(form), errors=errors, status=400)
-    for question_id, fields in pending:
-        ops.save_answer(catalog, walker.respondent, question_id, **fields)
     walker.respondent.last_stage = stage
     db.session.commit()
     flash(_("Your answers are saved."), "success")
@@ -224,7 +218,7 @@ def _report(walker: Walker) -> Any:
     from ..web import lang
 
     chosen = request.args.get("lang") or lang()
-    if chosen not in ("en", "fa"):
+    if chosen not in LANGUAGES:
         abort(404)
     try:
         pdf = render_pdf(build_html(walker.assessment, chosen))
