@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import i18n
 from .catalog import Catalog, data_dir, load_catalog
 from .db import configure_sqlite, default_url, engine_options
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
     babel.init_app(app, locale_selector=select_lang)
+    limiter.init_app(app)
 
     from .accounts.views import bp as accounts_bp
     from .clients.views import bp as clients_bp

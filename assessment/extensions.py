@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Limits are set per route, keyed so that a whole workshop room behind one venue IP
+#: is never taken for one abuser (see assessment/api and assessment/workshop).
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)

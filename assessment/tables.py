@@ -26,6 +26,8 @@ from .extensions import db
 
 ANSWER_VALUES = ("0", "1", "2", "3", "4", "5", "na", "unknown")
 ASSESSMENT_STATUSES = ("draft", "in_progress", "complete")
+#: what a workshop participant may say they do
+PARTICIPANT_ROLES = ("sales", "marketing", "service", "it", "management", "other")
 
 
 def utcnow() -> datetime:
@@ -121,6 +123,9 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     respondents: Mapped[list[Respondent]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"
     )
+    workshop: Mapped[Workshop | None] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", uselist=False
+    )
 
 
 class Respondent(db.Model):  # type: ignore[name-defined,misc]
@@ -184,3 +189,66 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
         if self.value is None:
             return None
         return int(self.value) if self.value.isdigit() else self.value
+
+
+class Workshop(db.Model):  # type: ignore[name-defined,misc]
+    """An assessment answered live by a room of participants who join with a short code."""
+
+    __tablename__ = "workshops"
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), unique=True
+    )
+    #: what participants type on their phones: six letters and digits, no look-alikes
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: True: the facilitator sees who answered what; False: participants stay anonymous
+    named: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    #: canonical stage ids that refuse answers for now
+    locked_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="workshop")
+
+
+class AgreedAnswer(db.Model):  # type: ignore[name-defined,misc]
+    """The answer a room settled on after discussing a question; kept beside the individual ones."""
+
+    __tablename__ = "agreed_answers"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "question_id", name="uq_agreed_assessment_question"),
+        CheckConstraint("value IN ('0','1','2','3','4','5','na','unknown')", name="value"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(String(7))
+    #: what the room said, in a line or two
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    def scoring_value(self) -> Any:
+        return int(self.value) if self.value.isdigit() else self.value
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A consultant's key to the JSON API. Only a hash of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    #: SHA-256 of the secret, hex
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the first characters of the secret, to tell tokens apart in a list
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()

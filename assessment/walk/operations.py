@@ -14,7 +14,16 @@ from ..db import write_intent
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, Question, Questionnaire
 from ..scoring import AssessmentScore, score
-from ..tables import ANSWER_VALUES, Answer, Assessment, Respondent, User, utcnow
+from ..tables import (
+    ANSWER_VALUES,
+    AgreedAnswer,
+    Answer,
+    Assessment,
+    Respondent,
+    User,
+    Workshop,
+    utcnow,
+)
 
 MAX_COMMENT = 2000
 UNSET: Any = object()
@@ -87,6 +96,20 @@ def clean_value(raw: object) -> str | None:
     return text
 
 
+def check_workshop_open(assessment: Assessment, stage: str) -> None:
+    """A participant may answer only while the workshop is open and the stage unlocked."""
+    row = db.session.execute(select(Workshop.status, Workshop.locked_stages).where(
+        Workshop.assessment_id == assessment.id)).first()
+    if row is None:
+        return
+    if row.status == "closed":
+        raise AnswerError("workshop", _l("The workshop is closed, so answers can no longer "
+                                         "be changed."), status=409)
+    if stage in (row.locked_stages or ()):
+        raise AnswerError("stage", _l("The facilitator has locked this stage for now, so "
+                                      "this answer was not saved."), status=409)
+
+
 class AnswerConflict(AnswerError):
     """The answer changed since the version the change was based on (another device)."""
 
@@ -128,14 +151,20 @@ def save_answer(catalog: Catalog, respondent: Respondent, question_id: str, *,
         changes["flagged"] = flagged
     if not changes:
         raise AnswerError("value", _l("Nothing to save: give a value, a comment or a flag."))
-    if base_revision is not None:
-        if isinstance(base_revision, bool) or not isinstance(base_revision, int):
-            raise AnswerError("base_revision", _l("'base_revision' must be a whole number."))
-        stored = db.session.scalar(select(Answer).where(
-            Answer.respondent_id == respondent.id, Answer.question_id == question.id
-        ).with_for_update())
-        if (stored.revision if stored else 0) != base_revision:
-            raise AnswerConflict(stored)
+    if base_revision is not None and (isinstance(base_revision, bool)
+                                      or not isinstance(base_revision, int)):
+        raise AnswerError("base_revision", _l("'base_revision' must be a whole number."))
+    if respondent.kind == "participant":
+        check_workshop_open(assessment, question.stage)
+    stored = db.session.scalar(select(Answer).where(
+        Answer.respondent_id == respondent.id, Answer.question_id == question.id
+    ).with_for_update())
+    if stored is not None and all(getattr(stored, k) == v for k, v in changes.items()):
+        # Already stored as asked (a retry whose acknowledgement was lost): nothing to do,
+        # and no conflict either.
+        return stored
+    if base_revision is not None and (stored.revision if stored else 0) != base_revision:
+        raise AnswerConflict(stored)
 
     now = utcnow()
     insert_values = {"respondent_id": respondent.id, "question_id": question.id,
@@ -210,11 +239,21 @@ def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
     return responses
 
 
+def agreed_of(assessment: Assessment) -> dict[str, AgreedAnswer]:
+    """Answers a workshop agreed on, by question id."""
+    rows = db.session.scalars(select(AgreedAnswer).where(
+        AgreedAnswer.assessment_id == assessment.id))
+    return {row.question_id: row for row in rows}
+
+
 def score_assessment(catalog: Catalog, assessment: Assessment) -> AssessmentScore:
     questionnaire = questionnaire_of(catalog, assessment)
     models = [m for m in assessment.model_ids if m in catalog.models] or list(catalog.models)
+    known = {q.id for q in questionnaire.questions}
+    agreed = {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
+              if qid in known}
     return score(catalog, questionnaire, responses_of(assessment),
-                 targets=assessment.targets or None, models=models)
+                 targets=assessment.targets or None, agreed=agreed, models=models)
 
 
 def complete(assessment: Assessment, respondent: Respondent | None = None) -> None:

@@ -1,0 +1,263 @@
+"""Live workshops: a join code, participants, stage locks, agreed answers, the live picture.
+
+A workshop belongs to one assessment. Participants join with the workshop's short code
+(no account) and become respondents of kind 'participant'; their answers go through the
+same `save_answer` as everyone else's, which refuses them while the workshop is closed
+or their stage is locked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from collections import Counter
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..catalog import Catalog
+from ..extensions import db
+from ..schema import CANONICAL_STAGE_IDS, LEVELS
+from ..scoring import DIVERGENCE_THRESHOLD
+from ..tables import (
+    PARTICIPANT_ROLES,
+    AgreedAnswer,
+    Answer,
+    Assessment,
+    Respondent,
+    User,
+    Workshop,
+    new_token,
+    utcnow,
+)
+from ..walk.operations import AnswerError, clean_value, questionnaire_of
+
+#: no 0/O, 1/I/L: easy to read off a projector and type on a phone
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+MAX_NAME = 120
+MAX_NOTE = 2000
+#: answers shown per question in the live view: levels, then "n/a" and "don't know"
+BUCKETS = (*[str(level) for level in LEVELS], "na", "unknown")
+
+
+class WorkshopError(ValueError):
+    """A workshop action that cannot be done; names the field and the HTTP status."""
+
+    def __init__(self, field: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+def normalise_code(raw: str) -> str:
+    """What someone typed, as stored: upper case, without spaces or dashes."""
+    return re.sub(r"[\s\-]", "", raw or "").upper()
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(Workshop.id).where(Workshop.code == code)) is None:
+            return code
+
+
+def open_workshop(assessment: Assessment, *, named: bool | None = None) -> Workshop:
+    """The assessment's workshop, made on first call and reopened if it was closed."""
+    workshop = assessment.workshop
+    if workshop is None:
+        workshop = Workshop(assessment=assessment, code=_new_code(), named=bool(named),
+                            locked_stages=[])
+        db.session.add(workshop)
+    else:
+        if named is not None:
+            workshop.named = named
+        workshop.status = "open"
+        workshop.closed_at = None
+    if assessment.status == "draft":
+        assessment.status = "in_progress"
+    db.session.flush()
+    return workshop
+
+
+def close_workshop(workshop: Workshop) -> None:
+    workshop.status = "closed"
+    workshop.closed_at = utcnow()
+    db.session.flush()
+
+
+def set_stage_lock(workshop: Workshop, stage: str, locked: bool) -> None:
+    if stage not in CANONICAL_STAGE_IDS:
+        raise WorkshopError("stage", _l("'%(stage)s' is not a stage.", stage=stage), 404)
+    current = set(workshop.locked_stages or ())
+    current.add(stage) if locked else current.discard(stage)
+    # A new list, in stage order, so the JSON column sees the change.
+    workshop.locked_stages = [s for s in CANONICAL_STAGE_IDS if s in current]
+    db.session.flush()
+
+
+def workshop_by_code(code: str) -> Workshop | None:
+    return db.session.scalar(select(Workshop).where(Workshop.code == normalise_code(code)))
+
+
+def join(workshop: Workshop, name: object = "", role: object = "") -> Respondent:
+    """Add a participant. Raises WorkshopError (and adds nobody) on bad input or a closed room."""
+    if workshop.status != "open":
+        raise WorkshopError("workshop", _l("This workshop is closed and takes no new "
+                                           "participants."), 409)
+    name_text = "" if name is None else str(name).strip()
+    role_text = "" if role is None else str(role).strip().lower()
+    if len(name_text) > MAX_NAME:
+        raise WorkshopError("name", _l("The name is longer than %(n)s characters.", n=MAX_NAME))
+    if role_text and role_text not in PARTICIPANT_ROLES:
+        raise WorkshopError("role", _l("Choose a role from the list: %(roles)s.",
+                                       roles=", ".join(PARTICIPANT_ROLES)))
+    participant = Respondent(assessment_id=workshop.assessment_id, kind="participant",
+                             name=name_text, role=role_text)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def participant_by_token(token: str) -> Respondent | None:
+    if not token:
+        return None
+    return db.session.scalar(select(Respondent).where(
+        Respondent.token == token, Respondent.kind == "participant"))
+
+
+def reissue_token(participant: Respondent) -> str:
+    """A new personal resume link; the old one stops working."""
+    participant.token = new_token()
+    db.session.flush()
+    return participant.token
+
+
+def participants(assessment: Assessment) -> list[Respondent]:
+    return list(db.session.scalars(select(Respondent).where(
+        Respondent.assessment_id == assessment.id, Respondent.kind == "participant"
+    ).order_by(Respondent.id)))
+
+
+def record_agreed(catalog: Catalog, assessment: Assessment, question_id: str, value: object,
+                  note: object = "", user: User | None = None) -> AgreedAnswer | None:
+    """Record (or, with an empty value, clear) the answer the room agreed on."""
+    questionnaire = questionnaire_of(catalog, assessment)
+    try:
+        questionnaire.question(question_id)
+    except KeyError:
+        raise WorkshopError("question_id", _l("'%(id)s' is not a question of this "
+                                              "assessment.", id=question_id), 404) from None
+    try:
+        cleaned = clean_value(value)
+    except AnswerError as exc:
+        raise WorkshopError("value", str(exc)) from None
+    note_text = "" if note is None else str(note).strip()
+    if len(note_text) > MAX_NOTE:
+        raise WorkshopError("note", _l("The note is longer than %(n)s characters.", n=MAX_NOTE))
+    row = db.session.scalar(select(AgreedAnswer).where(
+        AgreedAnswer.assessment_id == assessment.id, AgreedAnswer.question_id == question_id))
+    if cleaned is None:
+        if row is not None:
+            db.session.delete(row)
+            db.session.flush()
+        return None
+    if row is None:
+        row = AgreedAnswer(assessment_id=assessment.id, question_id=question_id)
+        db.session.add(row)
+    row.value = cleaned
+    row.note = note_text
+    row.decided_by = user.id if user is not None else None
+    row.updated_at = utcnow()
+    db.session.flush()
+    return row
+
+
+def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = None,
+                  lang: str = "en") -> dict[str, Any]:
+    """What the facilitator's screen shows, as plain JSON-ready data.
+
+    Only participants count (the room); `role` narrows to one role. Spread is the
+    population standard deviation of the levels given, as in the scoring rules, and a
+    question diverges at the same threshold.
+    """
+    questionnaire = questionnaire_of(catalog, assessment)
+    workshop = assessment.workshop
+    query = select(Respondent.id, Respondent.role).where(
+        Respondent.assessment_id == assessment.id, Respondent.kind == "participant")
+    people = db.session.execute(query).all()
+    roles = Counter(row.role or "other" for row in people)
+    chosen = {row.id for row in people if not role or (row.role or "other") == role}
+    answers_query = (
+        select(Answer.respondent_id, Answer.question_id, Answer.value)
+        .join(Respondent)
+        .where(Respondent.assessment_id == assessment.id, Respondent.kind == "participant",
+               Answer.value.is_not(None))
+    )
+    counts: dict[str, Counter[str]] = {q.id: Counter() for q in questionnaire.questions}
+    answered_by: dict[str, Counter[str]] = {stage: Counter() for stage in CANONICAL_STAGE_IDS}
+    stage_of = {q.id: q.stage for q in questionnaire.questions}
+    for respondent_id, question_id, value in db.session.execute(answers_query):
+        if respondent_id not in chosen or question_id not in counts or value is None:
+            continue
+        counts[question_id][value] += 1
+        answered_by[stage_of[question_id]][str(respondent_id)] += 1
+    agreed = {row.question_id: row for row in db.session.scalars(
+        select(AgreedAnswer).where(AgreedAnswer.assessment_id == assessment.id))}
+
+    questions: list[dict[str, Any]] = []
+    for question in questionnaire.questions:
+        tally = counts[question.id]
+        levels = [int(v) for v, n in tally.items() if v.isdigit() for _ in range(n)]
+        mean = spread = None
+        if levels:
+            mean = math.fsum(levels) / len(levels)
+            spread = math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / len(levels))
+        divergent = len(levels) >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD
+        row = agreed.get(question.id)
+        questions.append({
+            "id": question.id,
+            "stage": question.stage,
+            "text": question.text.get(lang),
+            "counts": {bucket: tally.get(bucket, 0) for bucket in BUCKETS},
+            "answers": sum(tally.values()),
+            "mean": None if mean is None else round(mean, 2),
+            "spread": None if spread is None else round(spread, 2),
+            "divergent": divergent,
+            "agreed": None if row is None else {"value": row.value, "note": row.note},
+        })
+    by_stage = {stage: [q for q in questionnaire.questions if q.stage == stage]
+                for stage in CANONICAL_STAGE_IDS}
+    stages = []
+    for stage in CANONICAL_STAGE_IDS:
+        total = len(by_stage[stage])
+        done = sum(1 for n in answered_by[stage].values() if n >= total)
+        answers = sum(answered_by[stage].values())
+        stages.append({
+            "id": stage,
+            "name": catalog.stage(stage).name.get(lang),
+            "questions": total,
+            "finished": done,
+            "share": answers / (total * len(chosen)) if chosen and total else 0.0,
+            "locked": bool(workshop and stage in (workshop.locked_stages or ())),
+        })
+    diverging = sorted((q for q in questions if q["divergent"]),
+                       key=lambda q: (-float(q["spread"] or 0), str(q["id"])))
+    return {
+        "status": workshop.status if workshop else None,
+        "code": workshop.code if workshop else None,
+        "joined": len(people),
+        "shown": len(chosen),
+        "role": role or None,
+        "roles": {r: roles.get(r, 0) for r in PARTICIPANT_ROLES},
+        "stages": stages,
+        "questions": questions,
+        "divergent": [q["id"] for q in diverging],
+        "threshold": DIVERGENCE_THRESHOLD,
+        "answers": int(db.session.scalar(
+            select(func.count(Answer.id)).join(Respondent).where(
+                Respondent.assessment_id == assessment.id,
+                Respondent.kind == "participant")) or 0),
+    }
