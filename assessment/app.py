@@ -76,8 +76,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .pages import bp as pages_bp
     from .walk.views import bp as walk_bp
     from .walk.views import public_bp
+    from .workshop.views import bp as workshop_bp
 
-    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp):
+    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp):
         app.register_blueprint(blueprint)
 
     from .web import register_template_helpers
