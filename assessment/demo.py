@@ -13,6 +13,8 @@ from .catalog import Catalog
 from .clients.operations import create_assessment, save_client
 from .extensions import db
 from .tables import Answer, Respondent, User, utcnow
+from .walk.operations import score_assessment
+from .workshop.operations import close_workshop, open_workshop, record_agreed
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the person trying the demo
@@ -20,8 +22,10 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the person trying th
 #: the demo room's typical level per stage, so the results tell a story
 _PROFILE = {"vision": 3.2, "strategy": 2.6, "process": 2.1, "data": 1.4, "technology": 2.4,
             "metrics": 1.2}
-_ROLES = ("sales", "marketing", "service", "IT", "management", "sales", "service",
-          "marketing", "IT", "management", "sales", "service")
+_ROLES = ("sales", "marketing", "service", "it", "management", "sales", "service",
+          "marketing", "it", "management", "sales", "service")
+_AGREED_NOTE = ("Sales and service score this differently; agreed after the discussion that "
+                "only the loyalty team works this way today.")
 _COMMENTS = {
     "en": ["Each branch keeps its own customer list.", "We measure this only once a year.",
            "Depends a lot on the region."],
@@ -82,6 +86,27 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
                                   value=value, comment=comment))
     finished.status = "complete"
     finished.completed_at = utcnow() - timedelta(days=20)
+    # It ran as an anonymous workshop; the room settled its widest disagreement.
+    db.session.flush()
+    workshop = open_workshop(finished, named=False)
+    close_workshop(workshop)
+    widest = score_assessment(catalog, finished).divergent
+    if widest:
+        record_agreed(catalog, finished, widest[0], "2", _AGREED_NOTE, user)
+
+    # A workshop open now, so the demo can be joined from a phone.
+    follow_up = create_assessment(catalog, client, title="Follow-up workshop (open)",
+                                  questionnaire_id="workshop")
+    open_workshop(follow_up, named=True)
+    for index, (name, role) in enumerate((("Maryam", "service"), ("Reza", "it"),
+                                          ("Laleh", "marketing"))):
+        person = Respondent(assessment=follow_up, kind="participant", name=name, role=role)
+        db.session.add(person)
+        db.session.flush()
+        for question in questions[: 10 + 6 * index]:
+            level = _PROFILE[question.stage] + 0.5 + rng.gauss(0, 1.1)
+            db.session.add(Answer(respondent_id=person.id, question_id=question.id,
+                                  value=str(min(5, max(0, round(level))))))
 
     ongoing = create_assessment(catalog, client, title="Executive check-in",
                                 questionnaire_id="executive", share=True)

@@ -35,7 +35,7 @@ from .extensions import db
 from .schema import CANONICAL_STAGE_IDS, LEVELS, Question
 from .scoring import AssessmentScore, QuestionScore
 from .tables import Answer, Assessment, Respondent, utcnow
-from .walk.operations import questionnaire_of, score_assessment
+from .walk.operations import agreed_of, questionnaire_of, score_assessment
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Vazirmatn covers Persian and Latin in one file. (Two files of one family split by
@@ -144,8 +144,10 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
     }
     unanswered_questions = [q for q in questionnaire.questions
                             if result.questions[q.id].value is None]
-    divergent = sorted((rows[qid] for qid in result.divergent),
-                       key=lambda r: -(r.figures.spread or 0))
+    # Divergent questions, and any other the room settled by agreeing an answer.
+    divergent = sorted((row for row in rows.values()
+                        if row.figures.divergent or row.figures.agreed is not None),
+                       key=lambda r: (not r.figures.divergent, -(r.figures.spread or 0)))
     workspace = assessment.client.workspace
     when: datetime = assessment.completed_at or utcnow()
     return {
@@ -172,6 +174,8 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "stage_not_scored": stage_not_scored,
         "unanswered_questions": unanswered_questions,
         "divergent": divergent[:15],
+        "agreed_notes": {qid: row.note for qid, row in agreed_of(assessment).items()},
+        "agreed_count": sum(1 for q in result.questions.values() if q.agreed is not None),
         "respondent_count": result.respondents,
         "model_next": {m.model: _model_next(catalog, result, m.model, lang)
                        for m in result.models},

@@ -14,7 +14,7 @@ from .charts import radar_svg
 from .schema import Question
 from .scoring import AssessmentScore, Priority
 from .tables import Assessment
-from .walk.operations import questionnaire_of, score_assessment
+from .walk.operations import agreed_of, questionnaire_of, score_assessment
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
 
@@ -57,4 +57,5 @@ def results_context(catalog: Catalog, assessment: Assessment) -> dict[str, Any]:
         "level_colour": level_colour,
         "stage_scores": {s.stage: s for s in result.stages},
         "failed_gates": [gate for gate in result.gates if gate.status == "fail"],
+        "agreed_notes": {qid: row.note for qid, row in agreed_of(assessment).items()},
     }

@@ -36,6 +36,21 @@ def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+def role_names() -> dict[str, str]:
+    """What workshop participants may say they do, in the page's language."""
+    return {"sales": _("Sales"), "marketing": _("Marketing"), "service": _("Service"),
+            "it": _("IT"), "management": _("Management"), "other": _("Other")}
+
+
+def answer_label(value: object) -> str:
+    """An answer as people read it: the level's digit, "n/a" or "don't know"."""
+    if value == "na":
+        return _("n/a")
+    if value == "unknown":
+        return _("don't know")
+    return i18n.digits(value, lang())
+
+
 def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -53,6 +68,8 @@ def register_template_helpers(app: Flask) -> None:
             "divergence": scoring.DIVERGENCE_THRESHOLD,
             "confidence_high": scoring.CONFIDENCE_HIGH,
             "confidence_medium": scoring.CONFIDENCE_MEDIUM,
+            "role_names": role_names(),
+            "answer_label": answer_label,
         }
 
     app.jinja_env.filters["digits"] = lambda v: i18n.digits(v, lang())
@@ -68,7 +85,7 @@ def register_template_helpers(app: Flask) -> None:
                     "Nothing you saved before is lost; please try again.")
         if wants_json():
             return jsonify(error="csrf", message=message, csrf_token=generate_csrf()), 400
-        if request.endpoint in ("walk.stage_post", "share.stage_post"):
+        if request.endpoint in ("walk.stage_post", "share.stage_post", "workshop.stage_post"):
             from .walk.views import stage_after_expired_token
 
             try:

@@ -212,10 +212,14 @@ def assessment_detail(assessment_id: int) -> str:
     questionnaire = walk_ops.questionnaire_of(catalog, assessment)
     respondent = walk_ops.find_consultant_respondent(assessment, current_user)
     answers = walk_ops.answers_of(respondent) if respondent else {}
+    from ..workshop.views import participant_labels
+
+    workshop = assessment.workshop
     return render_template(
         "clients/assessment_detail.html", assessment=assessment,
         questionnaire=questionnaire, progress=walk_ops.progress(questionnaire, answers),
-        respondents=assessment.respondents,
+        respondents=assessment.respondents, workshop=workshop,
+        labels=participant_labels(assessment, workshop.named) if workshop else {},
     )
 
 

@@ -5,7 +5,7 @@ Both use the same views; a `Walker` says who is answering and how URLs are built
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import (
@@ -29,7 +29,7 @@ from ..app import get_catalog
 from ..extensions import db, login_manager
 from ..i18n import LANGUAGES
 from ..schema import CANONICAL_STAGE_IDS
-from ..tables import Assessment, Respondent
+from ..tables import Assessment, Respondent, utcnow
 from . import operations as ops
 
 bp = Blueprint("walk", __name__, url_prefix="/assessments")
@@ -38,19 +38,31 @@ public_bp = Blueprint("share", __name__, url_prefix="/s")
 
 @dataclass
 class Walker:
+    """Who walks, and where their pages are: the consultant's (`walk`), an executive's
+    share link (`share`) or a workshop participant's (`workshop`)."""
+
     assessment: Assessment
     respondent: Respondent
-    public: bool
+    blueprint: str = "walk"
+    key: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def public(self) -> bool:
+        return self.blueprint != "walk"
+
+    @property
+    def participant(self) -> bool:
+        return self.blueprint == "workshop"
 
     def url(self, view: str, **values: Any) -> str:
-        if self.public:
-            return url_for(f"share.{view}", token=self.assessment.share_token, **values)
-        return url_for(f"walk.{view}", assessment_id=self.assessment.id, **values)
+        if not self.key:
+            self.key = {"assessment_id": self.assessment.id}
+        return url_for(f"{self.blueprint}.{view}", **self.key, **values)
 
 
 def _consultant(assessment_id: int) -> Walker:
     assessment = assessment_or_404(assessment_id)
-    return Walker(assessment, ops.consultant_respondent(assessment, current_user), public=False)
+    return Walker(assessment, ops.consultant_respondent(assessment, current_user))
 
 
 def _looking(assessment: Assessment) -> Respondent:
@@ -77,7 +89,7 @@ def _executive(token: str) -> Walker:
     )) if respondent_token else None
     if respondent is None:
         abort(redirect(url_for("share.start", token=token)))
-    return Walker(assessment, respondent, public=True)
+    return Walker(assessment, respondent, "share", {"token": token})
 
 
 # --- shared view bodies -----------------------------------------------------------
@@ -102,8 +114,11 @@ def _stage(walker: Walker, stage: str, form_values: dict[str, Any] | None = None
     answers = ops.answers_of(walker.respondent)
     db.session.commit()
     index = CANONICAL_STAGE_IDS.index(stage)
+    workshop = walker.assessment.workshop if walker.participant else None
     return render_template(
         "walk/stage.html",
+        closed=bool(workshop and workshop.status == "closed"),
+        locked=bool(workshop and stage in (workshop.locked_stages or ())),
         walker=walker,
         assessment=walker.assessment,
         stage=catalog.stage(stage),
@@ -206,6 +221,10 @@ def _review(walker: Walker) -> Any:
 
 
 def _complete(walker: Walker) -> Response:
+    if walker.participant:  # one person finishing does not finish the room's assessment
+        walker.respondent.finished_at = walker.respondent.finished_at or utcnow()
+        db.session.commit()
+        return redirect(walker.url("done"))
     ops.complete(walker.assessment, walker.respondent)
     db.session.commit()
     flash(_("The assessment is complete. Here are the results."), "success")
@@ -250,6 +269,10 @@ def stage_after_expired_token() -> Any:
     args = request.view_args or {}
     if request.endpoint == "share.stage_post":
         walker = _executive(str(args.get("token", "")))
+    elif request.endpoint == "workshop.stage_post":
+        from ..workshop.views import participant_walker
+
+        walker = participant_walker(str(args.get("code", "")))
     else:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -303,14 +326,14 @@ def complete(assessment_id: int) -> Response:
 @login_required
 def report(assessment_id: int) -> Any:
     assessment = assessment_or_404(assessment_id)
-    return _report(Walker(assessment, _looking(assessment), public=False))
+    return _report(Walker(assessment, _looking(assessment)))
 
 
 @bp.get("/<int:assessment_id>/results")
 @login_required
 def results(assessment_id: int) -> Any:
     assessment = assessment_or_404(assessment_id)
-    return _results(Walker(assessment, _looking(assessment), public=False))
+    return _results(Walker(assessment, _looking(assessment)))
 
 
 # --- executive self-assessment (no account) ---------------------------------------

@@ -29,7 +29,6 @@ from ..tables import (
     Respondent,
     User,
     Workshop,
-    new_token,
     utcnow,
 )
 from ..walk.operations import AnswerError, clean_value, questionnaire_of
@@ -126,13 +125,6 @@ def participant_by_token(token: str) -> Respondent | None:
         return None
     return db.session.scalar(select(Respondent).where(
         Respondent.token == token, Respondent.kind == "participant"))
-
-
-def reissue_token(participant: Respondent) -> str:
-    """A new personal resume link; the old one stops working."""
-    participant.token = new_token()
-    db.session.flush()
-    return participant.token
 
 
 def participants(assessment: Assessment) -> list[Respondent]:
