@@ -230,3 +230,68 @@ def test_an_offline_change_does_not_overwrite_a_newer_answer_from_another_device
     finally:
         laptop.close()
         phone.close()
+
+
+def test_workshop_room_answers_appear_live_and_a_locked_stage_refuses(
+        server: str, browser: Browser) -> None:
+    """A facilitator and three participants on phones, in one live workshop."""
+    facilitator = browser.new_context(viewport={"width": 1366, "height": 900})
+    host = facilitator.new_page()
+    sign_in(host, server, "en")
+    host.get_by_role("link", name="Pars Retail Group").click()
+    host.get_by_role("link", name="Follow-up workshop (open)").click()
+    host.get_by_role("link", name="Facilitator view").click()
+    code = host.locator("[data-testid=join-code]").inner_text().strip()
+    joined_before = int(host.locator("[data-testid=joined]").inner_text())
+    host.evaluate("window.__sameDocument = true")
+
+    phones = []
+    qid, locked_qid = "ws.metrics.01", "ws.metrics.02"
+    for index, (level, role) in enumerate(((0, "sales"), (5, "it"), (5, "service"))):
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True, locale="fa-IR" if index == 2 else "en-GB")
+        page = phone.new_page()
+        page.goto(f"{server}/w")
+        page.fill("#code", code.lower())
+        page.locator("main form button[type=submit]").click()
+        page.locator(f'label[for="role-{role}"]').click()
+        page.locator("main form button[type=submit]").click()
+        page.goto(f"{server}/w/{code}/walk/metrics")
+        page.locator(f'label[for="q-{qid}-{level}"]').click()
+        expect(page.locator(f'[id="q-{qid}"] [data-state]')).to_have_text("✓", timeout=15_000)
+        phones.append((phone, page))
+
+    # The facilitator's page updates by itself: three more people, and the split question.
+    joined = host.locator("[data-testid=joined]")
+    expect(joined).to_have_text(str(joined_before + 3), timeout=15_000)
+    divergent = host.locator(f'.divergent-q[data-qid="{qid}"]')
+    expect(divergent).to_be_visible(timeout=15_000)
+    expect(divergent.locator(".seg-0")).to_have_text("1")
+    expect(divergent.locator(".seg-5")).to_have_text("2")
+    shot(host, "workshop-facilitator-live-en")
+
+    # Lock the metrics stage: a participant's next answer there is refused, clearly.
+    host.locator("[data-testid=lock-metrics]").click()
+    expect(host.locator('tr[data-stage="metrics"] .badge')).to_have_text("locked",
+                                                                         timeout=15_000)
+    _phone, first = phones[0]
+    first.locator(f'label[for="q-{locked_qid}-3"]').click()
+    expect(first.locator(f'[id="q-{locked_qid}"] [data-state]')).to_contain_text(
+        "locked this stage", timeout=15_000)
+    first.reload()
+    expect(first.locator("[data-testid=locked]")).to_be_visible()
+    expect(first.locator(f'[id="q-{locked_qid}-3"]')).to_be_disabled()
+    shot(first, "workshop-phone-locked-en")
+
+    # Record what the room agreed on after talking it through.
+    divergent.get_by_role("button", name="Record the agreed answer").click()
+    host.select_option("#agree-value", "3")
+    host.fill("#agree-note", "Only the loyalty team measures this today.")
+    host.locator("#agree-form button[type=submit]").click()
+    expect(host.locator(f'[data-testid="agreed-{qid}"]')).to_contain_text("3", timeout=15_000)
+    host.locator("[data-testid=lock-metrics]").click()
+    expect(host.locator('tr[data-stage="metrics"] .badge')).to_have_count(0, timeout=15_000)
+    assert host.evaluate("window.__sameDocument") is True  # never reloaded
+    for phone, _page in phones:
+        phone.close()
+    facilitator.close()

@@ -7,6 +7,7 @@ their session, and a personal resume link (/p/<token>) brings them back on any d
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import segno
@@ -288,9 +289,11 @@ def present(assessment_id: int) -> Any:
 @login_required
 def qr(assessment_id: int) -> Any:
     _assessment, workshop = _facilitated(assessment_id)
-    svg = segno.make(_join_url(workshop), error="m").svg_inline(
-        scale=8, border=2, dark="#111", light="#fff", omitsize=True)
-    return Response(svg, mimetype="image/svg+xml",
+    buffer = io.BytesIO()
+    segno.make(_join_url(workshop), error="m").save(
+        buffer, kind="svg", scale=8, border=2, dark="#111", light="#fff", xmldecl=False,
+        omitsize=True)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=3600"})
 
 
