@@ -144,10 +144,11 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
     }
     unanswered_questions = [q for q in questionnaire.questions
                             if result.questions[q.id].value is None]
-    # Divergent questions, and any other the room settled by agreeing an answer.
+    # Divergent questions and any the room settled by agreeing an answer: settled ones
+    # first (the report must show them), then the widest spread.
     divergent = sorted((row for row in rows.values()
                         if row.figures.divergent or row.figures.agreed is not None),
-                       key=lambda r: (not r.figures.divergent, -(r.figures.spread or 0)))
+                       key=lambda r: (r.figures.agreed is None, -(r.figures.spread or 0)))
     workspace = assessment.client.workspace
     when: datetime = assessment.completed_at or utcnow()
     return {

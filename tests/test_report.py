@@ -115,6 +115,28 @@ def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
         assert any("۱" <= ch <= "۹" for ch in flat)
 
 
+def test_agreed_answers_stand_beside_the_individual_ones(app: Flask, workshop: int) -> None:
+    from assessment.walk.operations import score_assessment
+    from assessment.workshop.operations import record_agreed
+
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        assessment = db.session.get(Assessment, workshop)
+        qid = score_assessment(catalog, assessment).divergent[0]
+        record_agreed(catalog, assessment, qid, "4", "Settled after the regional review")
+        db.session.commit()
+        question = catalog.questionnaires["workshop"].question(qid)
+    html, pdf = render(app, workshop, "en")
+    _reader, text = text_of(pdf)
+    flat = re.sub(r"\s+", " ", text)
+    assert "Agreed by the room: 4" in flat
+    assert "Settled after the regional review" in flat
+    # The question is still shown with everyone's spread, not only the agreed level.
+    consensus = html[html.index('id="consensus"'):html.index('id="roadmap"')]
+    assert question.text.en[:40] in consensus
+    assert "spread" in consensus
+
+
 def test_user_text_is_escaped_and_nothing_is_fetched(app: Flask, workshop: int) -> None:
     html, pdf = render(app, workshop, "en")
     assert "<script>alert(1)</script>" not in html
