@@ -72,13 +72,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from .accounts.views import bp as accounts_bp
+    from .api import bp as api_bp
     from .clients.views import bp as clients_bp
     from .pages import bp as pages_bp
     from .walk.views import bp as walk_bp
     from .walk.views import public_bp
     from .workshop.views import bp as workshop_bp
 
-    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp):
+    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp):
         app.register_blueprint(blueprint)
 
     from .web import register_template_helpers

@@ -295,5 +295,100 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool,
     run_gunicorn(app, bind=f"{host}:{port}", workers=workers, threads=threads)
 
 
+@main.group()
+def tokens() -> None:
+    """Consultants' tokens for the JSON API (/api/v1)."""
+
+
+def _user_by_email(email: str) -> Any:
+    from sqlalchemy import select
+
+    from .extensions import db as database
+    from .tables import User
+
+    user = database.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"there is no consultant {email}")
+    return user
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for, to tell tokens apart.")
+def tokens_create(email: str, name: str) -> None:
+    """Make an API token for the consultant EMAIL and print it (it is shown only once)."""
+    from .api.auth import issue_token
+    from .extensions import db as database
+
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        token, secret = issue_token(_user_by_email(email), name)
+        database.session.commit()
+        click.echo(f"Created token {token.id} ({token.prefix}...) for {email.strip().lower()}. "
+                   "Keep it now: it is not shown again.", err=True)
+        click.echo(secret)
+
+
+@tokens.command("list")
+@click.argument("email", required=False)
+def tokens_list(email: str | None) -> None:
+    """List API tokens (of one consultant, or everyone's): never the secrets."""
+    from sqlalchemy import select
+
+    from .extensions import db as database
+    from .tables import ApiToken, User
+
+    def when(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        query = select(ApiToken, User.email).join(User).order_by(ApiToken.id)
+        if email:
+            query = query.where(ApiToken.user_id == _user_by_email(email).id)
+        rows = database.session.execute(query).all()
+        if not rows:
+            click.echo("No API tokens.")
+            return
+        click.echo(f"{'ID':>4}  {'PREFIX':<11}  {'CONSULTANT':<30}  {'NAME':<20}  "
+                   f"{'CREATED':<16}  {'LAST USED':<16}  STATUS")
+        for token, owner in rows:
+            status = f"revoked {when(token.revoked_at)}" if token.revoked_at else "active"
+            click.echo(f"{token.id:>4}  {token.prefix + '...':<11}  {owner:<30}  "
+                       f"{token.name:<20}  {when(token.created_at):<16}  "
+                       f"{when(token.last_used_at):<16}  {status}")
+
+
+@tokens.command("revoke")
+@click.argument("ref", metavar="TOKEN_ID_OR_PREFIX")
+def tokens_revoke(ref: str) -> None:
+    """Revoke an API token, named by its id, its prefix or the whole token."""
+    from .api.auth import PREFIX_MIN, find_token
+    from .extensions import db as database
+    from .tables import utcnow
+
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        found = find_token(ref)
+        if not found:
+            raise click.ClickException(
+                f"no API token has the id or prefix '{ref}' (a prefix needs at least "
+                f"{PREFIX_MIN} characters)")
+        if len(found) > 1:
+            raise click.ClickException(
+                f"'{ref}' names {len(found)} tokens ("
+                + ", ".join(str(t.id) for t in found) + "): give its id instead")
+        token = found[0]
+        if token.revoked_at is not None:
+            click.echo(f"Token {token.id} ({token.prefix}...) was already revoked.")
+            return
+        token.revoked_at = utcnow()
+        database.session.commit()
+        click.echo(f"Revoked token {token.id} ({token.prefix}...).")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

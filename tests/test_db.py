@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, func, inspect, select, text
 
 from assessment.extensions import db
-from assessment.tables import Answer, Assessment, Client, User
+from assessment.tables import AgreedAnswer, Answer, Assessment, Client, User, Workshop
 
 
 def test_sqlite_connection_is_set_up_for_a_web_app(app: Flask) -> None:
@@ -94,9 +94,17 @@ def test_demo_data_is_created_once(app: Flask) -> None:
         answers = db.session.scalar(select(func.count()).select_from(Answer))
         share = db.session.scalar(select(Assessment.share_token).where(
             Assessment.questionnaire_id == "executive"))
+        workshops = db.session.execute(
+            select(Workshop.assessment_id, Workshop.status, Workshop.named)
+            .order_by(Workshop.assessment_id)).all()
+        agreed = db.session.scalar(select(func.count()).select_from(AgreedAnswer))
     assert (first.created, second.created, first.email) == (True, False, DEMO_EMAIL)
     assert [tuple(row) for row in statuses] == [("workshop", "complete"),
+                                                ("workshop", "in_progress"),
                                                 ("executive", "in_progress")]
+    # The finished workshop ran anonymously and settled one question; one room is open.
+    assert [tuple(row) for row in workshops] == [(1, "closed", False), (2, "open", True)]
+    assert agreed == 1
     assert answers > 1000
     assert share
     client = app.test_client()
