@@ -154,8 +154,11 @@ def _upgrade(app: Any) -> None:
     from .db import write_intent
 
     with app.app_context():
-        write_intent.set(True)
-        upgrade()
+        token = write_intent.set(True)
+        try:
+            upgrade()
+        finally:  # the command may run inside a longer-lived process (tests, scripts)
+            write_intent.reset(token)
 
 
 @main.group()
