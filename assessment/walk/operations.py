@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +134,21 @@ _MOVE_ON = update(Respondent.__table__).where(
     last_stage=bindparam("stage"), last_question=bindparam("question"))
 
 
+@functools.cache
+def _upsert(dialect: str, fields: tuple[str, ...]) -> Any:
+    """Insert or update the given fields of one answer, returning the stored row."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(_ANSWERS).values(
+        respondent_id=bindparam("respondent_id"), question_id=bindparam("question_id"),
+        value=bindparam("value"), comment=bindparam("comment"), flagged=bindparam("flagged"),
+        revision=1, updated_at=bindparam("now"),
+    ).on_conflict_do_update(
+        index_elements=["respondent_id", "question_id"],
+        set_={**{name: bindparam(name) for name in fields},
+              "revision": _ANSWERS.c.revision + 1, "updated_at": bindparam("now")},
+    ).returning(*_STORED_COLUMNS)
+
+
 def check_workshop_open(connection: Connection, assessment_id: int, stage: str) -> None:
     """A participant may answer only while the workshop is open and the stage unlocked."""
     row = connection.execute(_ROOM, {"assessment_id": assessment_id}).first()
@@ -215,16 +231,10 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
     if base_revision is not None and (stored.revision if stored else 0) != base_revision:
         raise AnswerConflict(stored)
 
-    now = utcnow()
-    insert = postgresql.insert if postgres else sqlite.insert
-    statement = insert(_ANSWERS).values({
-        "respondent_id": who.id, "question_id": question.id, "value": None, "comment": "",
-        "flagged": False, "revision": 1, "updated_at": now, **changes,
-    }).on_conflict_do_update(
-        index_elements=["respondent_id", "question_id"],
-        set_={**changes, "revision": _ANSWERS.c.revision + 1, "updated_at": now},
-    ).returning(*_STORED_COLUMNS)
-    saved = StoredAnswer(*connection.execute(statement).one())
+    statement = _upsert(connection.dialect.name, tuple(sorted(changes)))
+    saved = StoredAnswer(*connection.execute(statement, {
+        **key, "value": None, "comment": "", "flagged": False, "now": utcnow(), **changes,
+    }).one())
     connection.execute(_MOVE_ON, {"respondent_id": who.id, "stage": question.stage,
                                   "question": question.id})
     if isinstance(respondent, Respondent):
