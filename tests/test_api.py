@@ -595,7 +595,7 @@ def test_tokens_command_creates_lists_and_revokes(monkeypatch: pytest.MonkeyPatc
     created = runner.invoke(main, ["tokens", "create", "Bo@Example.com", "--name", "laptop"])
     assert created.exit_code == 0, created.output
     secret = created.stdout.strip().splitlines()[-1]
-    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", secret)
+    assert re.fullmatch(r"crm_[A-Za-z0-9_-]{43}", secret)
     assert "not shown again" in created.output
     second = runner.invoke(main, ["tokens", "create", "bo@example.com"]).stdout.strip()
 
@@ -623,7 +623,8 @@ def test_tokens_command_creates_lists_and_revokes(monkeypatch: pytest.MonkeyPatc
     assert runner.invoke(main, ["tokens", "list", "nobody@example.com"]).exit_code != 0
     assert runner.invoke(main, ["tokens", "create", "nobody@example.com"]).exit_code != 0
 
-    revoked = runner.invoke(main, ["tokens", "revoke", secret[:6]])
+    assert all(token.startswith("crm_") for token in (secret, second))
+    revoked = runner.invoke(main, ["tokens", "revoke", secret[:8]])
     assert revoked.exit_code == 0, revoked.output
     assert "Revoked token 1" in revoked.output
     refused = client.get("/api/v1/clients", headers=headers)

@@ -35,7 +35,9 @@ def hash_secret(secret: str) -> str:
 
 def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`: the row (flushed) and the secret, which is not kept anywhere."""
-    secret = secrets.token_urlsafe(32)
+    # A fixed, recognisable start: the secret can never begin with "-" (which a command
+    # line would take for an option), and secret scanners can spot a leaked one.
+    secret = "crm_" + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name.strip()[:120], token_hash=hash_secret(secret),
                      prefix=secret[:PREFIX_LENGTH])
     db.session.add(token)
