@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup sysdeps run test lint unit bench translations clean
+.PHONY: setup sysdeps run test lint unit bench bench-workshop bench-postgres postgres-start \
+	postgres-stop translations clean
 
 setup: $(STAMP)
 
@@ -34,6 +35,35 @@ test: lint unit
 bench: setup sysdeps
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_report.py
+	$(MAKE) bench-workshop
+
+# A 200-person workshop answering 100 questions against `crm-maturity serve` on SQLite:
+# a normal run, then one where the server is killed (SIGKILL) mid-run and restarted.
+bench-workshop: setup
+	status=0; \
+	$(BIN)/python bench/bench_workshop.py --participants 200 --database sqlite || status=1; \
+	$(BIN)/python bench/bench_workshop.py --participants 200 --database sqlite --kill || status=1; \
+	exit $$status
+
+# The same on a throw-away local PostgreSQL server (installed if missing), stopped and
+# deleted afterwards even when a run fails or is interrupted.
+bench-postgres: setup
+	trap 'bash scripts/postgres.sh stop' EXIT; trap 'exit 130' INT TERM; \
+	bash scripts/postgres.sh start || exit 1; \
+	url=$$(bash scripts/postgres.sh url); status=0; \
+	DATABASE_URL=$$url $(BIN)/python bench/bench_workshop.py --participants 200 \
+	  --database postgres || status=1; \
+	DATABASE_URL=$$url $(BIN)/python bench/bench_workshop.py --participants 200 \
+	  --database postgres --kill || status=1; \
+	exit $$status
+
+# A local PostgreSQL server in build/pg to try the app on; `bash scripts/postgres.sh url`
+# prints its DATABASE_URL.
+postgres-start:
+	bash scripts/postgres.sh start
+
+postgres-stop:
+	bash scripts/postgres.sh stop
 
 # After changing interface text: refresh the catalogue, translate new entries, recompile.
 translations: setup
