@@ -15,8 +15,13 @@ save that fails while the server is down is retried and not counted as an error,
 answer acknowledged before the kill must be there after the restart, and everyone must
 finish. Latency and throughput are reported for a kill run but are not targets there.
 
-Figures go to bench/results/workshop-<database>[-kill].json; the exit status is 1 when a
-target is missed.
+Without think time every participant always has one save in flight, so the mean latency
+is participants / throughput (Little's law: 200 / 300 per s = 0.67 s): the p95 target can
+only be met by that scenario with ~2,000 saves/s. `--think S` (a pause after each save,
+e.g. 1.0 for a quick human) measures latency at a paced load instead.
+
+Figures go to bench/results/workshop-<database>[-kill][-think<S>].json; the exit status is
+1 when a target is missed.
 """
 
 from __future__ import annotations
