@@ -31,7 +31,13 @@ from ..tables import (
     Workshop,
     utcnow,
 )
-from ..walk.operations import AnswerError, clean_value, questionnaire_of
+from ..walk.operations import (
+    AnswerError,
+    agreed_of,
+    clean_value,
+    questionnaire_of,
+    questions_by_stage,
+)
 
 #: no 0/O, 1/I/L: easy to read off a projector and type on a phone
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -196,8 +202,7 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
             continue
         counts[question_id][value] += 1
         answered_by[stage_of[question_id]][str(respondent_id)] += 1
-    agreed = {row.question_id: row for row in db.session.scalars(
-        select(AgreedAnswer).where(AgreedAnswer.assessment_id == assessment.id))}
+    agreed = agreed_of(assessment)
 
     questions: list[dict[str, Any]] = []
     for question in questionnaire.questions:
@@ -220,8 +225,7 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
             "divergent": divergent,
             "agreed": None if row is None else {"value": row.value, "note": row.note},
         })
-    by_stage = {stage: [q for q in questionnaire.questions if q.stage == stage]
-                for stage in CANONICAL_STAGE_IDS}
+    by_stage = questions_by_stage(questionnaire)
     stages = []
     for stage in CANONICAL_STAGE_IDS:
         total = len(by_stage[stage])
