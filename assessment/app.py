@@ -75,11 +75,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .clients.views import bp as clients_bp
     from .pages import bp as pages_bp
+    from .rollout.export_views import bp as exports_bp
+    from .rollout.status_views import bp as status_bp
+    from .rollout.trend_views import bp as trend_bp
+    from .rollout.views import bp as rollout_bp
     from .walk.views import bp as walk_bp
     from .walk.views import public_bp
     from .workshop.views import bp as workshop_bp
 
-    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp):
+    for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp,
+                      rollout_bp, trend_bp, status_bp, exports_bp):
         app.register_blueprint(blueprint)
 
     from .web import register_template_helpers

@@ -11,12 +11,14 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -28,6 +30,11 @@ ANSWER_VALUES = ("0", "1", "2", "3", "4", "5", "na", "unknown")
 ASSESSMENT_STATUSES = ("draft", "in_progress", "complete")
 #: what a workshop participant may say they do
 PARTICIPANT_ROLES = ("sales", "marketing", "service", "it", "management", "other")
+MILESTONE_STATUSES = ("not_started", "in_progress", "blocked", "done")
+#: where a milestone came from: a model's checklist, a priority gap, or the team
+MILESTONE_ORIGINS = ("checklist", "gap", "team")
+#: a roadmap that follows no catalogue model: the six canonical stages, filled by the team
+CUSTOM_MODEL = "custom"
 
 
 def utcnow() -> datetime:
@@ -93,6 +100,9 @@ class Client(db.Model):  # type: ignore[name-defined,misc]
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="client", cascade="all, delete-orphan", order_by="Assessment.id"
     )
+    team: Mapped[list[TeamMember]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="TeamMember.name"
+    )
 
 
 class Assessment(db.Model):  # type: ignore[name-defined,misc]
@@ -124,6 +134,9 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
         back_populates="assessment", cascade="all, delete-orphan", order_by="Respondent.id"
     )
     workshop: Mapped[Workshop | None] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", uselist=False
+    )
+    roadmap: Mapped[Roadmap | None] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", uselist=False
     )
 
@@ -252,3 +265,133 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class TeamMember(db.Model):  # type: ignore[name-defined,misc]
+    """A person on the client's project team who can own milestones; no account needed."""
+
+    __tablename__ = "team_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
+                                           index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    #: what they do on the project, in their own words
+    role: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="team")
+
+
+class Roadmap(db.Model):  # type: ignore[name-defined,misc]
+    """How a client rolls out CRM after an assessment: one deployment model's stages, in order."""
+
+    __tablename__ = "roadmaps"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), unique=True
+    )
+    #: a catalogue model id, or 'custom'
+    model_id: Mapped[str] = mapped_column(String(60))
+    #: the team's name for a custom roadmap
+    title: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    #: None while the team is still reviewing the proposal
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="roadmap")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="roadmap", cascade="all, delete-orphan",
+        order_by="(Milestone.position, Milestone.id)",
+    )
+
+
+milestone_dependencies = Table(
+    "milestone_dependencies",
+    db.metadata,
+    Column("milestone_id", ForeignKey("milestones.id", ondelete="CASCADE"), primary_key=True),
+    Column("depends_on_id", ForeignKey("milestones.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Milestone(db.Model):  # type: ignore[name-defined,misc]
+    """A piece of rollout work: a model checklist item, a gap to close, or the team's own."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        CheckConstraint("status IN ('not_started', 'in_progress', 'blocked', 'done')",
+                        name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
+        CheckConstraint("origin IN ('checklist', 'gap', 'team')", name="origin"),
+        CheckConstraint("start_on IS NULL OR due_on IS NULL OR start_on <= due_on",
+                        name="dates_in_order"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"),
+                                            index=True)
+    #: the roadmap's stage: a model stage id, or a canonical stage id for a custom roadmap
+    stage: Mapped[str] = mapped_column(String(60))
+    #: order within the roadmap
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    origin: Mapped[str] = mapped_column(String(10), default="team")
+    #: the checklist item id (origin 'checklist') or question id (origin 'gap')
+    origin_ref: Mapped[str] = mapped_column(String(120), default="")
+    title_en: Mapped[str] = mapped_column(Text, default="")
+    title_fa: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="SET NULL"), index=True
+    )
+    start_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="not_started")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: the day it was marked done
+    done_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    roadmap: Mapped[Roadmap] = relationship(back_populates="milestones")
+    owner: Mapped[TeamMember | None] = relationship()
+    depends_on: Mapped[list[Milestone]] = relationship(
+        secondary=milestone_dependencies,
+        primaryjoin="Milestone.id == milestone_dependencies.c.milestone_id",
+        secondaryjoin="Milestone.id == milestone_dependencies.c.depends_on_id",
+        order_by="Milestone.position",
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="milestone", cascade="all, delete-orphan", order_by="Evidence.id"
+    )
+
+    def title(self, lang: str) -> str:
+        """The title in `lang`, or in the other language when it has none there."""
+        if lang == "fa":
+            return self.title_fa or self.title_en
+        return self.title_en or self.title_fa
+
+    def overdue(self, today: date) -> bool:
+        return self.status != "done" and self.due_on is not None and self.due_on < today
+
+
+class Evidence(db.Model):  # type: ignore[name-defined,misc]
+    """What shows a milestone is done: a link, or a small file kept in the database."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (CheckConstraint("kind IN ('link', 'file')", name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(
+        ForeignKey("milestones.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(4))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    #: SHA-256 of the file, hex
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    milestone: Mapped[Milestone] = relationship(back_populates="evidence")

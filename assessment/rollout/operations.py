@@ -1,0 +1,432 @@
+"""Rollout tracking: a roadmap proposed from a deployment model, and its milestones.
+
+Operations validate and flush; views commit. Bad input raises InputError naming the
+form field, before anything changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+
+from ..catalog import Catalog
+from ..clients.operations import InputError
+from ..extensions import db
+from ..schema import Localized, Question
+from ..scoring import AssessmentScore, GateResult, score
+from ..tables import (
+    CUSTOM_MODEL,
+    MILESTONE_STATUSES,
+    Assessment,
+    Client,
+    Evidence,
+    Milestone,
+    Roadmap,
+    TeamMember,
+    utcnow,
+)
+from ..walk.operations import agreed_of, questionnaire_of, responses_of, score_assessment
+
+#: days each stage of a proposed roadmap gets, one after the other
+STAGE_DAYS = 30
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+MAX_TITLE = 500
+MAX_NOTES = 5000
+#: file types accepted as evidence, told apart by their first bytes, not their name
+_EVIDENCE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"PK\x03\x04", "application/zip"),  # refined to Office types by extension below
+)
+_OFFICE_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+_TEXT_TYPES = {"txt": "text/plain", "csv": "text/csv", "md": "text/markdown"}
+EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", *_OFFICE_TYPES, *_TEXT_TYPES)
+
+
+@dataclass(frozen=True)
+class RoadmapStage:
+    """A stage of the roadmap, in the model's order, with the gates it must pass."""
+
+    id: str
+    name: Localized
+    description: Localized | None
+    gates: tuple[GateResult, ...]
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    stage: str
+    milestones: int
+    done: int
+    blocked: int
+    overdue: int
+    #: mean progress percent of its milestones, 0-100 (None when it has none)
+    percent: float | None
+    starts_on: date | None
+    due_on: date | None
+
+
+# --- the roadmap ------------------------------------------------------------------
+
+
+def model_choices(catalog: Catalog) -> list[str]:
+    return [*catalog.models, CUSTOM_MODEL]
+
+
+def roadmap_stages(catalog: Catalog, roadmap: Roadmap,
+                   result: AssessmentScore | None = None) -> list[RoadmapStage]:
+    """The stages milestones can sit in: the model's, or the six canonical ones."""
+    if roadmap.model_id == CUSTOM_MODEL or roadmap.model_id not in catalog.models:
+        return [RoadmapStage(s.id, s.name, s.description, ()) for s in catalog.stages]
+    model = catalog.models[roadmap.model_id]
+    gates: dict[str, list[GateResult]] = {}
+    for gate in (result.gates if result is not None else ()):
+        if gate.model == model.id:
+            gates.setdefault(gate.model_stage, []).append(gate)
+    if result is not None and not any(g.model == model.id for g in result.gates):
+        # The assessment was not scored against this model: score its gates now.
+        assessment = roadmap.assessment
+        again = score(catalog, questionnaire_of(catalog, assessment),
+                      responses_of(assessment), targets=assessment.targets or None,
+                      agreed={q: a.scoring_value() for q, a in agreed_of(assessment).items()},
+                      models=[model.id])
+        for gate in again.gates:
+            gates.setdefault(gate.model_stage, []).append(gate)
+    return [RoadmapStage(s.id, s.name, s.description, tuple(gates.get(s.id, ())))
+            for s in model.stages]
+
+
+def _gap_stage(catalog: Catalog, model_id: str, question: Question) -> str:
+    """The roadmap stage a priority gap belongs to: the model stage its question informs."""
+    if model_id == CUSTOM_MODEL:
+        return str(question.stage)
+    for ref in question.informs:
+        informed_model, _, informed_stage = ref.partition(".")
+        if informed_model == model_id:
+            return informed_stage
+    # Not informing this model directly: the model stage drawing most on its canonical stage.
+    model = catalog.models[model_id]
+    best = max(model.stages, key=lambda s: s.maps_to.get(question.stage, 0.0))
+    return best.id
+
+
+def propose_roadmap(catalog: Catalog, assessment: Assessment, model_id: str, *,
+                    starts_on: date, title: str = "", stage_days: int = STAGE_DAYS,
+                    gaps: int = 10) -> Roadmap:
+    """A roadmap following one model: its stages in order, each stage's checklist items as
+    milestones, and the assessment's top priority gaps attached to the stages they concern.
+
+    Each stage gets `stage_days`, one after the other from `starts_on`; the team edits
+    dates, owners and items before accepting it.
+    """
+    if assessment.roadmap is not None:
+        raise InputError("model", _l("This assessment already has a roadmap."))
+    if model_id not in model_choices(catalog):
+        raise InputError("model", _l("Choose one of the deployment models, or a custom roadmap."))
+    if not 1 <= stage_days <= 365:
+        raise InputError("stage_days", _l("A stage lasts between 1 and 365 days."))
+    title = title.strip()
+    if model_id == CUSTOM_MODEL and not title:
+        raise InputError("title", _l("Give the custom roadmap a name."))
+    if len(title) > 200:
+        raise InputError("title", _l("The name is longer than 200 characters."))
+    roadmap = Roadmap(assessment=assessment, model_id=model_id, title=title,
+                      starts_on=starts_on)
+    db.session.add(roadmap)
+    stages = roadmap_stages(catalog, roadmap)
+    window = {stage.id: (starts_on + timedelta(days=stage_days * index),
+                         starts_on + timedelta(days=stage_days * (index + 1) - 1))
+              for index, stage in enumerate(stages)}
+    position = 0
+    by_stage: dict[str, list[Milestone]] = {stage.id: [] for stage in stages}
+    if model_id != CUSTOM_MODEL:
+        for model_stage in catalog.models[model_id].stages:
+            start, due = window[model_stage.id]
+            for item in model_stage.checklist:
+                by_stage[model_stage.id].append(Milestone(
+                    stage=model_stage.id, origin="checklist", origin_ref=item.id,
+                    title_en=item.text.en, title_fa=item.text.fa, start_on=start, due_on=due,
+                    notes=""))
+    result = score_assessment(catalog, assessment)
+    questionnaire = questionnaire_of(catalog, assessment)
+    for priority in result.priorities[:gaps]:
+        question = questionnaire.question(priority.question_id)
+        rec = question.recommendation_for(int(priority.value))
+        if rec is None:
+            continue
+        gap_stage = _gap_stage(catalog, model_id, question)
+        start, due = window[gap_stage]
+        by_stage[gap_stage].append(Milestone(
+            stage=gap_stage, origin="gap", origin_ref=question.id,
+            title_en=rec.text.en, title_fa=rec.text.fa, start_on=start, due_on=due))
+    for stage in stages:
+        for milestone in by_stage[stage.id]:
+            milestone.position = position
+            position += 1
+            roadmap.milestones.append(milestone)
+    db.session.flush()
+    return roadmap
+
+
+def accept_roadmap(roadmap: Roadmap) -> None:
+    roadmap.accepted_at = roadmap.accepted_at or utcnow()
+    db.session.flush()
+
+
+def discard_roadmap(roadmap: Roadmap) -> None:
+    db.session.delete(roadmap)
+    db.session.flush()
+
+
+# --- the team ---------------------------------------------------------------------
+
+
+def save_member(client: Client, values: Mapping[str, str],
+                member: TeamMember | None = None) -> TeamMember:
+    name = (values.get("name") or "").strip()
+    email = (values.get("email") or "").strip().lower()
+    role = (values.get("role") or "").strip()
+    if not name:
+        raise InputError("name", _l("Give the person's name."))
+    if len(name) > 120:
+        raise InputError("name", _l("The name is longer than 120 characters."))
+    if email and ("@" not in email or len(email) > 254 or " " in email):
+        raise InputError("email", _l("That is not an e-mail address."))
+    if len(role) > 120:
+        raise InputError("role", _l("The role is longer than 120 characters."))
+    if member is None:
+        member = TeamMember(client=client)
+        db.session.add(member)
+    member.name, member.email, member.role = name, email, role
+    db.session.flush()
+    return member
+
+
+# --- milestones -------------------------------------------------------------------
+
+
+def would_cycle(milestone: Milestone | None, depends_on: Iterable[Milestone]) -> bool:
+    """True when `milestone` depending on `depends_on` closes a loop."""
+    if milestone is None or milestone.id is None:
+        return False
+    seen: set[int] = set()
+    stack = list(depends_on)
+    while stack:
+        current = stack.pop()
+        if current.id == milestone.id:
+            return True
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        stack.extend(current.depends_on)
+    return False
+
+
+def _status_progress(status: str, progress: int | None, old: Milestone | None) -> int:
+    if progress is None:
+        progress = old.progress if old is not None else 0
+    if not 0 <= progress <= 100:
+        raise InputError("progress", _l("Progress is a percentage from 0 to 100."))
+    if status == "done":
+        return 100
+    if status == "not_started" and progress == 100:
+        raise InputError("progress",
+                         _l("A milestone at 100% is done: set its status to done."))
+    return progress
+
+
+def save_milestone(catalog: Catalog, roadmap: Roadmap, values: Mapping[str, Any],
+                   milestone: Milestone | None = None, *, today: date | None = None) -> Milestone:
+    """Create or change a milestone from form values (already parsed into Python types).
+
+    values: title_en, title_fa, stage, owner_id (int | None), start_on, due_on
+    (date | None), status, progress (int | None), notes, depends_on (list of ids).
+    """
+    today = today or date.today()
+    title_en = (values.get("title_en") or "").strip()
+    title_fa = (values.get("title_fa") or "").strip()
+    if not title_en and not title_fa:
+        raise InputError("title_en", _l("Give the milestone a title in at least one language."))
+    for field, text in (("title_en", title_en), ("title_fa", title_fa)):
+        if len(text) > MAX_TITLE:
+            raise InputError(field, _l("The title is longer than %(n)s characters.", n=MAX_TITLE))
+    stage = values.get("stage") or ""
+    if stage not in {s.id for s in roadmap_stages(catalog, roadmap)}:
+        raise InputError("stage", _l("Choose one of the roadmap's stages."))
+    owner_id = values.get("owner_id")
+    owner = None
+    if owner_id is not None:
+        owner = db.session.get(TeamMember, owner_id)
+        if owner is None or owner.client_id != roadmap.assessment.client_id:
+            raise InputError("owner_id", _l("Choose a person from this client's team."))
+    start_on, due_on = values.get("start_on"), values.get("due_on")
+    if start_on is not None and due_on is not None and due_on < start_on:
+        raise InputError("due_on", _l("The due date is before the start date."))
+    status = values.get("status") or "not_started"
+    if status not in MILESTONE_STATUSES:
+        raise InputError("status", _l("Choose a status from the list."))
+    progress = _status_progress(status, values.get("progress"), milestone)
+    notes = (values.get("notes") or "").strip()
+    if len(notes) > MAX_NOTES:
+        raise InputError("notes", _l("The notes are longer than %(n)s characters.", n=MAX_NOTES))
+    wanted = [int(i) for i in values.get("depends_on") or []]
+    depends_on: list[Milestone] = []
+    for dep_id in dict.fromkeys(wanted):
+        dep = db.session.get(Milestone, dep_id)
+        if dep is None or dep.roadmap_id != roadmap.id:
+            raise InputError("depends_on", _l("A milestone can only depend on milestones of "
+                                              "the same roadmap."))
+        if milestone is not None and dep.id == milestone.id:
+            raise InputError("depends_on", _l("A milestone cannot depend on itself."))
+        depends_on.append(dep)
+    if would_cycle(milestone, depends_on):
+        raise InputError("depends_on", _l("That dependency would make a loop: a milestone would "
+                                          "end up waiting for itself."))
+    if milestone is None:
+        milestone = Milestone(roadmap=roadmap, origin="team",
+                              position=max((m.position for m in roadmap.milestones),
+                                           default=-1) + 1)
+        db.session.add(milestone)
+    milestone.title_en, milestone.title_fa = title_en, title_fa
+    milestone.stage, milestone.owner = stage, owner
+    milestone.start_on, milestone.due_on = start_on, due_on
+    _set_status(milestone, status, progress, today)
+    milestone.notes = notes
+    milestone.depends_on = depends_on
+    db.session.flush()
+    return milestone
+
+
+def _set_status(milestone: Milestone, status: str, progress: int, today: date) -> None:
+    if status == "done" and milestone.status != "done":
+        milestone.done_on = today
+    elif status != "done":
+        milestone.done_on = None
+    milestone.status, milestone.progress = status, progress
+
+
+def set_status(milestone: Milestone, status: str, progress: int | None = None, *,
+               today: date | None = None) -> None:
+    """Move a milestone on the board: a status, and optionally its progress."""
+    if status not in MILESTONE_STATUSES:
+        raise InputError("status", _l("Choose a status from the list."))
+    _set_status(milestone, status, _status_progress(status, progress, milestone),
+                today or date.today())
+    db.session.flush()
+
+
+def delete_milestone(milestone: Milestone) -> None:
+    db.session.delete(milestone)
+    db.session.flush()
+
+
+def waiting_on(milestone: Milestone) -> list[Milestone]:
+    """The milestones it depends on that are not done yet."""
+    return [dep for dep in milestone.depends_on if dep.status != "done"]
+
+
+# --- evidence ---------------------------------------------------------------------
+
+
+def add_link(milestone: Milestone, url: str, label: str = "") -> Evidence:
+    url, label = url.strip(), label.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        raise InputError("url", _l("Give a web address starting with https:// or http://."))
+    if len(label) > 200:
+        raise InputError("label", _l("The label is longer than 200 characters."))
+    evidence = Evidence(milestone=milestone, kind="link", url=url, label=label)
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def evidence_type(filename: str, data: bytes) -> str:
+    """The file's media type, judged by its content (and, for Office files, its name)."""
+    if len(data) > EVIDENCE_MAX_BYTES:
+        raise InputError("file", _l("The file is larger than %(n)s MiB.",
+                                    n=EVIDENCE_MAX_BYTES // (1024 * 1024)))
+    if not data:
+        raise InputError("file", _l("The file is empty."))
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    for signature, mime in _EVIDENCE_SIGNATURES:
+        if data.startswith(signature):
+            if mime == "application/zip":
+                if extension in _OFFICE_TYPES and b"[Content_Types].xml" in data[:4096]:
+                    return _OFFICE_TYPES[extension]
+                break
+            if mime == "image/jpeg" and extension not in ("jpg", "jpeg"):
+                break
+            if mime != "image/jpeg" and extension != mime.rsplit("/", 1)[-1]:
+                break
+            return mime
+    else:
+        if extension in _TEXT_TYPES and b"\x00" not in data:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                return _TEXT_TYPES[extension]
+    raise InputError("file", _l("Evidence files must be PDF, PNG, JPEG, Word, Excel, "
+                                "PowerPoint, or plain text, CSV or Markdown, and their "
+                                "content must match their name."))
+
+
+def add_file(milestone: Milestone, filename: str, data: bytes, label: str = "") -> Evidence:
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    if not name:
+        raise InputError("file", _l("Choose a file."))
+    mime = evidence_type(name, data)
+    if len(label.strip()) > 200:
+        raise InputError("label", _l("The label is longer than 200 characters."))
+    evidence = Evidence(milestone=milestone, kind="file", filename=name, content_type=mime,
+                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+                        label=label.strip())
+    db.session.add(evidence)
+    db.session.flush()
+    return evidence
+
+
+def delete_evidence(evidence: Evidence) -> None:
+    db.session.delete(evidence)
+    db.session.flush()
+
+
+# --- views of progress ------------------------------------------------------------
+
+
+def stage_progress(stages: Iterable[RoadmapStage], milestones: Iterable[Milestone],
+                   today: date) -> list[StageProgress]:
+    grouped: dict[str, list[Milestone]] = {}
+    for milestone in milestones:
+        grouped.setdefault(milestone.stage, []).append(milestone)
+    out = []
+    for stage in stages:
+        items = grouped.get(stage.id, [])
+        starts = [m.start_on for m in items if m.start_on]
+        dues = [m.due_on for m in items if m.due_on]
+        out.append(StageProgress(
+            stage=stage.id, milestones=len(items),
+            done=sum(m.status == "done" for m in items),
+            blocked=sum(m.status == "blocked" for m in items),
+            overdue=sum(m.overdue(today) for m in items),
+            percent=(sum(m.progress for m in items) / len(items)) if items else None,
+            starts_on=min(starts) if starts else None, due_on=max(dues) if dues else None))
+    return out
+
+
+def overall_percent(milestones: Iterable[Milestone]) -> float | None:
+    items = list(milestones)
+    return sum(m.progress for m in items) / len(items) if items else None
