@@ -1,7 +1,543 @@
-"""Roadmaps, milestones, the board and the timeline, for a signed-in consultant."""
+"""Roadmaps, milestones, the board and the timeline, and the client's project team."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..access import assessment_or_404, client_or_404
+from ..app import get_catalog
+from ..clients.forms import choices
+from ..clients.operations import InputError
+from ..extensions import db
+from ..i18n import jalali_input, parse_date_input
+from ..tables import (
+    CUSTOM_MODEL,
+    MILESTONE_STATUSES,
+    Assessment,
+    Client,
+    Evidence,
+    Milestone,
+    Roadmap,
+    TeamMember,
+)
+from ..walk.operations import score_assessment
+from ..web import lang, wants_json
+from . import gantt
+from . import operations as ops
+from .forms import (
+    ORIGIN_LABELS,
+    STATUS_LABELS,
+    ConfirmForm,
+    FileForm,
+    LinkForm,
+    MemberForm,
+    MilestoneForm,
+    ProposeForm,
+    StatusForm,
+)
 
 bp = Blueprint("rollout", __name__)
+VIEWS = ("list", "board", "timeline")
+
+
+@bp.before_request
+def _room_for_evidence() -> None:
+    # An evidence file may be larger than the app-wide upload limit; the form around it
+    # gets a little room so the size check can answer with its own message.
+    if request.endpoint == "rollout.evidence_file":
+        request.max_content_length = ops.EVIDENCE_MAX_BYTES + 256 * 1024
+
+
+# --- lookups scoped to the signed-in consultant's workspace ------------------------
+
+
+def _milestone_or_404(milestone_id: int) -> Milestone:
+    found = db.session.scalar(
+        select(Milestone).join(Roadmap).join(Assessment).join(Client).where(
+            Milestone.id == milestone_id, Client.workspace_id == current_user.workspace_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _evidence_or_404(evidence_id: int) -> Evidence:
+    found = db.session.scalar(
+        select(Evidence).join(Milestone).join(Roadmap).join(Assessment).join(Client).where(
+            Evidence.id == evidence_id, Client.workspace_id == current_user.workspace_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _member_or_404(member_id: int) -> TeamMember:
+    found = db.session.scalar(select(TeamMember).join(Client).where(
+        TeamMember.id == member_id, Client.workspace_id == current_user.workspace_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _roadmap_or_404(assessment_id: int) -> Roadmap:
+    roadmap = assessment_or_404(assessment_id).roadmap
+    if roadmap is None:
+        abort(404)
+    return roadmap
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _date_input(value: date | None) -> str:
+    if value is None:
+        return ""
+    return jalali_input(value) if lang() == "fa" else value.isoformat()
+
+
+def _parse_date(field: str, text: str | None) -> date | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_date_input(text, lang())
+    except ValueError:
+        if lang() == "fa":
+            message = _("Write the date as year/month/day in the Solar Hijri calendar, for "
+                        "example ۱۴۰۵/۰۹/۱۵.")
+        else:
+            message = _("Write the date as year-month-day, for example 2026-12-15.")
+        raise InputError(field, message) from None
+
+
+def _run(form: Any, action: Callable[[], tuple[str, str]]) -> BaseResponse | None:
+    """On a valid submission run `action`, commit, flash and redirect; an InputError goes
+    onto its field and nothing is stored."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        target, message = action()
+    except InputError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field, None)
+        if field is None:
+            form.form_errors.append(str(exc))
+        else:
+            field.errors = [*field.errors, str(exc)]
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _roadmap_url(roadmap: Roadmap, view: str | None = None, anchor: str | None = None) -> str:
+    return url_for("rollout.roadmap", assessment_id=roadmap.assessment_id,
+                   view=view if view and view != "list" else None, _anchor=anchor)
+
+
+def model_name(roadmap: Roadmap) -> str:
+    catalog = get_catalog()
+    if roadmap.model_id == CUSTOM_MODEL or roadmap.model_id not in catalog.models:
+        return roadmap.title or _("Custom roadmap")
+    return catalog.models[roadmap.model_id].name.get(lang())
+
+
+# --- proposing a roadmap ----------------------------------------------------------
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap", methods=["GET"])
+@login_required
+def roadmap(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+    catalog = get_catalog()
+    if assessment.roadmap is None:
+        form = ProposeForm()
+        _propose_choices(form)
+        form.starts_on.data = _date_input(ops.current_date())
+        form.model.data = "gartner" if "gartner" in catalog.models else next(iter(catalog.models))
+        return render_template("rollout/propose.html", assessment=assessment, form=form)
+    return _roadmap_page(assessment.roadmap)
+
+
+def _propose_choices(form: ProposeForm) -> None:
+    catalog = get_catalog()
+    form.model.choices = choices(
+        [(m.id, m.name.get(lang())) for m in catalog.models.values()]
+        + [(CUSTOM_MODEL, _("A custom roadmap (the six stages)"))])
+
+
+@bp.post("/assessments/<int:assessment_id>/roadmap")
+@login_required
+def propose(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+    if assessment.roadmap is not None:
+        flash(_("This assessment already has a roadmap."), "warning")
+        return redirect(url_for("rollout.roadmap", assessment_id=assessment.id))
+    catalog = get_catalog()
+    form = ProposeForm()
+    _propose_choices(form)
+
+    def create() -> tuple[str, str]:
+        starts_on = _parse_date("starts_on", form.starts_on.data)
+        if starts_on is None:
+            raise InputError("starts_on", _("Give the date the rollout starts."))
+        made = ops.propose_roadmap(catalog, assessment, form.model.data or "",
+                                   starts_on=starts_on, title=form.title.data or "",
+                                   stage_days=form.stage_days.data or ops.STAGE_DAYS)
+        return (url_for("rollout.roadmap", assessment_id=assessment.id),
+                _("Roadmap proposed with %(n)s milestones. Review it, change what does not "
+                  "fit, then accept it.", n=len(made.milestones)))
+
+    done = _run(form, create)
+    if done is not None:
+        return done
+    return render_template("rollout/propose.html", assessment=assessment, form=form), 400
+
+
+@bp.post("/assessments/<int:assessment_id>/roadmap/accept")
+@login_required
+def accept(assessment_id: int) -> BaseResponse:
+    roadmap = _roadmap_or_404(assessment_id)
+    if ConfirmForm().validate_on_submit():
+        ops.accept_roadmap(roadmap)
+        db.session.commit()
+        flash(_("Roadmap accepted. Track its milestones here as the work goes on."), "success")
+    return redirect(_roadmap_url(roadmap))
+
+
+@bp.post("/assessments/<int:assessment_id>/roadmap/discard")
+@login_required
+def discard(assessment_id: int) -> BaseResponse:
+    roadmap = _roadmap_or_404(assessment_id)
+    if ConfirmForm().validate_on_submit():
+        ops.discard_roadmap(roadmap)
+        db.session.commit()
+        flash(_("The roadmap and its milestones were deleted."), "success")
+    return redirect(url_for("rollout.roadmap", assessment_id=assessment_id))
+
+
+# --- the roadmap page: list, board, timeline ---------------------------------------
+
+
+def _roadmap_page(roadmap: Roadmap) -> str:
+    catalog = get_catalog()
+    view = request.args.get("view", "list")
+    if view not in VIEWS:
+        view = "list"
+    today = ops.current_date()
+    result = score_assessment(catalog, roadmap.assessment)
+    stages = ops.roadmap_stages(catalog, roadmap, result)
+    milestones = list(roadmap.milestones)
+    by_stage: dict[str, list[Milestone]] = {s.id: [] for s in stages}
+    for m in milestones:
+        by_stage.setdefault(m.stage, []).append(m)
+    by_status: dict[str, list[Milestone]] = {s: [] for s in MILESTONE_STATUSES}
+    for m in milestones:
+        by_status[m.status].append(m)
+    for items in by_status.values():
+        items.sort(key=lambda m: (m.due_on or date.max, m.position))
+    gate_text = {}
+    if roadmap.model_id in catalog.models:
+        for model_stage in catalog.models[roadmap.model_id].stages:
+            for gate in model_stage.gates:
+                gate_text[(model_stage.id, gate.id)] = gate.description.get(lang())
+    return render_template(
+        "rollout/roadmap.html", roadmap=roadmap, assessment=roadmap.assessment,
+        model_name=model_name(roadmap), view=view, today=today, stages=stages,
+        by_stage=by_stage, by_status=by_status,
+        progress={p.stage: p for p in ops.stage_progress(stages, milestones, today)},
+        overall=ops.overall_percent(milestones),
+        overdue=[m for m in milestones if m.overdue(today)],
+        blocked=by_status["blocked"],
+        timeline=gantt.build(stages, milestones, today, lang()) if view == "timeline" else None,
+        gate_text=gate_text, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
+        confirm=ConfirmForm(), status_form=StatusForm(), waiting_on=ops.waiting_on,
+    )
+
+
+# --- milestones -------------------------------------------------------------------
+
+
+def _milestone_form(roadmap: Roadmap, milestone: Milestone | None) -> MilestoneForm:
+    catalog = get_catalog()
+    form = MilestoneForm()
+    form.stage.choices = choices([(s.id, s.name.get(lang()))
+                                  for s in ops.roadmap_stages(catalog, roadmap)])
+    form.owner_id.choices = choices([("", "—")] + [
+        (str(p.id), p.name + (f" ({p.role})" if p.role else ""))
+        for p in roadmap.assessment.client.team])
+    form.depends_on.choices = choices([
+        (str(m.id), f"{m.position + 1}. {m.title(lang())}")
+        for m in roadmap.milestones if milestone is None or m.id != milestone.id])
+    if request.method == "GET":
+        if milestone is not None:
+            form.title_en.data, form.title_fa.data = milestone.title_en, milestone.title_fa
+            form.stage.data = milestone.stage
+            form.owner_id.data = str(milestone.owner_id) if milestone.owner_id else ""
+            form.start_on.data = _date_input(milestone.start_on)
+            form.due_on.data = _date_input(milestone.due_on)
+            form.status.data = milestone.status
+            form.progress.data = milestone.progress
+            form.depends_on.data = [str(m.id) for m in milestone.depends_on]
+            form.notes.data = milestone.notes
+        else:
+            wanted = request.args.get("stage")
+            form.stage.data = wanted if wanted in {c.value for c in form.stage.choices} else None
+            form.status.data = "not_started"
+            form.progress.data = 0
+    return form
+
+
+def _milestone_values(form: MilestoneForm) -> dict[str, Any]:
+    owner = form.owner_id.data
+    return {
+        "title_en": form.title_en.data, "title_fa": form.title_fa.data,
+        "stage": form.stage.data, "owner_id": int(owner) if owner else None,
+        "start_on": _parse_date("start_on", form.start_on.data),
+        "due_on": _parse_date("due_on", form.due_on.data),
+        "status": form.status.data, "progress": form.progress.data,
+        "notes": form.notes.data, "depends_on": form.depends_on.data or [],
+    }
+
+
+@bp.route("/assessments/<int:assessment_id>/roadmap/milestones/new", methods=["GET", "POST"])
+@login_required
+def milestone_new(assessment_id: int) -> Any:
+    roadmap = _roadmap_or_404(assessment_id)
+    form = _milestone_form(roadmap, None)
+
+    def create() -> tuple[str, str]:
+        made = ops.save_milestone(get_catalog(), roadmap, _milestone_values(form))
+        return _roadmap_url(roadmap, anchor=f"m{made.id}"), _("Milestone added.")
+
+    done = _run(form, create)
+    if done is not None:
+        return done
+    return render_template("rollout/milestone_form.html", roadmap=roadmap, milestone=None,
+                           form=form), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
+@login_required
+def milestone_edit(milestone_id: int) -> Any:
+    milestone = _milestone_or_404(milestone_id)
+    roadmap = milestone.roadmap
+    form = _milestone_form(roadmap, milestone)
+
+    def update() -> tuple[str, str]:
+        ops.save_milestone(get_catalog(), roadmap, _milestone_values(form), milestone)
+        return _roadmap_url(roadmap, anchor=f"m{milestone.id}"), _("Changes saved.")
+
+    done = _run(form, update)
+    if done is not None:
+        return done
+    return render_template(
+        "rollout/milestone_form.html", roadmap=roadmap, milestone=milestone, form=form,
+        link_form=LinkForm(formdata=None), file_form=FileForm(formdata=None),
+        confirm=ConfirmForm(formdata=None), origin_labels=ORIGIN_LABELS,
+        waiting=ops.waiting_on(milestone), max_mib=ops.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        extensions=ops.EVIDENCE_EXTENSIONS,
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@bp.post("/milestones/<int:milestone_id>/status")
+@login_required
+def milestone_status(milestone_id: int) -> Any:
+    """Move a milestone on the board (a plain form post, or fetch asking for JSON)."""
+    milestone = _milestone_or_404(milestone_id)
+    form = StatusForm()
+    back = request.form.get("back") or "board"
+    error = None
+    if not form.validate_on_submit():
+        error = next(iter(form.errors.values()), [_("Choose a status from the list.")])[0]
+    else:
+        try:
+            ops.set_status(milestone, form.status.data or "", form.progress.data,
+                           today=ops.current_date())
+        except InputError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+    if wants_json():
+        if error:
+            return jsonify(error="invalid", message=error), 400
+        return jsonify(id=milestone.id, status=milestone.status, progress=milestone.progress,
+                       label=str(STATUS_LABELS[milestone.status]))
+    if error:
+        flash(error, "danger")
+    else:
+        flash(_("“%(title)s” is now: %(status)s.", title=milestone.title(lang()),
+                status=STATUS_LABELS[milestone.status]), "success")
+    return redirect(_roadmap_url(milestone.roadmap, view=back if back in VIEWS else None,
+                                 anchor=f"m{milestone.id}"))
+
+
+@bp.post("/milestones/<int:milestone_id>/delete")
+@login_required
+def milestone_delete(milestone_id: int) -> BaseResponse:
+    milestone = _milestone_or_404(milestone_id)
+    roadmap = milestone.roadmap
+    if ConfirmForm().validate_on_submit():
+        title = milestone.title(lang())
+        ops.delete_milestone(milestone)
+        db.session.commit()
+        flash(_("Milestone “%(title)s” removed.", title=title), "success")
+    return redirect(_roadmap_url(roadmap))
+
+
+# --- evidence ---------------------------------------------------------------------
+
+
+def _evidence_done(milestone: Milestone, action: Callable[[], Any], message: str,
+                   form: Any) -> BaseResponse:
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "danger")
+        return redirect(url_for("rollout.milestone_edit", milestone_id=milestone.id,
+                                _anchor="evidence"))
+    try:
+        action()
+    except InputError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("rollout.milestone_edit", milestone_id=milestone.id,
+                            _anchor="evidence"))
+
+
+@bp.post("/milestones/<int:milestone_id>/evidence/link")
+@login_required
+def evidence_link(milestone_id: int) -> BaseResponse:
+    milestone = _milestone_or_404(milestone_id)
+    form = LinkForm()
+    return _evidence_done(milestone, lambda: ops.add_link(milestone, form.url.data or "",
+                                                          form.label.data or ""),
+                          _("Link added."), form)
+
+
+@bp.post("/milestones/<int:milestone_id>/evidence/file")
+@login_required
+def evidence_file(milestone_id: int) -> BaseResponse:
+    milestone = _milestone_or_404(milestone_id)
+    form = FileForm()
+
+    def add() -> None:
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            raise InputError("file", _("Choose a file."))
+        try:
+            data = upload.read(ops.EVIDENCE_MAX_BYTES + 1)
+        finally:
+            upload.close()
+        ops.add_file(milestone, upload.filename, data, form.label.data or "")
+
+    return _evidence_done(milestone, add, _("File added."), form)
+
+
+@bp.get("/evidence/<int:evidence_id>")
+@login_required
+def evidence_download(evidence_id: int) -> Response:
+    evidence = _evidence_or_404(evidence_id)
+    if evidence.kind != "file" or evidence.data is None:
+        abort(404)
+    from urllib.parse import quote
+
+    return Response(evidence.data, mimetype=evidence.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(evidence.filename)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+@bp.post("/evidence/<int:evidence_id>/delete")
+@login_required
+def evidence_delete(evidence_id: int) -> BaseResponse:
+    evidence = _evidence_or_404(evidence_id)
+    milestone = evidence.milestone
+    if ConfirmForm().validate_on_submit():
+        ops.delete_evidence(evidence)
+        db.session.commit()
+        flash(_("Evidence removed."), "success")
+    return redirect(url_for("rollout.milestone_edit", milestone_id=milestone.id,
+                            _anchor="evidence"))
+
+
+# --- the project team -------------------------------------------------------------
+
+
+@bp.route("/clients/<int:client_id>/team", methods=["GET", "POST"])
+@login_required
+def team(client_id: int) -> Any:
+    client = client_or_404(client_id)
+    form = MemberForm()
+
+    def add() -> tuple[str, str]:
+        person = ops.save_member(client, {"name": form.name.data or "",
+                                          "email": form.email.data or "",
+                                          "role": form.role.data or ""})
+        target = request.args.get("next") or url_for("rollout.team", client_id=client.id)
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("rollout.team", client_id=client.id)
+        return target, _("%(name)s added to the team.", name=person.name)
+
+    done = _run(form, add)
+    if done is not None:
+        return done
+    owned: dict[int, int] = {}
+    for assessment in client.assessments:
+        if assessment.roadmap is not None:
+            for m in assessment.roadmap.milestones:
+                if m.owner_id is not None and m.status != "done":
+                    owned[m.owner_id] = owned.get(m.owner_id, 0) + 1
+    return render_template("rollout/team.html", client=client, form=form, owned=owned,
+                           confirm=ConfirmForm(formdata=None)), 400 if form.errors else 200
+
+
+@bp.route("/team/<int:member_id>", methods=["GET", "POST"])
+@login_required
+def member_edit(member_id: int) -> Any:
+    member = _member_or_404(member_id)
+    form = MemberForm(obj=member if request.method == "GET" else None)
+
+    def update() -> tuple[str, str]:
+        ops.save_member(member.client, {"name": form.name.data or "",
+                                        "email": form.email.data or "",
+                                        "role": form.role.data or ""}, member)
+        return url_for("rollout.team", client_id=member.client_id), _("Changes saved.")
+
+    done = _run(form, update)
+    if done is not None:
+        return done
+    return render_template("rollout/member_form.html", member=member, form=form), \
+        400 if form.errors else 200
+
+
+@bp.post("/team/<int:member_id>/delete")
+@login_required
+def member_delete(member_id: int) -> BaseResponse:
+    member = _member_or_404(member_id)
+    client_id = member.client_id
+    if ConfirmForm().validate_on_submit():
+        name = member.name
+        db.session.delete(member)
+        db.session.commit()
+        flash(_("%(name)s removed from the team; their milestones now have no owner.",
+                name=name), "success")
+    return redirect(url_for("rollout.team", client_id=client_id))
