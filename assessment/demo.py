@@ -1,10 +1,11 @@
-"""Demo data: a consultant, a client, one finished workshop and one assessment in progress."""
+"""Demo data: a consultant and a client with a finished workshop, the rollout roadmap that
+followed it (twelve weeks in), a re-assessment, an open workshop and a self-assessment."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,8 @@ from .accounts.operations import create_user
 from .catalog import Catalog
 from .clients.operations import create_assessment, save_client
 from .extensions import db
-from .tables import Answer, Respondent, User, utcnow
+from .rollout import operations as rollout
+from .tables import Answer, Assessment, Milestone, Respondent, User, utcnow
 from .walk.operations import score_assessment
 from .workshop.operations import close_workshop, open_workshop, record_agreed
 
@@ -32,6 +34,11 @@ _COMMENTS = {
     "fa": ["هر شعبه فهرست مشتریان خودش را دارد.", "این را فقط سالی یک بار می‌سنجیم.",
            "بسیار به منطقه بستگی دارد."],
 }
+
+
+#: the baseline workshop ran this long ago; the roadmap began a week later
+_BASELINE_DAYS_AGO = 91
+_ROADMAP_DAYS_AGO = 84
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
     finished = create_assessment(catalog, client, title="Baseline workshop",
                                  questionnaire_id="workshop",
                                  targets={"vision": 4, "strategy": 4, "data": 3})
-    finished.created_at = utcnow() - timedelta(days=21)
+    finished.created_at = utcnow() - timedelta(days=_BASELINE_DAYS_AGO + 1)
     questions = catalog.questionnaires["workshop"].questions
     for index, role in enumerate(_ROLES):
         respondent = Respondent(assessment=finished, kind="participant", role=role,
@@ -85,7 +92,7 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
             db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
                                   value=value, comment=comment))
     finished.status = "complete"
-    finished.completed_at = utcnow() - timedelta(days=20)
+    finished.completed_at = utcnow() - timedelta(days=_BASELINE_DAYS_AGO)
     # It ran as an anonymous workshop; the room settled its widest disagreement.
     db.session.flush()
     workshop = open_workshop(finished, named=False)
@@ -124,4 +131,73 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
     mine.last_question = answered[-1].id
     ongoing.status = "in_progress"
     db.session.flush()
+
+    _rollout(catalog, finished, rng)
     return DemoAccount(DEMO_EMAIL, DEMO_PASSWORD, created=True)
+
+
+#: how the team got on, per Gartner stage, twelve weeks into the rollout
+_STAGE_STORY = {"vision": ("done",) * 6, "strategy": ("done", "done", "done", "in_progress",
+                                                       "blocked", "not_started", "in_progress"),
+                "customer_experience": ("in_progress", "not_started", "in_progress")}
+_TEAM = (("Sara Ahmadi", "sara.ahmadi@example.com", "CRM programme lead"),
+         ("Reza Karimi", "reza.karimi@example.com", "IT architect"),
+         ("Laleh Moradi", "laleh.moradi@example.com", "Head of marketing"),
+         ("Omid Jafari", "omid.jafari@example.com", "Customer service manager"))
+#: how much higher the room answered three months on, per stage (levels)
+_IMPROVED = {"vision": 0.9, "strategy": 0.7, "process": 0.4, "data": 0.2, "technology": 0.1,
+             "metrics": 0.3}
+
+
+def _rollout(catalog: Catalog, baseline: Assessment, rng: random.Random) -> None:
+    """The Gartner roadmap the team accepted after the baseline, twelve weeks in, and the
+    re-assessment they ran to see what moved."""
+    today = date.today()
+    start = today - timedelta(days=_ROADMAP_DAYS_AGO)
+    team = [rollout.save_member(baseline.client, {"name": n, "email": e, "role": r})
+            for n, e, r in _TEAM]
+    roadmap = rollout.propose_roadmap(catalog, baseline, "gartner", starts_on=start,
+                                      stage_days=30, gaps=8)
+    rollout.accept_roadmap(roadmap)
+    roadmap.accepted_at = utcnow() - timedelta(days=_ROADMAP_DAYS_AGO)
+    owners = {"vision": team[0], "strategy": team[0], "customer_experience": team[2],
+              "collaboration": team[3], "processes": team[3], "information": team[1],
+              "technology": team[1], "metrics": team[2]}
+    by_stage: dict[str, list[Milestone]] = {}
+    for milestone in roadmap.milestones:
+        milestone.owner = owners.get(milestone.stage, team[0])
+        by_stage.setdefault(milestone.stage, []).append(milestone)
+    for stage, story in _STAGE_STORY.items():
+        for milestone, status in zip(by_stage.get(stage, []), story, strict=False):
+            progress = {"done": 100, "in_progress": rng.choice((30, 50, 70)), "blocked": 40,
+                        "not_started": 0}[status]
+            finished_on = (milestone.due_on or today) - timedelta(days=rng.randint(0, 6))
+            rollout.set_status(milestone, status, progress, today=finished_on)
+    vision = by_stage["vision"]
+    vision[1].depends_on = [vision[0]]
+    rollout.add_link(vision[0], "https://intranet.example.com/crm/vision-v2.pdf",
+                     "CRM vision, version 2 (signed)")
+    blocked = [m for m in roadmap.milestones if m.status == "blocked"]
+    for milestone in blocked:
+        milestone.notes = "Waiting for the finance committee to approve the segment budgets."
+    db.session.flush()
+
+    again = create_assessment(catalog, baseline.client, title="Three-month re-assessment",
+                              questionnaire_id="workshop", targets=dict(baseline.targets))
+    again.created_at = utcnow() - timedelta(days=3)
+    questions = catalog.questionnaires["workshop"].questions
+    for index, role in enumerate(_ROLES[:10]):
+        respondent = Respondent(assessment=again, kind="participant", role=role,
+                                name=f"Participant {index + 1}",
+                                finished_at=utcnow() - timedelta(days=2))
+        db.session.add(respondent)
+        db.session.flush()
+        bias = rng.uniform(-0.5, 0.5)
+        for question in questions:
+            level = (_PROFILE[question.stage] + _IMPROVED[question.stage] + bias
+                     + rng.gauss(0, 0.7))
+            db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
+                                  value=str(min(5, max(0, round(level))))))
+    again.status = "complete"
+    again.completed_at = utcnow() - timedelta(days=2)
+    db.session.flush()

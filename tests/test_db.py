@@ -101,7 +101,8 @@ def test_demo_data_is_created_once(app: Flask) -> None:
     assert (first.created, second.created, first.email) == (True, False, DEMO_EMAIL)
     assert [tuple(row) for row in statuses] == [("workshop", "complete"),
                                                 ("workshop", "in_progress"),
-                                                ("executive", "in_progress")]
+                                                ("executive", "in_progress"),
+                                                ("workshop", "complete")]
     # The finished workshop ran anonymously and settled one question; one room is open.
     assert [tuple(row) for row in workshops] == [(1, "closed", False), (2, "open", True)]
     assert agreed == 1
