@@ -295,3 +295,58 @@ def test_workshop_room_answers_appear_live_and_a_locked_stage_refuses(
     for phone, _page in phones:
         phone.close()
     facilitator.close()
+
+
+@pytest.mark.parametrize(("lang", "assessment_id"), [("en", 4), ("fa", 3)])
+def test_team_lead_turns_an_assessment_into_a_tracked_roadmap(
+        server: str, context: BrowserContext, lang: str, assessment_id: int) -> None:
+    """Propose a Gartner roadmap, accept it, give a milestone an owner and a date, move one
+    on the board, and see the timeline run in the reading direction of the language."""
+    page = context.new_page()
+    sign_in(page, server, lang)
+    page.goto(f"{server}/assessments/{assessment_id}")
+    page.locator("[data-testid=roadmap-card] a").click()
+    page.locator("input[name=model][value=gartner]").check()
+    page.fill("#starts_on", "2026-09-01" if lang == "en" else "۱۴۰۵/۰۶/۱۰")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("[data-testid=proposal]")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text(
+        "Gartner" if lang == "en" else "گارتنر")
+    page.locator("[data-testid=proposal] .btn-success").click()
+    expect(page.locator("[data-testid=proposal]")).to_have_count(0)
+
+    # Someone on the client's team owns the first milestone, due in mid-September.
+    page.locator("a[href*='/team']").first.click()
+    page.fill("#name", f"Sara {lang}")
+    page.fill("#role", "CRM lead")
+    page.locator("[data-testid=add-person] button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("Gartner" if lang == "en" else "گارتنر")
+    page.locator(".milestone a").first.click()
+    page.select_option("#owner_id", label=f"Sara {lang} (CRM lead)")
+    page.fill("#due_on", "2026-09-15" if lang == "en" else "۱۴۰۵/۰۶/۲۴")
+    page.locator("[data-testid=milestone-form] button[type=submit]").click()
+    first = page.locator(".milestone").first
+    expect(first).to_contain_text(f"Sara {lang}")
+    expect(first).to_contain_text("15 September 2026" if lang == "en" else "۲۴ شهریور ۱۴۰۵")
+
+    # On the board, picking a status moves the card at once.
+    page.locator(".nav-tabs a").nth(1).click()
+    card = page.locator(".ms-col-not_started .board-card").first
+    moved_title = card.locator("a").first.inner_text()
+    card.locator("select").select_option("done")
+    expect(page.locator(".ms-col-done .board-card").first).to_contain_text(moved_title[:20])
+    expect(page.locator(".ms-col-done h2 .badge")).to_have_text("1" if lang == "en" else "۱")
+    shot(page, f"roadmap-board-{lang}")
+
+    # The timeline: later stages sit further along the reading direction.
+    page.locator(".nav-tabs a").nth(2).click()
+    bars = page.locator(".gantt-bar")
+    expect(bars.first).to_be_visible()
+    first_box, last_box = bars.first.bounding_box(), bars.last.bounding_box()
+    assert first_box is not None
+    assert last_box is not None
+    if lang == "en":
+        assert last_box["x"] > first_box["x"]
+    else:
+        assert last_box["x"] < first_box["x"]
+    shot(page, f"roadmap-timeline-{lang}")
