@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
+from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 
 from . import i18n, scoring
@@ -72,11 +73,29 @@ def register_template_helpers(app: Flask) -> None:
             "answer_label": answer_label,
         }
 
-    app.jinja_env.filters["digits"] = lambda v: i18n.digits(v, lang())
-    app.jinja_env.filters["num"] = lambda v, places=0: i18n.number(v, lang(), places)
-    app.jinja_env.filters["pct"] = lambda v: i18n.percent(v, lang())
-    app.jinja_env.filters["date"] = lambda v: i18n.format_date(v, lang())
-    app.jinja_env.filters["loc"] = loc
+    # Filters that depend on the request's language take the context: Jinja would otherwise
+    # fold `{{ 100|digits }}` into the compiled template in whichever language came first.
+    @pass_context
+    def _digits(_ctx: Any, value: object) -> str:
+        return i18n.digits(value, lang())
+
+    @pass_context
+    def _num(_ctx: Any, value: float | None, places: int = 0) -> str:
+        return i18n.number(value, lang(), places)
+
+    @pass_context
+    def _pct(_ctx: Any, value: float | None) -> str:
+        return i18n.percent(value, lang())
+
+    @pass_context
+    def _date(_ctx: Any, value: Any) -> str:
+        return i18n.format_date(value, lang())
+
+    @pass_context
+    def _loc(_ctx: Any, text: Localized | None) -> str:
+        return loc(text)
+
+    app.jinja_env.filters.update(digits=_digits, num=_num, pct=_pct, date=_date, loc=_loc)
     app.jinja_env.filters["text_direction"] = i18n.text_direction
 
     @app.errorhandler(CSRFError)

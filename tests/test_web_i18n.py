@@ -121,3 +121,28 @@ def test_every_interface_string_is_in_the_catalogue(tmp_path: Path) -> None:
 ])
 def test_text_direction_follows_the_first_letter(text: str, direction: str) -> None:
     assert i18n.text_direction(text) == direction
+
+
+def test_constant_numbers_follow_each_request_language(signed_in: Signed) -> None:
+    """`{{ 100|digits }}` must not be fixed in whichever language rendered the template first."""
+    from typing import Any
+
+    from assessment.tables import Answer, Assessment, Respondent
+
+    client, world, user_id = signed_in
+    assessment_id = world.assessment(world.client(user_id))
+
+    def answer(session: Any) -> None:
+        person = Respondent(assessment=session.get(Assessment, assessment_id),
+                            kind="participant")
+        session.add(person)
+        session.flush()
+        session.add(Answer(respondent_id=person.id, question_id="exec.vision.01", value="3"))
+        session.commit()
+
+    world.query(answer)
+    persian = client.get(f"/assessments/{assessment_id}/results?lang=fa").get_data(as_text=True)
+    english = client.get(f"/assessments/{assessment_id}/results?lang=en").get_data(as_text=True)
+    assert "/۱۰۰" in persian
+    assert "/100" in english
+    assert "۱۰۰" not in english
