@@ -203,9 +203,15 @@ def report_language(app: Flask, lang: str) -> Iterator[None]:
             g.lang = previous
         return
     with app.test_request_context("/"):
+        # The request context shares an app context already pushed (the CLI's): put g.lang
+        # back afterwards so later messages are not in the report's language.
+        previous = getattr(g, "lang", None)
         g.lang = lang
-        with force_locale(lang):
-            yield
+        try:
+            with force_locale(lang):
+                yield
+        finally:
+            g.lang = previous
 
 
 def build_html(assessment: Assessment, lang: str) -> str:

@@ -1,0 +1,332 @@
+"""The rollout status report: one or two A4 pages a project team lead hands the board.
+
+Progress per stage (with the model's readiness gates), overdue and blocked milestones,
+what is due next, and the latest maturity next to the target. Built like the full
+report: self-contained HTML (fonts as data: URLs, print CSS inline) rendered by
+`report.render_pdf` in a child process with a time limit. Bars are HTML/CSS, never SVG,
+so Persian labels stay in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import func, select
+
+from .. import i18n
+from ..catalog import Catalog, data_dir
+from ..extensions import db
+from ..report import (
+    ReportError,
+    _data_url,
+    font_faces,
+    render_pdf,
+    report_language,
+    write_atomically,
+)
+from ..scoring import AssessmentScore, score
+from ..tables import CUSTOM_MODEL, Assessment, Milestone, Roadmap
+from ..walk.operations import agreed_of, questionnaire_of, responses_of, score_assessment
+from .operations import (
+    RoadmapStage,
+    StageProgress,
+    current_date,
+    overall_percent,
+    roadmap_stages,
+    stage_progress,
+    waiting_on,
+)
+
+#: rows per milestone list before "and N more"
+LIST_CAP = 8
+#: rows of the three lists together, so even a 50-milestone roadmap stays on two pages
+#: (fewer when the maturity-over-time chart takes its share of the second page)
+LIST_ROWS = 20
+LIST_ROWS_WITH_TREND = 14
+#: "due next" looks this many days ahead
+DUE_WINDOW_DAYS = 30
+#: longest milestone title and notes printed (the roadmap pages show them whole)
+TITLE_CHARS = 120
+NOTES_CHARS = 75
+#: milestones named after "waits on", and how long each name may be
+WAITING_SHOWN = 1
+WAITING_CHARS = 40
+DEFAULT_BRAND = "#1f6f8b"
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+@dataclass(frozen=True)
+class GateLine:
+    status: str  #: pass, fail or unknown
+    description: str
+
+
+@dataclass(frozen=True)
+class StageRow:
+    number: int
+    name: str
+    progress: StageProgress
+    gates: list[GateLine]
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    title: str
+    stage: str
+    owner: str
+    status: str
+    due_on: date | None
+    days_late: int
+    days_left: int
+    notes: str
+    waiting_on: list[str]
+    waiting_more: int
+
+
+@dataclass(frozen=True)
+class Capped:
+    """A list cut to a few rows, and how many were left out."""
+
+    rows: list[MilestoneRow]
+    more: int
+
+
+@dataclass(frozen=True)
+class MaturityRow:
+    name: str
+    score: float | None
+    target: int  #: on the 0..100 scale
+
+
+@cache
+def status_css() -> str:
+    return (data_dir("reports") / "status.css").read_text(encoding="utf-8")
+
+
+def brand_colour(value: str | None) -> str:
+    """The workspace colour when it is a #rrggbb colour (it goes into the CSS), else ours."""
+    return value if value and _HEX_COLOUR.fullmatch(value) else DEFAULT_BRAND
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def row_limits(lengths: list[int], budget: int, cap: int = LIST_CAP) -> list[int]:
+    """How many rows each list shows: at most `cap` each and `budget` in all, taken
+    from the longest list first (the later list when two are as long)."""
+    shown = [min(n, cap) for n in lengths]
+    while sum(shown) > budget:
+        longest = max(range(len(shown)), key=lambda i: (shown[i], i))
+        shown[longest] -= 1
+    return shown
+
+
+def latest_scored(catalog: Catalog, roadmap: Roadmap) -> tuple[Assessment, AssessmentScore]:
+    """The client's latest completed assessment with the roadmap's questionnaire that has
+    scored answers (the same points the trend compares); the roadmap's own assessment when
+    none has."""
+    own = roadmap.assessment
+    candidates = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.client_id == own.client_id,
+               Assessment.questionnaire_id == own.questionnaire_id,
+               Assessment.status == "complete")
+        .order_by(func.coalesce(Assessment.completed_at, Assessment.created_at).desc(),
+                  Assessment.id.desc()))
+    for candidate in candidates:
+        result = score_assessment(catalog, candidate)
+        if result.readiness_index is not None:
+            return candidate, result
+    return own, score_assessment(catalog, own)
+
+
+def _gate_scores(catalog: Catalog, roadmap: Roadmap, assessment: Assessment,
+                 result: AssessmentScore) -> AssessmentScore | None:
+    """A score holding the roadmap model's gates, for `assessment` (not always the roadmap's)."""
+    model_id = roadmap.model_id
+    if model_id == CUSTOM_MODEL or model_id not in catalog.models:
+        return None
+    if any(gate.model == model_id for gate in result.gates):
+        return result
+    questionnaire = questionnaire_of(catalog, assessment)
+    known = {q.id for q in questionnaire.questions}
+    agreed = {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
+              if qid in known}
+    return score(catalog, questionnaire, responses_of(assessment),
+                 targets=assessment.targets or None, agreed=agreed, models=[model_id])
+
+
+def _milestone_row(milestone: Milestone, lang: str, stage_names: dict[str, str],
+                   today: date) -> MilestoneRow:
+    due = milestone.due_on
+    waits = waiting_on(milestone)
+    return MilestoneRow(
+        title=_short(milestone.title(lang), TITLE_CHARS),
+        stage=stage_names.get(milestone.stage, milestone.stage),
+        owner=milestone.owner.name if milestone.owner is not None else "",
+        status=milestone.status,
+        due_on=due,
+        days_late=(today - due).days if due is not None and due < today else 0,
+        days_left=(due - today).days if due is not None and due >= today else 0,
+        notes=_short(milestone.notes, NOTES_CHARS) if milestone.notes else "",
+        waiting_on=[_short(dep.title(lang), WAITING_CHARS) for dep in waits[:WAITING_SHOWN]],
+        waiting_more=max(0, len(waits) - WAITING_SHOWN),
+    )
+
+
+def _by_due(milestone: Milestone) -> tuple[date, int, int]:
+    return (milestone.due_on or date.max, milestone.position, milestone.id or 0)
+
+
+def check_trend_svg(svg: str | None) -> str | None:
+    """The trend chart goes into the PDF as inline SVG: numbers and ids only, since
+    WeasyPrint draws SVG text without reordering Persian (it would come out reversed)."""
+    if svg is None:
+        return None
+    if any(char.isalpha() for char in _PERSIAN_LETTERS.findall(svg)):
+        raise ValueError("the trend SVG must not contain Persian letters; put labels in "
+                         "trend_caption or around the chart")
+    return svg
+
+
+def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *,
+                   trend_svg: str | None = None, trend_caption: str = "") -> dict[str, Any]:
+    """Everything the status template shows, in `lang`, as of `today`."""
+    assessment = roadmap.assessment
+    client = assessment.client
+    workspace = client.workspace
+    latest, result = latest_scored(catalog, roadmap)
+    stages: list[RoadmapStage] = roadmap_stages(
+        catalog, roadmap, _gate_scores(catalog, roadmap, latest, result))
+    milestones = list(roadmap.milestones)
+    progress = stage_progress(stages, milestones, today)
+    stage_names = {s.id: s.name.get(lang) for s in stages}
+
+    model = catalog.models.get(roadmap.model_id)
+    gate_text: dict[tuple[str, str], str] = {}
+    if model is not None:
+        for model_stage in model.stages:
+            for gate in model_stage.gates:
+                gate_text[(model_stage.id, gate.id)] = gate.description.get(lang)
+    rows = [StageRow(index, stage.name.get(lang), figures,
+                     [GateLine(g.status, gate_text.get((stage.id, g.gate), g.gate))
+                      for g in stage.gates])
+            for index, (stage, figures) in enumerate(zip(stages, progress, strict=True),
+                                                      start=1)]
+
+    open_items = sorted((m for m in milestones if m.status != "done"), key=_by_due)
+    overdue = [m for m in open_items if m.overdue(today)]
+    blocked = [m for m in open_items if m.status == "blocked"]
+    # A blocked milestone is listed once, under blocked (with its days late), not twice.
+    overdue_unblocked = [m for m in overdue if m.status != "blocked"]
+    ahead = [m for m in open_items if m.due_on is not None and m.due_on >= today]
+    window_end = today + timedelta(days=DUE_WINDOW_DAYS)
+    due_soon = [m for m in ahead if m.due_on is not None and m.due_on <= window_end]
+    due_within_window = bool(due_soon)
+
+    upcoming = due_soon or ahead
+    limits = row_limits([len(overdue_unblocked), len(blocked), len(upcoming)],
+                        LIST_ROWS_WITH_TREND if trend_svg else LIST_ROWS)
+
+    def listed(items: list[Milestone], limit: int) -> Capped:
+        return Capped([_milestone_row(m, lang, stage_names, today) for m in items[:limit]],
+                      len(items) - limit if len(items) > limit else 0)
+
+    model_name = model.name.get(lang) if model is not None else roadmap.title
+    maturity = [MaturityRow(catalog.stage(s.stage).name.get(lang), s.score, s.target * 20)
+                for s in result.stages]
+    percent = overall_percent(milestones)
+    return {
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "today": today,
+        "roadmap": roadmap,
+        "assessment": assessment,
+        "client": client,
+        "workspace": workspace,
+        "brand": brand_colour(workspace.brand_colour),
+        "logo": _data_url(client.logo, client.logo_type or "image/png")
+        if client.logo else None,
+        "custom": model is None,
+        "model_name": model_name,
+        "accepted": roadmap.accepted_at is not None,
+        "overall": percent,
+        "milestone_count": len(milestones),
+        "done_count": sum(m.status == "done" for m in milestones),
+        "overdue_count": len(overdue),
+        "blocked_count": len(blocked),
+        "stages": rows,
+        "has_gates": any(row.gates for row in rows),
+        "overdue": listed(overdue_unblocked, limits[0]),
+        "overdue_blocked": len(overdue) - len(overdue_unblocked),
+        "blocked": listed(blocked, limits[1]),
+        "due_next": listed(upcoming, limits[2]),
+        "due_within_window": due_within_window,
+        "due_window_days": DUE_WINDOW_DAYS,
+        "latest": latest,
+        "latest_date": latest.completed_at or latest.created_at,
+        "latest_is_own": latest.id == assessment.id,
+        "result": result,
+        "questionnaire": questionnaire_of(catalog, latest),
+        "maturity": maturity,
+        "level_name": (catalog.scale.level(result.level).name.get(lang)
+                       if result.level is not None else None),
+        # Optional "maturity over time" chart: an SVG with numbers only, and its caption.
+        "trend_svg": check_trend_svg(trend_svg),
+        "trend_caption": trend_caption,
+        # A variable, not a literal: Jinja folds `100|digits` once, in the first render's language.
+        "hundred": 100,
+        "font_faces": font_faces(),
+        "print_css": status_css(),
+    }
+
+
+def build_status_html(roadmap: Roadmap, lang: str, today: date | None = None, *,
+                      trend_svg: str | None = None, trend_caption: str = "") -> str:
+    """The self-contained HTML of the status report, exactly as WeasyPrint gets it."""
+    if lang not in i18n.LANGUAGES:
+        raise ReportError(f"unknown language {lang!r}")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    catalog: Catalog = app.extensions["catalog"]
+    when = today or current_date()
+    with report_language(app, lang):
+        return render_template("reports/status.html", **status_context(
+            catalog, roadmap, lang, when, trend_svg=trend_svg, trend_caption=trend_caption))
+
+
+def render_status_pdf(roadmap: Roadmap, lang: str, today: date | None = None, *,
+                      timeout: float | None = None, trend_svg: str | None = None,
+                      trend_caption: str = "") -> bytes:
+    """The status report as PDF bytes; ReportError (with a message for people) on failure."""
+    html = build_status_html(roadmap, lang, today, trend_svg=trend_svg,
+                             trend_caption=trend_caption)
+    return render_pdf(html, timeout)
+
+
+def write_status_report(roadmap: Roadmap, lang: str, path: Path, *, fmt: str = "pdf",
+                        today: date | None = None, timeout: float | None = None) -> None:
+    """Write the report (PDF, or the HTML WeasyPrint gets) to `path`; never a half file."""
+    if fmt == "html":
+        data = build_status_html(roadmap, lang, today).encode("utf-8")
+    else:
+        data = render_status_pdf(roadmap, lang, today, timeout=timeout)
+    write_atomically(path, data)
+
+
+def status_file_name(roadmap: Roadmap, lang: str, today: date | None = None,
+                     extension: str = "pdf") -> str:
+    """An ASCII-safe download name: client, 'rollout-status', the date, the language."""
+    when = (today or current_date()).isoformat()
+    client = re.sub(r"[^A-Za-z0-9]+", "-", roadmap.assessment.client.name).strip("-").lower()
+    base = client[:60] or f"assessment-{roadmap.assessment_id}"
+    return f"{base}-rollout-status-{when}-{lang}.{extension}"
+

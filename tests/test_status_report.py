@@ -1,0 +1,373 @@
+"""The rollout status report: real WeasyPrint output, read back with pypdf, in both languages."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+
+from assessment import report
+from assessment.catalog import Catalog
+from assessment.extensions import db
+from assessment.report import ReportError, render_pdf, render_pdf_here
+from assessment.rollout import operations as ro
+from assessment.rollout.status_report import (
+    build_status_html,
+    check_trend_svg,
+    row_limits,
+    write_status_report,
+)
+from assessment.scoring import score
+from assessment.tables import Answer, Assessment, Milestone, Respondent, Roadmap
+
+from .conftest import World, login
+
+START = date(2025, 3, 1)
+TODAY = START + timedelta(days=100)  # into the fourth of Gartner's eight 30-day stages
+LATE = START + timedelta(days=720)  # past every due date
+HOSTILE = '<img src="file:///etc/passwd">'
+ZWNJ = "\u200c"
+FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+TREND_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
+             '<polyline fill="none" stroke="#1f6f8b" stroke-width="2" points="10,80 290,20"/>'
+             '<text x="10" y="95" font-size="9">38</text></svg>')
+
+
+@dataclass(frozen=True)
+class Rollout:
+    assessment_id: int
+    roadmap_id: int
+    overdue_id: int
+    blocked_id: int
+    due_next_id: int
+    hostile_id: int
+
+
+def text_of(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    return reader, re.sub(r"\s+", " ", text.replace(ZWNJ, ""))
+
+
+def persian_run(text: str) -> str:
+    """The longest stretch of Persian words in `text` (pypdf reorders mixed-script lines)."""
+    runs = re.findall(r"[\u0600-\u06FF]+(?: [\u0600-\u06FF]+)*", text.replace(ZWNJ, ""))
+    return max(runs, key=len)
+
+
+def answer(assessment: Assessment, catalog: Catalog, bases: tuple[int, ...]) -> None:
+    """Participants' answers: enough to score every stage."""
+    questions = catalog.questionnaires[assessment.questionnaire_id].questions
+    for index, base in enumerate(bases):
+        respondent = Respondent(assessment=assessment, kind="participant", name=f"P{index}")
+        db.session.add(respondent)
+        db.session.flush()
+        for n, question in enumerate(questions):
+            db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
+                                  value=str(min(5, (base + n) % 4))))
+    db.session.flush()
+
+
+def build(app: Flask, world: World, *, everything_overdue: bool = False) -> Rollout:
+    """A Gartner roadmap three months in: some milestones done, some blocked, some late."""
+    user_id = world.user()
+    client_id = world.client(user_id)
+    aid = world.assessment(client_id)
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        assessment = db.session.get(Assessment, aid)
+        answer(assessment, catalog, (1, 2, 3))
+        roadmap = ro.propose_roadmap(catalog, assessment, "gartner", starts_on=START)
+        ro.accept_roadmap(roadmap)
+        sara = ro.save_member(assessment.client, {"name": "Sara Ahmadi", "role": "Lead"})
+        maryam = ro.save_member(assessment.client, {"name": "مریم رضایی", "role": "فروش"})
+        items = roadmap.milestones
+        for index, milestone in enumerate(items):
+            milestone.owner = sara if index % 2 else maryam
+        if everything_overdue:
+            for index, milestone in enumerate(items):
+                if index < 20:
+                    ro.set_status(milestone, "blocked", 10, today=START)
+                    milestone.notes = "Waiting for the board to sign the budget. " * 4
+                    milestone.depends_on = [items[30], items[31], items[32]]
+        else:
+            for milestone in items[:14]:  # the first two stages
+                ro.set_status(milestone, "done", today=START + timedelta(days=25))
+            ro.set_status(items[15], "in_progress", 40, today=START)
+            ro.set_status(items[18], "blocked", 20, today=START)
+            items[18].depends_on = [items[15]]
+            items[18].notes = f"Budget first. {HOSTILE}"
+            items[20].title_en = items[20].title_fa = f"{HOSTILE} typed by the team"
+        db.session.commit()
+        when = LATE if everything_overdue else TODAY
+        overdue = next(m for m in items if m.overdue(when) and m.status != "blocked")
+        blocked = next(m for m in items if m.status == "blocked")
+        due_next = next((m for m in items if m.status != "done" and m.due_on
+                         and TODAY <= m.due_on <= TODAY + timedelta(days=30)), items[-1])
+        return Rollout(aid, roadmap.id, overdue.id, blocked.id, due_next.id, items[20].id)
+
+
+@pytest.fixture
+def rollout(app: Flask, world: World) -> Rollout:
+    return build(app, world)
+
+
+def render(app: Flask, roadmap_id: int, lang: str, today: date = TODAY,
+           **trend: Any) -> tuple[str, bytes]:
+    with app.app_context():
+        html = build_status_html(db.session.get(Roadmap, roadmap_id), lang, today, **trend)
+        return html, render_pdf(html, timeout=120)
+
+
+def readiness(app: Flask, assessment_id: int) -> int:
+    from assessment.walk.operations import score_assessment
+
+    with app.app_context():
+        result = score_assessment(app.extensions["catalog"], db.session.get(Assessment,
+                                                                            assessment_id))
+    assert result.readiness_index is not None
+    return round(result.readiness_index)
+
+
+def title(app: Flask, milestone_id: int, lang: str) -> str:
+    with app.app_context():
+        return db.session.get(Milestone, milestone_id).title(lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: Rollout,
+                                                           lang: str) -> None:
+    catalog = app.extensions["catalog"]
+    model = catalog.models["gartner"]
+    if lang == "fa":  # Jinja folds constant filter calls once: English first must not leak
+        render(app, rollout.roadmap_id, "en")
+    _html, pdf = render(app, rollout.roadmap_id, lang)
+    reader, flat = text_of(pdf)
+    assert len(reader.pages) in (1, 2)
+    assert "Acme Trading" in flat
+    assert reader.metadata is not None
+    assert reader.metadata.title == "CRM rollout status: Acme Trading"
+    assert reader.metadata.author == "ana"
+    assert str(reader.trailer["/Root"]["/Lang"]) == lang
+    index = readiness(app, rollout.assessment_id)
+    milestones = [title(app, i, lang) for i in
+                  (rollout.overdue_id, rollout.blocked_id, rollout.due_next_id)]
+    if lang == "en":
+        assert model.name.en in flat
+        for stage in model.stages:
+            assert stage.name.en in flat, stage.id
+        for text in milestones:
+            assert text[:100] in flat
+        assert re.search(rf"Readiness index {index}\s*/\s*100", flat)
+        assert "Overdue milestones" in flat
+        assert "Gate: fails" in flat  # the assessment is below Gartner's strategy gate
+        assert "Days late" in flat
+    else:
+        assert persian_run(model.name.fa) in flat
+        for stage in model.stages:
+            assert persian_run(stage.name.fa) in flat, stage.id
+        for text in milestones:
+            assert persian_run(text[:100]) in flat
+        # Persian reads in logical order, not reversed
+        assert "ارزشمند مشتری" in flat
+        assert "یرتشم دنمشزرا" not in flat
+        # pypdf gives digit runs inside right-to-left lines back to front
+        fa_index = str(index).translate(FA_DIGITS)
+        assert re.search(rf"({fa_index}|{fa_index[::-1]}) / (۱۰۰|۰۰۱)", flat), fa_index
+        assert "100" not in flat  # every figure in Persian digits
+        assert "خرداد" in flat  # Solar Hijri dates: 9 June 2025 is 19 Khordad 1404
+        assert "June" not in flat
+
+
+def test_fifty_milestones_all_overdue_stay_within_two_pages(app: Flask, world: World) -> None:
+    rollout = build(app, world, everything_overdue=True)
+    with app.app_context():
+        count = len(db.session.get(Roadmap, rollout.roadmap_id).milestones)
+    assert count == 50
+    for lang in ("en", "fa"):
+        _html, pdf = render(app, rollout.roadmap_id, lang, LATE)
+        reader, flat = text_of(pdf)
+        assert len(reader.pages) <= 2, lang
+        # 30 overdue and not blocked, 8 listed; 20 blocked, 8 listed
+        assert ("and 22 more" if lang == "en" else "and ۲۲ more") in flat
+        assert ("and 12 more" if lang == "en" else "and ۱۲ more") in flat
+    _html, pdf = render(app, rollout.roadmap_id, "fa", LATE, trend_svg=TREND_SVG,
+                        trend_caption="شاخص آمادگی در سه ارزیابی")
+    reader, flat = text_of(pdf)
+    assert len(reader.pages) <= 2
+    assert "شاخص آمادگی در سه ارزیابی" in flat
+
+
+def test_trend_chart_slot_takes_only_numbers(app: Flask, rollout: Rollout) -> None:
+    html, _pdf = render(app, rollout.roadmap_id, "en", trend_svg=TREND_SVG,
+                        trend_caption="Readiness index over time")
+    assert TREND_SVG in html
+    assert 'class="ltr-box trend-chart"' in html  # an SVG in an RTL block crashes layout
+    without, _ = render(app, rollout.roadmap_id, "en")
+    assert 'id="trend"' not in without
+    with pytest.raises(ValueError, match="Persian"):
+        check_trend_svg("<svg><text>شاخص</text></svg>")
+
+
+def test_user_text_is_printed_as_text_and_nothing_is_fetched(
+    app: Flask, rollout: Rollout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # make the hostile milestone the one due next, and the blocked one carries hostile notes
+    with app.app_context():
+        db.session.get(Milestone, rollout.hostile_id).due_on = TODAY + timedelta(days=1)
+        db.session.commit()
+        html = build_status_html(db.session.get(Roadmap, rollout.roadmap_id), "en", TODAY)
+    assert HOSTILE not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt; typed by the team" in html
+    references = re.findall(r'(?:src|href)\s*=\s*"([^"#][^"]*)"', html)
+    references += re.findall(r'url\(\s*"?([^")]+)', html)
+    assert references
+    assert all(ref.startswith("data:") for ref in references)
+    fetched: list[str] = []
+    original = report.make_fetcher
+
+    def recording() -> Any:
+        fetcher = original()
+        inner = fetcher.fetch
+
+        def fetch(url: str, headers: Any = None) -> Any:
+            fetched.append(url)
+            return inner(url, headers)
+
+        fetcher.fetch = fetch
+        return fetcher
+
+    monkeypatch.setattr(report, "make_fetcher", recording)
+    with app.app_context():
+        pdf = render_pdf_here(html)
+    assert fetched
+    assert all(url.startswith("data:") for url in fetched), [u[:40] for u in fetched]
+    _reader, flat = text_of(pdf)
+    assert f"{HOSTILE} typed by the team" in flat
+    assert f"Budget first. {HOSTILE}" in flat
+
+
+def test_latest_maturity_comes_from_the_newest_scored_assessment(app: Flask, world: World,
+                                                                 rollout: Rollout) -> None:
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        first = db.session.get(Assessment, rollout.assessment_id)
+        first.completed_at = datetime(2025, 2, 20)
+        again = Assessment(client=first.client, title="Three months on",
+                           questionnaire_id=first.questionnaire_id, model_ids=first.model_ids,
+                           targets=first.targets, status="complete",
+                           completed_at=datetime(2025, 6, 1))
+        empty = Assessment(client=first.client, title="Not started",
+                           questionnaire_id=first.questionnaire_id, targets=first.targets,
+                           completed_at=datetime(2025, 6, 5))
+        other = Assessment(client=first.client, title="Workshop", questionnaire_id="workshop",
+                           targets=first.targets, completed_at=datetime(2025, 6, 7))
+        db.session.add_all([again, empty, other])
+        db.session.flush()
+        answer(again, catalog, (3, 3))
+        answer(other, catalog, (0,))
+        db.session.commit()
+        again_id = again.id
+    newer, older = readiness(app, again_id), readiness(app, rollout.assessment_id)
+    assert newer != older
+    html, pdf = render(app, rollout.roadmap_id, "en")
+    _reader, flat = text_of(pdf)
+    assert re.search(rf"Readiness index {newer}\s*/\s*100", flat)
+    assert "From the assessment Three months on" in flat
+    assert "Workshop" not in flat
+    # the gates are judged on the newer answers too
+    with app.app_context():
+        from assessment.walk.operations import questionnaire_of, responses_of
+
+        again = db.session.get(Assessment, again_id)
+        gates = score(catalog, questionnaire_of(catalog, again), responses_of(again),
+                      targets=again.targets, models=["gartner"]).gates
+    labels = {"pass": "Gate: passes", "fail": "Gate: fails", "unknown": "Gate: not known yet"}
+    for gate in gates:
+        assert labels[gate.status] in flat
+    assert html.count('class="chip chip-') == len(gates)
+
+
+def test_row_limits_share_the_space_between_the_lists() -> None:
+    assert row_limits([3, 2, 1], 20) == [3, 2, 1]
+    assert row_limits([30, 20, 20], 20) == [7, 7, 6]
+    assert row_limits([30, 0, 2], 20) == [8, 0, 2]
+    assert row_limits([30, 20, 20], 14) == [5, 5, 4]
+
+
+def test_download_the_status_report(app: Flask, world: World, rollout: Rollout) -> None:
+    app.config["TODAY"] = TODAY
+    client = app.test_client()
+    url = f"/assessments/{rollout.assessment_id}/roadmap/status.pdf"
+    assert client.get(f"{url}?lang=en").status_code == 302  # sign in first
+    login(client)
+    response = client.get(f"{url}?lang=fa")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="acme-trading-rollout-status-2025-06-09-fa.pdf"')
+    html = client.get(f"{url}?lang=en&format=html")
+    assert html.status_code == 200
+    assert html.mimetype == "text/html"
+    assert html.get_data(as_text=True).startswith("<!doctype html>")
+    assert "default-src 'none'" in html.headers["Content-Security-Policy"]
+    with app.app_context():
+        roadmap = db.session.get(Roadmap, rollout.roadmap_id)
+        assert html.get_data(as_text=True) == build_status_html(roadmap, "en", TODAY)
+    assert client.get(f"{url}?lang=de").status_code == 404
+    plain = world.assessment(world.query(lambda s: s.get(Assessment,
+                                                         rollout.assessment_id).client_id))
+    assert client.get(f"/assessments/{plain}/roadmap/status.pdf").status_code == 404
+
+    world.user("other@example.com")
+    other = app.test_client()
+    login(other, "other@example.com")
+    assert other.get(f"{url}?lang=en").status_code == 404
+    assert other.get(f"{url}?lang=en&format=html").status_code == 404
+
+
+def test_a_failed_render_says_why_and_writes_nothing(app: Flask, rollout: Rollout,
+                                                     tmp_path: Path) -> None:
+    app.config["REPORT_TIMEOUT"] = 0.01
+    client = app.test_client()
+    login(client)
+    response = client.get(f"/assessments/{rollout.assessment_id}/roadmap/status.pdf?lang=en")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assessments/{rollout.assessment_id}/roadmap")
+    with client.session_transaction() as session:
+        messages = [text for _category, text in session["_flashes"]]
+    assert any("longer than" in text for text in messages)
+    target = tmp_path / "out" / "status.pdf"
+    with app.app_context():
+        roadmap = db.session.get(Roadmap, rollout.roadmap_id)
+        with pytest.raises(ReportError):
+            write_status_report(roadmap, "fa", target, today=TODAY, timeout=0.01)
+        assert not target.exists()
+        write_status_report(roadmap, "fa", target, today=TODAY, timeout=120)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in target.parent.iterdir()] == ["status.pdf"]
+
+
+def test_custom_roadmap_shows_its_name_and_the_six_stages(app: Flask, world: World) -> None:
+    aid = world.assessment(world.client(world.user()))
+    catalog = app.extensions["catalog"]
+    with app.app_context():
+        roadmap = ro.propose_roadmap(catalog, db.session.get(Assessment, aid), "custom",
+                                     starts_on=START, title="Our own way")
+        db.session.commit()
+        roadmap_id = roadmap.id
+    _html, pdf = render(app, roadmap_id, "en")
+    _reader, flat = text_of(pdf)
+    assert "Our own way (custom roadmap)" in flat
+    assert "proposal, not yet accepted" in flat
+    for stage in catalog.stages:
+        assert stage.name.en in flat
+    assert "No assessment of this client has answers with a level yet" in flat
