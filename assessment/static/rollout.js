@@ -8,3 +8,11 @@ document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+// A PDF takes a few seconds: say so while the download is being prepared.
+document.addEventListener("click", (event) => {
+  if (!event.target.closest("[data-report-link]")) return;
+  const note = document.getElementById("report-wait");
+  if (!note) return;
+  note.classList.remove("d-none");
+  setTimeout(() => note.classList.add("d-none"), 8000);
+});
