@@ -393,5 +393,195 @@ def tokens_revoke(ref: str) -> None:
         click.echo(f"Revoked token {token.id} ({token.prefix}...).")
 
 
+# --- moving a client, backing up the database ----------------------------------------
+
+
+def _write_output(output: Path, data: bytes) -> None:
+    from .report import write_atomically
+
+    if str(output) == "-":
+        with click.open_file("-", "wb") as out:
+            out.write(data)
+    else:
+        write_atomically(output, data)
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB" if size >= 2**20 else f"{max(1, size // 1024)} KiB"
+
+
+@main.command("export")
+@click.argument("client_id", type=int)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              required=True, help="The JSON file to write ('-': standard output).")
+def export_command(client_id: int, output: Path) -> None:
+    """Write a whole client to a JSON file: the organisation, its team, assessments,
+    answers and comments, workshops, roadmap, milestones and evidence (see docs/transfer.md).
+    """
+    import time
+
+    from .db import write_intent
+    from .extensions import db as database
+    from .tables import Client
+    from .transfer import dumps, export_client
+
+    app = _app()
+    started = time.perf_counter()
+    with app.app_context():
+        token = write_intent.set(False)  # a read: one consistent snapshot, no write lock
+        try:
+            client = database.session.get(Client, client_id)
+            if client is None:
+                raise click.ClickException(f"there is no client {client_id}")
+            data = dumps(export_client(client))
+            name, count = client.name, len(client.assessments)
+            database.session.rollback()
+        finally:
+            write_intent.reset(token)
+    _write_output(output, data)
+    click.echo(f"Wrote {output}: client {client_id} '{name}' with {count} assessment(s), "
+               f"{_size(len(data))}, {time.perf_counter() - started:.1f} s", err=True)
+
+
+def _read_import(path: Path) -> bytes:
+    from .transfer import MAX_FILE_BYTES
+
+    if str(path) == "-":
+        with click.open_file("-", "rb") as source:
+            data: bytes = source.read(MAX_FILE_BYTES + 1)
+    else:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise click.ClickException(
+                    f"{path} is {_size(size)}; at most {_size(MAX_FILE_BYTES)} can be imported")
+            with path.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise click.ClickException(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise click.ClickException(f"{path} is larger than {_size(MAX_FILE_BYTES)}, the most "
+                                   "that can be imported")
+    return data
+
+
+def _workspace(ref: str | None) -> Any:
+    from sqlalchemy import select
+
+    from .extensions import db as database
+    from .tables import Workspace
+
+    workspaces = list(database.session.scalars(select(Workspace).order_by(Workspace.id)))
+    listing = "\n".join(f"  {w.id}: {w.name}" for w in workspaces)
+    if ref is None:
+        if not workspaces:
+            raise click.ClickException("there is no workspace to import into: create a "
+                                       "consultant first (crm-maturity users create EMAIL)")
+        if len(workspaces) > 1:
+            raise click.ClickException(f"there are {len(workspaces)} workspaces; choose one "
+                                       f"with --workspace NAME_OR_ID:\n{listing}")
+        return workspaces[0]
+    found = ([w for w in workspaces if str(w.id) == ref.strip()]
+             or [w for w in workspaces if w.name.casefold() == ref.strip().casefold()])
+    if not found:
+        raise click.ClickException(f"no workspace has the id or name '{ref}'; there are:\n"
+                                   f"{listing}" if workspaces else "there is no workspace yet")
+    if len(found) > 1:
+        raise click.ClickException(f"{len(found)} workspaces are named '{ref}': give the id "
+                                   f"instead:\n" + "\n".join(f"  {w.id}: {w.name}"
+                                                            for w in found))
+    return found[0]
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@click.option("--workspace", "workspace_ref", metavar="NAME_OR_ID", default=None,
+              help="The workspace to add the client to (needed when there are several).")
+def import_command(file: Path, workspace_ref: str | None) -> None:
+    """Add the client in FILE (made by `crm-maturity export`) and print its new id.
+
+    The file is checked completely first; if anything is wrong nothing is added and every
+    problem is listed with its place in the file.
+    """
+    import time
+
+    from .extensions import db as database
+    from .transfer import TransferError, read, store
+
+    started = time.perf_counter()
+    data = _read_import(file)
+    app = _app()
+    try:
+        checked = read(app.extensions["catalog"], data)
+    except TransferError as exc:
+        raise click.ClickException(f"{file} was not imported; nothing was changed.\n{exc}"
+                                   ) from None
+    _upgrade(app)
+    with app.app_context():
+        workspace = _workspace(workspace_ref)
+        try:
+            client = store(checked, workspace)
+        except TransferError as exc:
+            database.session.rollback()
+            raise click.ClickException(f"{file} was not imported; nothing was changed.\n{exc}"
+                                       ) from None
+        database.session.commit()
+        click.echo(f"Imported client '{client.name}' with {len(client.assessments)} "
+                   f"assessment(s) into workspace '{workspace.name}' "
+                   f"({time.perf_counter() - started:.1f} s).", err=True)
+        click.echo(str(client.id))
+
+
+@main.command("backup")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              required=True, help="The backup file to write.")
+def backup_command(output: Path) -> None:
+    """Copy the whole database to a file: a consistent snapshot, also while the app runs."""
+    from .backup import BackupError, backup
+
+    app = _app()
+    try:
+        info = backup(app.config["SQLALCHEMY_DATABASE_URI"], output)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    revision = f"revision {info.revision}, " if info.revision else ""
+    click.echo(f"Wrote {output} ({_size(info.size)}, {revision}{info.seconds:.1f} s) from "
+               f"{_safe_url(app)}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the whole database with a backup made by `crm-maturity backup`.
+
+    The app may keep running: its writers wait while the backup is copied in, and a
+    reader sees either the old or the new data. A backup from an older version is
+    brought up to date afterwards; one from a newer version is refused.
+    """
+    from .backup import BackupError, restore
+
+    app = _app()
+    where = _safe_url(app)
+
+    def confirm(revision: str) -> None:
+        if not yes:
+            click.confirm(f"Replace everything in {where} with {file} (revision {revision})? "
+                          "Whatever was stored since that backup is lost", abort=True,
+                          err=True)
+
+    try:
+        info = restore(file, app.config["SQLALCHEMY_DATABASE_URI"], confirm=confirm)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if info.needs_upgrade:
+        _upgrade(app)
+        click.echo(f"Restored {file} into {where} and brought it from revision "
+                   f"{info.revision} up to {info.head} ({info.seconds:.1f} s).")
+    else:
+        click.echo(f"Restored {file} into {where} (revision {info.revision}, "
+                   f"{info.seconds:.1f} s).")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
