@@ -253,7 +253,7 @@ def _status_progress(status: str, progress: int | None, old: Milestone | None) -
         return 100
     if status == "not_started" and progress == 100:
         raise InputError("progress",
-                         _l("A milestone at 100% is done: set its status to done."))
+                         _l("Progress 100 means the milestone is done: set its status to done."))
     return progress
 
 
