@@ -21,10 +21,12 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "assessment" / "translat
 
 def test_persian_pages_are_right_to_left_and_translated(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    aid = world.assessment(world.client(user_id))
+    cid = world.client(user_id)
+    aid = world.assessment(cid)
     for url in ("/dashboard", f"/assessments/{aid}", f"/assessments/{aid}/walk/data",
                 f"/assessments/{aid}/review", f"/assessments/{aid}/results", "/models",
-                "/how-scores-work"):
+                "/how-scores-work", f"/assessments/{aid}/roadmap", f"/clients/{cid}/team",
+                f"/clients/{cid}/trend", "/clients/import"):
         page = client.get(url + "?lang=fa").get_data(as_text=True)
         assert '<html lang="fa" dir="rtl">' in page, url
         assert "bootstrap.rtl.min.css" in page, url

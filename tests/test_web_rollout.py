@@ -381,3 +381,22 @@ def test_another_workspace_gets_404_everywhere_and_changes_nothing(
 
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(TeamMember))) == 1
     assert world.query(lambda s: s.scalar(select(func.count()).select_from(Evidence))) == 1
+
+
+def test_the_roadmap_views_are_fully_in_persian(signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    assessment_id = _answered_assessment(world, user_id)
+    _propose(client, assessment_id, "swift")
+    client.get(f"/assessments/{assessment_id}/roadmap")  # shows the English flash message
+    first = _milestones(world, assessment_id)[0]
+    for url in (f"/assessments/{assessment_id}/roadmap", f"/milestones/{first['id']}",
+                f"/assessments/{assessment_id}/roadmap?view=board",
+                f"/assessments/{assessment_id}/roadmap?view=timeline"):
+        joiner = "&" if "?" in url else "?"
+        page = client.get(url + joiner + "lang=fa").get_data(as_text=True)
+        assert 'dir="rtl"' in page
+        visible = re.sub(r"<(script|style|textarea)[^>]*>.*?</\1>|<[^>]+>", " ", page,
+                         flags=re.S)
+        english = re.findall(r"\b(?:the|and|of|to|Save|Stage|overdue|Done|Blocked|Set|Add|"
+                             r"Not started|In progress|Board|Timeline|Roadmap)\b", visible)
+        assert english == [], (url, english[:5])
