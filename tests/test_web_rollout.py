@@ -400,3 +400,74 @@ def test_the_roadmap_views_are_fully_in_persian(signed_in: Signed) -> None:
         english = re.findall(r"\b(?:the|and|of|to|Save|Stage|overdue|Done|Blocked|Set|Add|"
                              r"Not started|In progress|Board|Timeline|Roadmap)\b", visible)
         assert english == [], (url, english[:5])
+
+
+@pytest.mark.slow
+def test_a_team_lead_tracks_a_gartner_rollout_for_three_months_and_reports(
+        signed_in: Signed, app: Flask) -> None:
+    """The issue's "done means": assessment -> Gartner roadmap -> three simulated months ->
+    re-assessment -> a status report with the trend chart, and the trend page."""
+    import io
+
+    from pypdf import PdfReader
+
+    client, world, user_id = signed_in
+    baseline = _answered_assessment(world, user_id, level="1")
+    world.query(lambda s: (setattr(s.get(_assessment_class(), baseline), "status", "complete"),
+                           s.commit()))
+    app.config["TODAY"] = START
+    assert _propose(client, baseline, "gartner").status_code == 302
+    client.post(f"/assessments/{baseline}/roadmap/accept")
+    client.post("/clients/1/team", data={"name": "Sara Ahmadi", "role": "CRM lead"})
+    milestones = _milestones(world, baseline)
+    vision = [m for m in milestones if m["stage"] == "vision"]
+    strategy = [m for m in milestones if m["stage"] == "strategy"]
+    # Month one: the vision work gets done; month two: strategy, one item blocked.
+    for week, milestone in enumerate(vision, start=1):
+        app.config["TODAY"] = START + timedelta(weeks=week)
+        client.post(f"/milestones/{milestone['id']}", data=_form(
+            milestone, owner_id="1", status="done"))
+    app.config["TODAY"] = START + timedelta(days=45)
+    client.post(f"/milestones/{strategy[0]['id']}/status", data={"status": "in_progress",
+                                                                "progress": "60"})
+    client.post(f"/milestones/{strategy[1]['id']}/status", data={"status": "blocked"})
+    app.config["TODAY"] = START + timedelta(days=90)
+    page = client.get(f"/assessments/{baseline}/roadmap").get_data(as_text=True)
+    assert re.search(r'data-testid="blocked-count">1<', page)
+    assert "Needs attention" in page
+
+    # Re-assess after three months: same questionnaire, answered higher, completed.
+    response = client.post(f"/assessments/{baseline}/reassess",
+                           data={"title": "Three months on"})
+    assert response.status_code == 302
+    again = int(response.location.rstrip("/").rsplit("/", 1)[-1])
+    catalog = app.extensions["catalog"]
+    for stage in ("vision", "strategy", "process", "data", "technology", "metrics"):
+        questions = [q for q in catalog.questionnaires["executive"].questions
+                     if q.stage == stage]
+        level = "3" if stage in ("vision", "strategy") else "1"
+        client.post(f"/assessments/{again}/walk/{stage}",
+                    data={f"q-{q.id}": level for q in questions})
+    assert client.post(f"/assessments/{again}/complete").status_code == 302
+
+    trend = client.get("/clients/1/trend?lang=en").get_data(as_text=True)
+    assert "Three months on" in trend
+    assert "<svg" in trend
+    pdf = client.get(f"/assessments/{baseline}/roadmap/status.pdf?lang=en")
+    assert pdf.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert 1 <= len(reader.pages) <= 2
+    text = " ".join(page.extract_text() for page in reader.pages)
+    squashed = re.sub(r"\s+", " ", text)
+    assert "Maturity over time" in squashed
+    assert catalog.models["gartner"].name.en in squashed
+    blocked_title = strategy[1]["title_en"][:30]
+    assert blocked_title in squashed
+    persian = client.get(f"/assessments/{baseline}/roadmap/status.pdf?lang=fa")
+    assert PdfReader(io.BytesIO(persian.data)).metadata.title
+
+
+def _assessment_class() -> Any:
+    from assessment.tables import Assessment
+
+    return Assessment
