@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup sysdeps run test lint unit bench bench-workshop bench-postgres postgres-start \
+.PHONY: setup sysdeps run test lint unit bench bench-workshop bench-rollout bench-postgres postgres-start \
 	postgres-stop translations clean
 
 setup: $(STAMP)
@@ -35,7 +35,13 @@ test: lint unit
 bench: setup sysdeps
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_report.py
+	$(MAKE) bench-rollout
 	$(MAKE) bench-workshop
+
+# Rollout tracking on the demo client: proposing a roadmap, its pages, the status report
+# in both languages, client export/import (and that it round-trips) and a backup.
+bench-rollout: setup sysdeps
+	$(BIN)/python bench/bench_rollout.py
 
 # A 200-person workshop answering 100 questions against `crm-maturity serve` on SQLite:
 # a normal run, then one where the server is killed (SIGKILL) mid-run and restarted.

@@ -153,7 +153,8 @@ def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: 
     assert len(reader.pages) in (1, 2)
     assert "Acme Trading" in flat
     assert reader.metadata is not None
-    assert reader.metadata.title == "CRM rollout status: Acme Trading"
+    assert reader.metadata.title == ("CRM rollout status: Acme Trading" if lang == "en"
+                                     else "وضعیت استقرار CRM: Acme Trading")
     assert reader.metadata.author == "ana"
     assert str(reader.trailer["/Root"]["/Lang"]) == lang
     index = readiness(app, rollout.assessment_id)
@@ -196,8 +197,13 @@ def test_fifty_milestones_all_overdue_stay_within_two_pages(app: Flask, world: W
         reader, flat = text_of(pdf)
         assert len(reader.pages) <= 2, lang
         # 30 overdue and not blocked, 8 listed; 20 blocked, 8 listed
-        assert ("and 22 more" if lang == "en" else "and ۲۲ more") in flat
-        assert ("and 12 more" if lang == "en" else "and ۱۲ more") in flat
+        # pypdf may return a Persian digit run reversed in a right-to-left line
+        if lang == "en":
+            assert "and 22 more" in flat
+            assert "and 12 more" in flat
+        else:
+            assert "و ۲۲ مورد دیگر" in flat
+            assert "و ۱۲ مورد دیگر" in flat or "و ۲۱ مورد دیگر" in flat
     _html, pdf = render(app, rollout.roadmap_id, "fa", LATE, trend_svg=TREND_SVG,
                         trend_caption="شاخص آمادگی در سه ارزیابی")
     reader, flat = text_of(pdf)

@@ -395,7 +395,7 @@ def test_one_assessment_asks_for_a_reassessment(signed_in: Signed, app: Flask) -
     assert 'data-reason="no_roadmap"' in html
     persian = client.get(f"/clients/{client_id}/trend?lang=fa")
     assert persian.status_code == 200
-    none_yet = client.get(f"/clients/{client_id}/trend?questionnaire=workshop")
+    none_yet = client.get(f"/clients/{client_id}/trend?questionnaire=workshop&lang=en")
     assert "No assessment of this client with this questionnaire has answers yet" in text_of(
         none_yet.get_data(as_text=True))
     assert client.get(f"/clients/{client_id}/trend?questionnaire=nope").status_code == 404
