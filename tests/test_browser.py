@@ -350,3 +350,47 @@ def test_team_lead_turns_an_assessment_into_a_tracked_roadmap(
     else:
         assert last_box["x"] < first_box["x"]
     shot(page, f"roadmap-timeline-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_team_lead_reassesses_sees_the_trend_and_moves_the_client(
+        server: str, context: BrowserContext, lang: str, tmp_path: Path) -> None:
+    """Re-assess from the assessment page, read the trend, download the Excel export and
+    the client file, and import that file back as a second client."""
+    page = context.new_page()
+    sign_in(page, server, lang)
+    page.goto(f"{server}/assessments/1")
+    page.locator("[data-testid=reassess] input[name=title]").fill(f"Again {lang}")
+    page.locator("[data-testid=reassess] button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text(f"Again {lang}")
+
+    page.goto(f"{server}/clients/1/trend")
+    chart = page.locator("svg").first
+    expect(chart).to_be_visible()
+    expect(page.locator("[data-testid=waiting]")).to_contain_text(f"Again {lang}")
+    shot(page, f"trend-{lang}")
+
+    page.goto(f"{server}/assessments/1/roadmap")
+    page.locator(".dropdown-toggle-split").click()
+    with page.expect_download() as excel:
+        page.locator("a[href*='export.xlsx']").click()
+    workbook_path = tmp_path / "export.xlsx"
+    excel.value.save_as(workbook_path)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(workbook_path)
+    assert len(workbook.sheetnames) == 2
+    assert workbook.worksheets[1].sheet_view.rightToLeft is (lang == "fa")
+
+    page.goto(f"{server}/clients/1")
+    with page.expect_download() as exported:
+        page.locator("a[href$='/export.json']").click()
+    client_file = tmp_path / "client.json"
+    exported.value.save_as(client_file)
+    page.goto(f"{server}/dashboard")
+    page.locator("a[href$='/clients/import']").click()
+    page.set_input_files("input[type=file]", str(client_file))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("Pars Retail Group")
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert page.url != f"{server}/clients/1"
