@@ -471,3 +471,37 @@ def _assessment_class() -> Any:
     from assessment.tables import Assessment
 
     return Assessment
+
+
+def test_progress_over_time_counts_planned_and_done_milestones(signed_in: Signed,
+                                                               app: Flask) -> None:
+    from assessment.rollout import burnup
+
+    client, world, user_id = signed_in
+    assessment_id = _answered_assessment(world, user_id)
+    _propose(client, assessment_id, "kalakota")  # three stages of 30 days from START
+    milestones = _milestones(world, assessment_id)
+    first_stage = [m for m in milestones if m["stage"] == milestones[0]["stage"]]
+    app.config["TODAY"] = START + timedelta(days=10)
+    client.post(f"/milestones/{first_stage[0]['id']}/status", data={"status": "done"})
+    app.config["TODAY"] = START + timedelta(days=40)
+    client.post(f"/milestones/{first_stage[1]['id']}/status", data={"status": "done"})
+    page = client.get(f"/assessments/{assessment_id}/roadmap?lang=en").get_data(as_text=True)
+    assert (f"by today {len(first_stage)} milestones were due; 2 are done"
+            in text_of(page))
+
+    from assessment.tables import Assessment
+
+    def charts(session: Any) -> tuple[Any, str, str]:
+        roadmap = session.get(Assessment, assessment_id).roadmap
+        chart = burnup.build(roadmap.milestones, roadmap.starts_on, START + timedelta(days=40))
+        return chart, burnup.burnup_svg(chart, "en"), burnup.burnup_svg(chart, "fa")
+
+    chart, english, persian = world.query(charts)
+    assert chart.done == ((START + timedelta(days=10), 1), (START + timedelta(days=40), 2))
+    assert chart.planned[-1][1] == len(milestones)
+    assert chart.done_by_today == 2
+    # The done line starts at the left in English and at the right in Persian.
+    start_x = [float(re.search(r'class="burnup".*?<path d="M([\d.]+),', svg, re.S).group(1))
+               for svg in (english, persian)]
+    assert start_x[0] < 100 < start_x[1]

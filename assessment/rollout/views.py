@@ -40,7 +40,7 @@ from ..tables import (
 )
 from ..walk.operations import score_assessment
 from ..web import lang, wants_json
-from . import gantt
+from . import burnup, gantt
 from . import operations as ops
 from .forms import (
     ORIGIN_LABELS,
@@ -265,9 +265,19 @@ def _roadmap_page(roadmap: Roadmap) -> str:
         overdue=[m for m in milestones if m.overdue(today)],
         blocked=by_status["blocked"],
         timeline=gantt.build(stages, milestones, today, lang()) if view == "timeline" else None,
+        burnup=_burnup(roadmap, milestones, today),
         gate_text=gate_text, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
         confirm=ConfirmForm(), status_form=StatusForm(), waiting_on=ops.waiting_on,
     )
+
+
+def _burnup(roadmap: Roadmap, milestones: list[Milestone],
+            today: date) -> tuple[burnup.Burnup, str] | None:
+    chart = burnup.build(milestones, roadmap.starts_on, today)
+    if chart is None:
+        return None
+    return chart, burnup.burnup_svg(chart, lang(), title=_(
+        "Milestones planned to be done by each date, against milestones done"))
 
 
 # --- milestones -------------------------------------------------------------------
