@@ -98,7 +98,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.after_request
     def _remember_lang(response: Any) -> Any:
         chosen = request.args.get("lang")
-        if chosen in i18n.LANGUAGES:
+        # A page asked for in a language switches the interface; a download (a Persian PDF
+        # fetched from an English page) does not.
+        if chosen in i18n.LANGUAGES and response.mimetype == "text/html":
             response.set_cookie(i18n.LANG_COOKIE, chosen, max_age=365 * 24 * 3600,
                                 samesite="Lax")
         return response

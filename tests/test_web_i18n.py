@@ -148,3 +148,17 @@ def test_constant_numbers_follow_each_request_language(signed_in: Signed) -> Non
     assert "/۱۰۰" in persian
     assert "/100" in english
     assert "۱۰۰" not in english
+
+
+def test_downloading_in_the_other_language_keeps_the_interface_language(
+        signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    assessment_id = world.assessment(world.client(user_id))
+    client.get("/dashboard?lang=en")
+    download = client.get(f"/assessments/{assessment_id}/export/findings.csv?lang=fa")
+    assert download.status_code == 200
+    assert "lang=fa" not in download.headers.get("Set-Cookie", "")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in page
+    client.get("/dashboard?lang=fa")
+    assert '<html lang="fa" dir="rtl">' in client.get("/dashboard").get_data(as_text=True)
