@@ -391,7 +391,8 @@ class Evidence(db.Model):  # type: ignore[name-defined,misc]
     size: Mapped[int] = mapped_column(Integer, default=0)
     #: SHA-256 of the file, hex
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: loaded only when the file is downloaded or exported, not with every listing
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     milestone: Mapped[Milestone] = relationship(back_populates="evidence")

@@ -37,7 +37,7 @@ def _chosen_lang() -> str:
 
 
 def _download(data: bytes, name: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
+    response = Response(data, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

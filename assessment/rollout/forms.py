@@ -30,16 +30,19 @@ class ProposeForm(FlaskForm):
 
 
 class MilestoneForm(FlaskForm):
-    title_en = TextAreaField(_l("Title in English"), validators=[Optional(), Length(max=500)])
-    title_fa = TextAreaField(_l("Title in Persian"), validators=[Optional(), Length(max=500)])
+    title_en = TextAreaField(_l("Title in English"), validators=[Optional(), Length(max=500)],
+                             render_kw={"dir": "ltr", "lang": "en", "rows": 2})
+    title_fa = TextAreaField(_l("Title in Persian"), validators=[Optional(), Length(max=500)],
+                             render_kw={"dir": "rtl", "lang": "fa", "rows": 2})
     stage = SelectField(_l("Stage"), validators=[DataRequired()])
     owner_id = SelectField(_l("Owner"), validators=[Optional()])
     start_on = StringField(_l("Start date"), validators=[Optional(), Length(max=20)])
     due_on = StringField(_l("Due date"), validators=[Optional(), Length(max=20)])
     status = SelectField(_l("Status"), choices=choices(list(STATUS_LABELS.items())),
                          validators=[DataRequired()])
-    progress = IntegerField(_l("Progress (%)"), default=0,
-                            validators=[Optional(), NumberRange(min=0, max=100)])
+    progress = IntegerField(_l("Progress (%)"), default=0, validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l(
+            "Progress is a percentage from 0 to 100."))])
     depends_on = MultiCheckbox(_l("Waits for"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
@@ -47,7 +50,8 @@ class MilestoneForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=choices(list(STATUS_LABELS.items())),
                          validators=[DataRequired()])
-    progress = IntegerField(_l("Progress (%)"), validators=[Optional(), NumberRange(0, 100)])
+    progress = IntegerField(_l("Progress (%)"), validators=[Optional(), NumberRange(
+        0, 100, message=_l("Progress is a percentage from 0 to 100."))])
 
 
 class LinkForm(FlaskForm):

@@ -96,8 +96,10 @@ def model_choices(catalog: Catalog) -> list[str]:
 
 
 def roadmap_stages(catalog: Catalog, roadmap: Roadmap,
-                   result: AssessmentScore | None = None) -> list[RoadmapStage]:
-    """The stages milestones can sit in: the model's, or the six canonical ones."""
+                   result: AssessmentScore | None = None,
+                   scored: Assessment | None = None) -> list[RoadmapStage]:
+    """The stages milestones can sit in: the model's, or the six canonical ones, with the
+    gates judged on `result` (the score of `scored`, by default the roadmap's assessment)."""
     if roadmap.model_id == CUSTOM_MODEL or roadmap.model_id not in catalog.models:
         return [RoadmapStage(s.id, s.name, s.description, ()) for s in catalog.stages]
     model = catalog.models[roadmap.model_id]
@@ -107,7 +109,7 @@ def roadmap_stages(catalog: Catalog, roadmap: Roadmap,
             gates.setdefault(gate.model_stage, []).append(gate)
     if result is not None and not any(g.model == model.id for g in result.gates):
         # The assessment was not scored against this model: score its gates now.
-        assessment = roadmap.assessment
+        assessment = scored or roadmap.assessment
         again = score(catalog, questionnaire_of(catalog, assessment),
                       responses_of(assessment), targets=assessment.targets or None,
                       agreed={q: a.scoring_value() for q, a in agreed_of(assessment).items()},
@@ -245,8 +247,11 @@ def would_cycle(milestone: Milestone | None, depends_on: Iterable[Milestone]) ->
 
 
 def _status_progress(status: str, progress: int | None, old: Milestone | None) -> int:
-    if progress is None:
-        progress = old.progress if old is not None else 0
+    reopened = old is not None and old.status == "done" and status != "done"
+    if progress is None or (reopened and progress == 100):
+        # Reopened work is not 100% done any more: back to 0 until the team says how far
+        # along it is, rather than a guess that would inflate the stage's progress.
+        progress = 0 if reopened or old is None else old.progress
     if not 0 <= progress <= 100:
         raise InputError("progress", _l("Progress is a percentage from 0 to 100."))
     if status == "done":

@@ -187,6 +187,18 @@ def _by_due(milestone: Milestone) -> tuple[date, int, int]:
     return (milestone.due_on or date.max, milestone.position, milestone.id or 0)
 
 
+def _trend_key(catalog: Catalog, lang: str) -> list[tuple[str, str, str]]:
+    """The trend chart's key, as HTML beside it: (colour, line style, label)."""
+    from flask_babel import gettext as _
+
+    from .trend_chart import READINESS_COLOUR, STAGE_COLOURS, TARGET_COLOUR
+
+    return [(READINESS_COLOUR, "solid thick", _("Readiness index")),
+            (READINESS_COLOUR, "dashed", _("Projected")),
+            (TARGET_COLOUR, "dotted", _("Target")),
+            *[(STAGE_COLOURS[s.id], "solid", s.name.get(lang)) for s in catalog.stages]]
+
+
 def check_trend_svg(svg: str | None) -> str | None:
     """The trend chart goes into the PDF as inline SVG: numbers and ids only, since
     WeasyPrint draws SVG text without reordering Persian (it would come out reversed)."""
@@ -282,6 +294,7 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
                        if result.level is not None else None),
         # Optional "maturity over time" chart: an SVG with numbers only, and its caption.
         "trend_svg": check_trend_svg(trend_svg),
+        "trend_key": _trend_key(catalog, lang) if trend_svg else [],
         "trend_caption": trend_caption,
         # A variable, not a literal: Jinja folds `100|digits` once, in the first render's language.
         "hundred": 100,

@@ -20,14 +20,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..access import assessment_or_404, client_or_404
 from ..app import get_catalog
 from ..clients.forms import choices
 from ..clients.operations import InputError
-from ..extensions import db
-from ..i18n import jalali_input, parse_date_input
+from ..extensions import csrf, db
+from ..i18n import digits, jalali_input, parse_date_input
 from ..tables import (
     CUSTOM_MODEL,
     MILESTONE_STATUSES,
@@ -38,7 +39,6 @@ from ..tables import (
     Roadmap,
     TeamMember,
 )
-from ..walk.operations import score_assessment
 from ..web import lang, wants_json
 from . import burnup, gantt
 from . import operations as ops
@@ -53,17 +53,10 @@ from .forms import (
     ProposeForm,
     StatusForm,
 )
+from .status_report import latest_scored
 
 bp = Blueprint("rollout", __name__)
 VIEWS = ("list", "board", "timeline")
-
-
-@bp.before_request
-def _room_for_evidence() -> None:
-    # An evidence file may be larger than the app-wide upload limit; the form around it
-    # gets a little room so the size check can answer with its own message.
-    if request.endpoint == "rollout.evidence_file":
-        request.max_content_length = ops.EVIDENCE_MAX_BYTES + 256 * 1024
 
 
 # --- lookups scoped to the signed-in consultant's workspace ------------------------
@@ -201,7 +194,7 @@ def propose(assessment_id: int) -> Any:
                                    stage_days=form.stage_days.data or ops.STAGE_DAYS)
         return (url_for("rollout.roadmap", assessment_id=assessment.id),
                 _("Roadmap proposed with %(n)s milestones. Review it, change what does not "
-                  "fit, then accept it.", n=len(made.milestones)))
+                  "fit, then accept it.", n=digits(len(made.milestones), lang())))
 
     done = _run(form, create)
     if done is not None:
@@ -224,7 +217,12 @@ def accept(assessment_id: int) -> BaseResponse:
 @login_required
 def discard(assessment_id: int) -> BaseResponse:
     roadmap = _roadmap_or_404(assessment_id)
-    if ConfirmForm().validate_on_submit():
+    if roadmap.accepted_at is not None:
+        # Tracking history and evidence hang on an accepted roadmap: remove milestones one
+        # by one instead.
+        flash(_("An accepted roadmap cannot be discarded; remove the milestones that no "
+                "longer apply instead."), "danger")
+    elif ConfirmForm().validate_on_submit():
         ops.discard_roadmap(roadmap)
         db.session.commit()
         flash(_("The roadmap and its milestones were deleted."), "success")
@@ -240,9 +238,15 @@ def _roadmap_page(roadmap: Roadmap) -> str:
     if view not in VIEWS:
         view = "list"
     today = ops.current_date()
-    result = score_assessment(catalog, roadmap.assessment)
-    stages = ops.roadmap_stages(catalog, roadmap, result)
-    milestones = list(roadmap.milestones)
+    # Gates are judged on the latest completed assessment, as in the status report.
+    gates_from, result = latest_scored(catalog, roadmap)
+    stages = ops.roadmap_stages(catalog, roadmap, result, gates_from)
+    # One query each for milestones, their evidence, dependencies and owners, not one per row.
+    milestones = list(db.session.scalars(
+        select(Milestone).where(Milestone.roadmap_id == roadmap.id)
+        .order_by(Milestone.position, Milestone.id)
+        .options(selectinload(Milestone.evidence), selectinload(Milestone.depends_on),
+                 joinedload(Milestone.owner))))
     by_stage: dict[str, list[Milestone]] = {s.id: [] for s in stages}
     for m in milestones:
         by_stage.setdefault(m.stage, []).append(m)
@@ -266,7 +270,8 @@ def _roadmap_page(roadmap: Roadmap) -> str:
         blocked=by_status["blocked"],
         timeline=gantt.build(stages, milestones, today, lang()) if view == "timeline" else None,
         burnup=_burnup(roadmap, milestones, today),
-        gate_text=gate_text, status_labels=STATUS_LABELS, origin_labels=ORIGIN_LABELS,
+        gate_text=gate_text, gates_from=gates_from, status_labels=STATUS_LABELS,
+        origin_labels=ORIGIN_LABELS,
         confirm=ConfirmForm(), status_form=StatusForm(), waiting_on=ops.waiting_on,
     )
 
@@ -283,9 +288,13 @@ def _burnup(roadmap: Roadmap, milestones: list[Milestone],
 # --- milestones -------------------------------------------------------------------
 
 
-def _milestone_form(roadmap: Roadmap, milestone: Milestone | None) -> MilestoneForm:
+def _milestone_form(roadmap: Roadmap, milestone: Milestone | None, *,
+                    submitted: bool = True) -> MilestoneForm:
+    """The milestone form: from the request when it is the form submitted, else filled
+    from the milestone (or with defaults for a new one)."""
     catalog = get_catalog()
-    form = MilestoneForm()
+    submitted = submitted and request.method == "POST"
+    form = MilestoneForm() if submitted else MilestoneForm(formdata=None)
     form.stage.choices = choices([(s.id, s.name.get(lang()))
                                   for s in ops.roadmap_stages(catalog, roadmap)])
     form.owner_id.choices = choices([("", "—")] + [
@@ -294,7 +303,7 @@ def _milestone_form(roadmap: Roadmap, milestone: Milestone | None) -> MilestoneF
     form.depends_on.choices = choices([
         (str(m.id), f"{m.position + 1}. {m.title(lang())}")
         for m in roadmap.milestones if milestone is None or m.id != milestone.id])
-    if request.method == "GET":
+    if not submitted:
         if milestone is not None:
             form.title_en.data, form.title_fa.data = milestone.title_en, milestone.title_fa
             form.stage.data = milestone.stage
@@ -356,13 +365,25 @@ def milestone_edit(milestone_id: int) -> Any:
     done = _run(form, update)
     if done is not None:
         return done
+    return _edit_page(milestone, form=form)
+
+
+def _edit_page(milestone: Milestone, *, form: MilestoneForm | None = None,
+               link_form: LinkForm | None = None,
+               file_form: FileForm | None = None) -> tuple[str, int]:
+    """The milestone page; a refused form comes back with what was typed and its error."""
+    form = form or _milestone_form(milestone.roadmap, milestone, submitted=False)
+    forms = (form, link_form, file_form)
+    failed = any(f is not None and (f.errors or getattr(f, "form_errors", None))
+                 for f in forms)
     return render_template(
-        "rollout/milestone_form.html", roadmap=roadmap, milestone=milestone, form=form,
-        link_form=LinkForm(formdata=None), file_form=FileForm(formdata=None),
+        "rollout/milestone_form.html", roadmap=milestone.roadmap, milestone=milestone,
+        form=form, link_form=link_form or LinkForm(formdata=None),
+        file_form=file_form or FileForm(formdata=None),
         confirm=ConfirmForm(formdata=None), origin_labels=ORIGIN_LABELS,
         waiting=ops.waiting_on(milestone), max_mib=ops.EVIDENCE_MAX_BYTES // (1024 * 1024),
         extensions=ops.EVIDENCE_EXTENSIONS,
-    ), 400 if form.errors or form.form_errors else 200
+    ), 400 if failed else 200
 
 
 @bp.post("/milestones/<int:milestone_id>/status")
@@ -373,6 +394,7 @@ def milestone_status(milestone_id: int) -> Any:
     form = StatusForm()
     back = request.form.get("back") or "board"
     error = None
+    was_done = milestone.status == "done"
     if not form.validate_on_submit():
         error = next(iter(form.errors.values()), [_("Choose a status from the list.")])[0]
     else:
@@ -394,6 +416,9 @@ def milestone_status(milestone_id: int) -> Any:
     else:
         flash(_("“%(title)s” is now: %(status)s.", title=milestone.title(lang()),
                 status=STATUS_LABELS[milestone.status]), "success")
+        if was_done and milestone.status != "done":
+            flash(_("Its progress went back to 0%; set it on the milestone if the work is "
+                    "further along."), "info")
     return redirect(_roadmap_url(milestone.roadmap, view=back if back in VIEWS else None,
                                  anchor=f"m{milestone.id}"))
 
@@ -415,27 +440,27 @@ def milestone_delete(milestone_id: int) -> BaseResponse:
 
 
 def _evidence_done(milestone: Milestone, action: Callable[[], Any], message: str,
-                   form: Any) -> BaseResponse:
+                   form: LinkForm | FileForm) -> Any:
+    """Add evidence; refused, the page comes back with what was typed and the error."""
+    which = "link_form" if isinstance(form, LinkForm) else "file_form"
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(errors[0], "danger")
-        return redirect(url_for("rollout.milestone_edit", milestone_id=milestone.id,
-                                _anchor="evidence"))
+        return _edit_page(milestone, **{which: form})
     try:
         action()
     except InputError as exc:
         db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(message, "success")
+        field = getattr(form, exc.field, None) or form.label
+        field.errors = [*field.errors, str(exc)]
+        return _edit_page(milestone, **{which: form})
+    db.session.commit()
+    flash(message, "success")
     return redirect(url_for("rollout.milestone_edit", milestone_id=milestone.id,
                             _anchor="evidence"))
 
 
 @bp.post("/milestones/<int:milestone_id>/evidence/link")
 @login_required
-def evidence_link(milestone_id: int) -> BaseResponse:
+def evidence_link(milestone_id: int) -> Any:
     milestone = _milestone_or_404(milestone_id)
     form = LinkForm()
     return _evidence_done(milestone, lambda: ops.add_link(milestone, form.url.data or "",
@@ -444,8 +469,13 @@ def evidence_link(milestone_id: int) -> BaseResponse:
 
 
 @bp.post("/milestones/<int:milestone_id>/evidence/file")
+@csrf.exempt  # the app-wide check would read the body under the smaller app-wide limit
 @login_required
-def evidence_file(milestone_id: int) -> BaseResponse:
+def evidence_file(milestone_id: int) -> Any:
+    # An evidence file may be larger than the app-wide upload limit; the form gets a little
+    # room so the size check can answer with its own message. FileForm checks the CSRF
+    # token itself.
+    request.max_content_length = ops.EVIDENCE_MAX_BYTES + 256 * 1024
     milestone = _milestone_or_404(milestone_id)
     form = FileForm()
 
