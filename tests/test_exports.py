@@ -230,3 +230,11 @@ def test_guard_defuses_formula_starts(text: str) -> None:
 @pytest.mark.parametrize("text", ["plain", "1-2", "", "گام = نخست", "'quoted"])
 def test_guard_leaves_other_text(text: str) -> None:
     assert guard(text) == text
+
+
+def test_the_results_page_offers_the_findings_exports(signed_in: Any) -> None:
+    client, world, user_id = signed_in
+    assessment_id = world.assessment(world.client(user_id))
+    page = client.get(f"/assessments/{assessment_id}/results?lang=en").get_data(as_text=True)
+    assert f"/assessments/{assessment_id}/export.xlsx?lang=en" in page
+    assert f"/assessments/{assessment_id}/export/findings.csv?lang=en" in page
