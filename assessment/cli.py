@@ -506,7 +506,7 @@ def import_command(file: Path, workspace_ref: str | None) -> None:
     import time
 
     from .extensions import db as database
-    from .transfer import TransferError, read, store
+    from .transfer import TransferError, read, store, unlinked_consultants
 
     started = time.perf_counter()
     data = _read_import(file)
@@ -519,6 +519,7 @@ def import_command(file: Path, workspace_ref: str | None) -> None:
     _upgrade(app)
     with app.app_context():
         workspace = _workspace(workspace_ref)
+        unlinked = unlinked_consultants(checked, workspace)
         try:
             client = store(checked, workspace)
         except TransferError as exc:
@@ -529,6 +530,9 @@ def import_command(file: Path, workspace_ref: str | None) -> None:
         click.echo(f"Imported client '{client.name}' with {len(client.assessments)} "
                    f"assessment(s) into workspace '{workspace.name}' "
                    f"({time.perf_counter() - started:.1f} s).", err=True)
+        if unlinked:
+            click.echo(f"Note: no account in this workspace for {', '.join(unlinked)}; their "
+                       "answers keep the name but are not linked to an account.", err=True)
         click.echo(str(client.id))
 
 

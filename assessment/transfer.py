@@ -823,6 +823,29 @@ def store(checked: CheckedFile, workspace: Workspace) -> Client:
                              f"{str(exc).splitlines()[0][:200]}"]) from exc
 
 
+def _consultant_emails(parsed: ClientFile) -> set[str]:
+    return {e.lower() for a in parsed.assessments for e in
+            [*(r.consultant for r in a.respondents), *(g.decided_by for g in a.agreed_answers)]
+            if e}
+
+
+def _accounts(parsed: ClientFile, workspace: Workspace) -> dict[str, int]:
+    """E-mail -> user id of the file's consultants who have an account in `workspace`."""
+    emails = _consultant_emails(parsed)
+    if not emails:
+        return {}
+    return {email: user_id for user_id, email in db.session.execute(
+        select(User.id, User.email).where(User.workspace_id == workspace.id,
+                                          User.email.in_(emails)))}
+
+
+def unlinked_consultants(checked: CheckedFile, workspace: Workspace) -> list[str]:
+    """The file's consultants with no account in `workspace`: their answers and agreed
+    answers keep the name but not the link to an account, so the import can say so."""
+    found = _accounts(checked.parsed, workspace)
+    return sorted(_consultant_emails(checked.parsed) - set(found))
+
+
 def _set(row: Any, **values: Any) -> Any:
     """Column values, leaving out None for columns whose default should apply."""
     for name, value in values.items():
@@ -846,14 +869,7 @@ def _create(parsed: ClientFile, checked: CheckedFile, workspace: Workspace) -> C
                               role=member.role), created_at=member.created_at)
         add(row)
         team[member.key] = row
-    emails = {e.lower() for a in parsed.assessments for e in
-              [*(r.consultant for r in a.respondents), *(g.decided_by for g in a.agreed_answers)]
-              if e}
-    users: dict[str, int] = {}
-    if emails:
-        users = {email: user_id for user_id, email in db.session.execute(
-            select(User.id, User.email).where(User.workspace_id == workspace.id,
-                                              User.email.in_(emails)))}
+    users = _accounts(parsed, workspace)
     codes_taken = set(db.session.scalars(select(Workshop.code)))
     for a_index, source_assessment in enumerate(parsed.assessments):
         _create_assessment(client, source_assessment, a_index, team, users, codes_taken,

@@ -533,6 +533,7 @@ def test_cli_round_trip_through_an_empty_database(app: Flask, world: Any, runner
     new_id = result.stdout.strip()
     assert new_id.isdigit()
     assert "Imported client" in result.stderr
+    assert "no account in this workspace" not in result.stderr
 
     again = tmp_path / "again.json"
     result = runner.invoke(main, ["export", new_id, "-o", str(again)], env={"DATABASE_URL": url})
@@ -699,3 +700,16 @@ def test_upload_larger_than_the_app_limit_with_a_token(signed_in: Any, app: Flas
                            content_type="multipart/form-data; boundary=b0undary")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert row_counts(app)["evidence"] == 2
+
+
+def test_cli_import_says_which_consultants_it_could_not_link(
+        app: Flask, world: Any, runner: CliRunner, tmp_path: Path) -> None:
+    client_id = build_rich(app, world.user())
+    exported = tmp_path / "client.json"
+    assert runner.invoke(main, ["export", str(client_id), "-o", str(exported)]).exit_code == 0
+    url = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    make_target(runner, url, "bo@example.com")
+    result = runner.invoke(main, ["import", str(exported)], env={"DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().isdigit()
+    assert "Note: no account in this workspace for ana@example.com" in result.stderr

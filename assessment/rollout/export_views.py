@@ -105,14 +105,21 @@ def client_import() -> Any:
             data: bytes = upload.read(WEB_IMPORT_MAX_BYTES + 1)
         finally:
             upload.close()
+        unlinked: list[str] = []
         try:
-            client = transfer.import_client(get_catalog(), data, current_user.workspace)
+            checked = transfer.read(get_catalog(), data)
+            unlinked = transfer.unlinked_consultants(checked, current_user.workspace)
+            client = transfer.store(checked, current_user.workspace)
         except transfer.TransferError as exc:
             db.session.rollback()
             problems = exc.problems
         else:
             db.session.commit()
             flash(_("Client %(name)s imported.", name=client.name), "success")
+            if unlinked:
+                flash(_("No account in this workspace for %(emails)s: their answers keep the "
+                        "name but are not linked to an account.", emails=", ".join(unlinked)),
+                      "warning")
             return redirect(url_for("clients.client_detail", client_id=client.id))
     status = 400 if problems or form.errors else 200
     return render_template("exports/import.html", form=form, problems=problems,
