@@ -507,6 +507,7 @@ def test_a_team_lead_tracks_a_gartner_rollout_for_three_months_and_reports(
     trend = client.get("/clients/1/trend?lang=en").get_data(as_text=True)
     assert "Three months on" in trend
     assert "<svg" in trend
+    assert f'href="/assessments/{baseline}/roadmap" data-testid="open-roadmap"' in trend
     pdf = client.get(f"/assessments/{baseline}/roadmap/status.pdf?lang=en")
     assert pdf.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.data))
