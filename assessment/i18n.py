@@ -10,10 +10,11 @@ LANGUAGES = ("en", "fa")
 LANG_COOKIE = "lang"
 _PERSIAN_DIGITS = str.maketrans("0123456789.%", "۰۱۲۳۴۵۶۷۸۹٫٪")
 _LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-_FA_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
+FA_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
               "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December")
+EN_SHORT_MONTHS = tuple(name[:3] for name in EN_MONTHS)
 
 
 def direction(lang: str) -> str:
@@ -61,8 +62,29 @@ def format_date(value: date | datetime | None, lang: str) -> str:
     day = value.date() if isinstance(value, datetime) else value
     if lang == "fa":
         jalali = jdatetime.date.fromgregorian(date=day)
-        return digits(f"{jalali.day} {_FA_MONTHS[jalali.month - 1]} {jalali.year}", "fa")
-    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+        return digits(f"{jalali.day} {FA_MONTHS[jalali.month - 1]} {jalali.year}", "fa")
+    return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def month_starts(first: date, last: date, lang: str) -> list[tuple[date, int, int]]:
+    """The first day of every month from `first` to `last`, in the language's calendar
+    (Solar Hijri in Persian): (that day, its year, its month) in that calendar."""
+    def first_of(year: int, month: int) -> date:
+        if lang == "fa":
+            return jdatetime.date(year, month, 1).togregorian()  # type: ignore[no-any-return]
+        return date(year, month, 1)
+
+    if lang == "fa":
+        jalali = jdatetime.date.fromgregorian(date=first)
+        year, month = jalali.year, jalali.month
+    else:
+        year, month = first.year, first.month
+    out: list[tuple[date, int, int]] = []
+    while (day := first_of(year, month)) <= last:
+        if day >= first:
+            out.append((day, year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def parse_jalali(text: str) -> date:

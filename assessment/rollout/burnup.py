@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
-import jdatetime
-
 from .. import i18n
 from ..tables import Milestone
 
@@ -59,22 +57,10 @@ def build(milestones: Sequence[Milestone], starts_on: date, today: date) -> Burn
 
 
 def _month_ticks(first: date, last: date, lang: str) -> list[tuple[date, str]]:
-    ticks: list[tuple[date, str]] = []
-    if lang == "fa":
-        j = jdatetime.date.fromgregorian(date=first)
-        j = jdatetime.date(j.year, j.month, 1)
-        while (day := j.togregorian()) <= last:
-            if day >= first:
-                ticks.append((day, i18n.digits(f"{j.year}/{j.month:02d}", "fa")))
-            j = (jdatetime.date(j.year + 1, 1, 1) if j.month == 12
-                 else jdatetime.date(j.year, j.month + 1, 1))
-        return ticks
-    current = date(first.year, first.month, 1)
-    while current <= last:
-        if current >= first:
-            ticks.append((current, f"{current.year}-{current.month:02d}"))
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
-    return ticks
+    """Month ticks as digits: 1405/07 in Persian (Solar Hijri), 2026-09 in English."""
+    joiner = "/" if lang == "fa" else "-"
+    return [(day, i18n.digits(f"{year}{joiner}{month:02d}", lang))
+            for day, year, month in i18n.month_starts(first, last, lang)]
 
 
 def burnup_svg(chart: Burnup, lang: str, *, title: str = "", width: int = 720,

@@ -12,16 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import jdatetime
-
 from .. import i18n
 from ..tables import Milestone
 from .operations import RoadmapStage
-
-_FA_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-              "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
-_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-              "Dec")
 
 
 @dataclass(frozen=True)
@@ -58,30 +51,15 @@ class Timeline:
 
 
 def _month_starts(first: date, last: date, lang: str) -> list[tuple[date, str]]:
+    """Month ticks named in the language's calendar, with the year on the first and on
+    each new year."""
+    names = i18n.FA_MONTHS if lang == "fa" else i18n.EN_SHORT_MONTHS
     out: list[tuple[date, str]] = []
-    if lang == "fa":
-        j = jdatetime.date.fromgregorian(date=first)
-        j = jdatetime.date(j.year, j.month, 1)
-        while True:
-            day = j.togregorian()
-            if day > last:
-                break
-            if day >= first:
-                label = _FA_MONTHS[j.month - 1]
-                if j.month == 1 or not out:
-                    label += " " + i18n.digits(j.year, "fa")
-                out.append((day, label))
-            j = (jdatetime.date(j.year + 1, 1, 1) if j.month == 12
-                 else jdatetime.date(j.year, j.month + 1, 1))
-        return out
-    current = date(first.year, first.month, 1)
-    while current <= last:
-        if current >= first:
-            label = _EN_MONTHS[current.month - 1]
-            if current.month == 1 or not out:
-                label += f" {current.year}"
-            out.append((current, label))
-        current = date(current.year + (current.month == 12), current.month % 12 + 1, 1)
+    for day, year, month in i18n.month_starts(first, last, lang):
+        label = names[month - 1]
+        if month == 1 or not out:
+            label += " " + i18n.digits(year, lang)
+        out.append((day, label))
     return out
 
 

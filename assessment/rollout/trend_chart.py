@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
-import jdatetime
-
 from .. import i18n
 from ..schema import CANONICAL_STAGE_IDS
 from .trend import Trend
@@ -32,8 +30,6 @@ STAGE_COLOURS: dict[str, str] = {
     "technology": "#c92a2a",
     "metrics": "#7f5539",
 }
-_EN_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                    "Nov", "Dec")
 _MONTH_STEPS = (1, 2, 3, 6, 12, 24)
 _MAX_TICKS = 7
 
@@ -41,26 +37,9 @@ _MAX_TICKS = 7
 def _month_ticks(first: date, last: date, lang: str) -> list[tuple[date, str]]:
     """The first day of each month (Solar Hijri months in Persian) between two dates,
     thinned so at most _MAX_TICKS are labelled; labels are digits in Persian."""
-    starts: list[tuple[date, str]] = []
-    if lang == "fa":
-        jalali = jdatetime.date.fromgregorian(date=first)
-        year, month = jalali.year, jalali.month
-        while True:
-            day = jdatetime.date(year, month, 1).togregorian()
-            if day > last:
-                break
-            if day >= first:
-                starts.append((day, i18n.digits(f"{year}/{month:02d}", "fa")))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    else:
-        year, month = first.year, first.month
-        while True:
-            day = date(year, month, 1)
-            if day > last:
-                break
-            if day >= first:
-                starts.append((day, f"{_EN_SHORT_MONTHS[month - 1]} {year}"))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    starts = [(day, i18n.digits(f"{year}/{month:02d}", "fa") if lang == "fa"
+               else f"{i18n.EN_SHORT_MONTHS[month - 1]} {year}")
+              for day, year, month in i18n.month_starts(first, last, lang)]
     for step in _MONTH_STEPS:
         if len(starts[::step]) <= _MAX_TICKS:
             return starts[::step]
@@ -70,7 +49,7 @@ def _month_ticks(first: date, last: date, lang: str) -> list[tuple[date, str]]:
 def _day_label(day: date, lang: str) -> str:
     if lang == "fa":
         return i18n.jalali_input(day)
-    return f"{day.day} {_EN_SHORT_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {i18n.EN_SHORT_MONTHS[day.month - 1]} {day.year}"
 
 
 def _span(trend: Trend) -> tuple[date, date]:
