@@ -104,6 +104,13 @@ def jalali_input(value: date) -> str:
     return digits(f"{jalali.year}/{jalali.month:02d}/{jalali.day:02d}", "fa")
 
 
+def date_input(value: date | None, lang: str) -> str:
+    """A date as it goes into a form field: ۱۴۰۵/۰۹/۰۱ in Persian, 2026-11-22 in English."""
+    if value is None:
+        return ""
+    return jalali_input(value) if lang == "fa" else value.isoformat()
+
+
 def parse_date_input(text: str, lang: str) -> date:
     """A typed date: Solar Hijri year/month/day in Persian, ISO year-month-day in English."""
     if lang == "fa":

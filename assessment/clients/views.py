@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..access import assessment_or_404, client_or_404
 from ..app import get_catalog
 from ..extensions import db
-from ..i18n import jalali_input, parse_date_input
+from ..i18n import date_input, parse_date_input
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Client
 from ..walk import operations as walk_ops
@@ -138,12 +138,7 @@ def _assessment_form(catalog: Any, assessment: Assessment | None = None) -> Asse
             form.title.data = assessment.title
             form.questionnaire.data = assessment.questionnaire_id
             form.models.data = list(assessment.model_ids)
-            if assessment.due_on is None:
-                form.due_on.data = ""
-            elif lang() == "fa":
-                form.due_on.data = jalali_input(assessment.due_on)
-            else:
-                form.due_on.data = assessment.due_on.isoformat()
+            form.due_on.data = date_input(assessment.due_on, lang())
             for stage in CANONICAL_STAGE_IDS:
                 getattr(form, f"target_{stage}").data = str(assessment.targets.get(
                     stage, catalog.default_target))

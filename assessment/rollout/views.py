@@ -28,7 +28,7 @@ from ..app import get_catalog
 from ..clients.forms import choices
 from ..clients.operations import InputError
 from ..extensions import csrf, db
-from ..i18n import digits, jalali_input, parse_date_input
+from ..i18n import date_input, digits, parse_date_input
 from ..tables import (
     CUSTOM_MODEL,
     MILESTONE_STATUSES,
@@ -98,12 +98,6 @@ def _roadmap_or_404(assessment_id: int) -> Roadmap:
 # --- helpers ----------------------------------------------------------------------
 
 
-def _date_input(value: date | None) -> str:
-    if value is None:
-        return ""
-    return jalali_input(value) if lang() == "fa" else value.isoformat()
-
-
 def _parse_date(field: str, text: str | None) -> date | None:
     if not text or not text.strip():
         return None
@@ -161,7 +155,7 @@ def roadmap(assessment_id: int) -> Any:
     if assessment.roadmap is None:
         form = ProposeForm()
         _propose_choices(form)
-        form.starts_on.data = _date_input(ops.current_date())
+        form.starts_on.data = date_input(ops.current_date(), lang())
         form.model.data = "gartner" if "gartner" in catalog.models else next(iter(catalog.models))
         return render_template("rollout/propose.html", assessment=assessment, form=form)
     return _roadmap_page(assessment.roadmap)
@@ -308,8 +302,8 @@ def _milestone_form(roadmap: Roadmap, milestone: Milestone | None, *,
             form.title_en.data, form.title_fa.data = milestone.title_en, milestone.title_fa
             form.stage.data = milestone.stage
             form.owner_id.data = str(milestone.owner_id) if milestone.owner_id else ""
-            form.start_on.data = _date_input(milestone.start_on)
-            form.due_on.data = _date_input(milestone.due_on)
+            form.start_on.data = date_input(milestone.start_on, lang())
+            form.due_on.data = date_input(milestone.due_on, lang())
             form.status.data = milestone.status
             form.progress.data = milestone.progress
             form.depends_on.data = [str(m.id) for m in milestone.depends_on]
