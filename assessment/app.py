@@ -133,6 +133,10 @@ def select_lang() -> str:
     chosen = request.args.get("lang") or request.cookies.get(i18n.LANG_COOKIE)
     if chosen in i18n.LANGUAGES:
         return chosen
+    if request.path.startswith("/api/"):
+        # API callers carry a token, not a cookie session: a save (hundreds a second in a
+        # workshop) skips loading the session and the signed-in user.
+        return request.accept_languages.best_match(list(i18n.LANGUAGES)) or "en"
     if session.get("lang") in i18n.LANGUAGES:
         return str(session["lang"])
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.lang:

@@ -23,7 +23,7 @@ from flask_limiter import RouteLimit
 from limits import RateLimitItem
 from limits import parse as parse_limit
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -32,7 +32,7 @@ from ..clients.operations import InputError, create_assessment, save_client
 from ..extensions import csrf, db, limiter
 from ..schema import Question
 from ..scoring import AssessmentScore
-from ..tables import Assessment, Client, Respondent, Workspace
+from ..tables import Assessment, Client, Respondent, Workshop, Workspace
 from ..walk import operations as walk
 from ..workshop import operations as workshops
 from .auth import consultant_required, current_workspace_id, rate_key
@@ -110,6 +110,13 @@ def _check_save_limit(token: str) -> None:
         reset = limiter.limiter.get_window_stats(item, "api-save", token).reset_time
         raise ApiError(429, _("Too many requests. Wait a moment, then try again."),
                        headers={"Retry-After": str(max(1, math.ceil(reset - time.time())))})
+
+
+@limiter.request_filter
+def _limits_itself() -> bool:
+    """The saving route checks its own limit (above), so Flask-Limiter's pass over every
+    configured limit is skipped for it, not just found empty."""
+    return request.endpoint == "api.put_answer"
 
 
 def _consultant_limit() -> RouteLimit:
@@ -243,18 +250,22 @@ def _participant(token: str) -> Respondent:
 
 _PARTICIPANT_FACTS = (
     select(Respondent.id, Respondent.kind, Respondent.assessment_id,
-           Assessment.questionnaire_id)
+           Assessment.questionnaire_id, Workshop.id, Workshop.status, Workshop.locked_stages)
     .join(Assessment, Assessment.id == Respondent.assessment_id)
+    .outerjoin(Workshop, Workshop.assessment_id == Respondent.assessment_id)
     .where(Respondent.token == bindparam("token"), Respondent.kind == "participant"))
 
 
-def _participant_facts(token: str) -> walk.Who:
-    """Just what a save needs about the participant, in one indexed query without the ORM."""
-    row = db.session.connection().execute(_PARTICIPANT_FACTS, {"token": token}).first()
+def _participant_facts(connection: Connection, token: str) -> walk.Who:
+    """Just what a save needs about the participant and their workshop's state, in one
+    indexed query without the ORM (read inside the save's own transaction)."""
+    row = connection.execute(_PARTICIPANT_FACTS, {"token": token}).first()
     if row is None:
         raise ApiError(404, _("This participant link is not valid. Join the workshop "
                               "again with its code."), "token")
-    return walk.Who(*row)
+    respondent_id, kind, assessment_id, questionnaire_id, workshop_id, status, locked = row
+    room = None if workshop_id is None else (status, locked)
+    return walk.Who(respondent_id, kind, assessment_id, questionnaire_id, room)
 
 
 def _answer_value(value: str | None) -> int | str | None:
@@ -438,18 +449,20 @@ def put_answer(token: str, question_id: str) -> Response:
     _check_save_limit(token)
     # The body first: a bad one is refused before the write lock is taken.
     body = _body(AnswerIn, messages=_ANSWER_MESSAGES)
-    participant = _participant_facts(token)
     fields: dict[str, Any] = {"value": body.value}
     if "comment" in body.model_fields_set:
         fields["comment"] = body.comment
-    try:
-        answer = walk.save_answer(get_catalog(), participant, question_id, **fields)
-    except walk.AnswerError as exc:
-        raise ApiError(exc.status, str(exc), exc.field) from None
-    data = {"question_id": answer.question_id, "value": _answer_value(answer.value),
-            "comment": answer.comment, "revision": answer.revision}
-    db.session.commit()
-    return jsonify(data)
+    # A transaction of its own on a Core connection, without the ORM session: the save is
+    # a handful of statements, and committed before the answer is acknowledged.
+    with db.engine.begin() as connection:
+        participant = _participant_facts(connection, token)
+        try:
+            answer = walk.save_answer(get_catalog(), participant, question_id,
+                                      connection=connection, **fields)
+        except walk.AnswerError as exc:
+            raise ApiError(exc.status, str(exc), exc.field) from None
+    return jsonify({"question_id": answer.question_id, "value": _answer_value(answer.value),
+                    "comment": answer.comment, "revision": answer.revision})
 
 
 @operation("GET", "/participants/<token>/answers", summary="A participant's answers",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -106,6 +106,9 @@ class Who:
     kind: str
     assessment_id: int
     questionnaire_id: str
+    #: A participant's workshop as (status, locked stages), when the caller read it in the
+    #: same transaction; None when there is no workshop; UNSET: save_answer reads it.
+    room: Any = UNSET
 
 
 @dataclass(frozen=True)
@@ -149,15 +152,39 @@ def _upsert(dialect: str, fields: tuple[str, ...]) -> Any:
     ).returning(*_STORED_COLUMNS)
 
 
+@functools.cache
+def _upsert_if_changed(dialect: str, fields: tuple[str, ...]) -> Any:
+    """As `_upsert`, but an update that would change nothing is not made and returns no row:
+    one statement instead of a read and a write when no revision is to be checked."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_ANSWERS).values(
+        respondent_id=bindparam("respondent_id"), question_id=bindparam("question_id"),
+        value=bindparam("value"), comment=bindparam("comment"), flagged=bindparam("flagged"),
+        revision=1, updated_at=bindparam("now"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["respondent_id", "question_id"],
+        set_={**{name: bindparam(name) for name in fields},
+              "revision": _ANSWERS.c.revision + 1, "updated_at": bindparam("now")},
+        where=or_(*(_ANSWERS.c[name].is_distinct_from(statement.excluded[name])
+                    for name in fields)),
+    ).returning(*_STORED_COLUMNS)
+
+
 def check_workshop_open(connection: Connection, assessment_id: int, stage: str) -> None:
     """A participant may answer only while the workshop is open and the stage unlocked."""
-    row = connection.execute(_ROOM, {"assessment_id": assessment_id}).first()
+    check_room(connection.execute(_ROOM, {"assessment_id": assessment_id}).first(), stage)
+
+
+def check_room(row: Any, stage: str) -> None:
+    """The same check on a workshop's (status, locked stages) already read; None: none."""
     if row is None:
         return
-    if row.status == "closed":
+    status, locked = row
+    if status == "closed":
         raise AnswerError("workshop", _l("The workshop is closed, so answers can no longer "
                                          "be changed."), status=409)
-    if stage in (row.locked_stages or ()):
+    if stage in (locked or ()):
         raise AnswerError("stage", _l("The facilitator has locked this stage for now, so "
                                       "this answer was not saved."), status=409)
 
@@ -177,7 +204,8 @@ def _stored(row: Any) -> StoredAnswer | None:
 
 def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str, *,
                 value: object = UNSET, comment: object = UNSET,
-                flagged: object = UNSET, base_revision: int | None = None) -> StoredAnswer:
+                flagged: object = UNSET, base_revision: int | None = None,
+                connection: Connection | None = None) -> StoredAnswer:
     """Store one answer (insert or update, atomically). Saving the same thing twice is harmless.
 
     Only the fields given are changed. With `base_revision` (the revision the change was
@@ -217,24 +245,32 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
                                       or not isinstance(base_revision, int)):
         raise AnswerError("base_revision", _l("'base_revision' must be a whole number."))
 
-    connection = db.session.connection()
+    if connection is None:
+        connection = db.session.connection()
     if who.kind == "participant":
-        check_workshop_open(connection, who.assessment_id, question.stage)
-    postgres = connection.dialect.name == "postgresql"
+        if who.room is UNSET:
+            check_workshop_open(connection, who.assessment_id, question.stage)
+        else:
+            check_room(who.room, question.stage)
+    dialect = connection.dialect.name
     key = {"respondent_id": who.id, "question_id": question.id}
-    stored = _stored(connection.execute(_STORED_FOR_UPDATE if postgres else _STORED,
-                                        key).first())
-    if stored is not None and all(getattr(stored, k) == v for k, v in changes.items()):
-        # Already stored as asked (a retry whose acknowledgement was lost): nothing to do,
-        # and no conflict either.
-        return stored
-    if base_revision is not None and (stored.revision if stored else 0) != base_revision:
-        raise AnswerConflict(stored)
-
-    statement = _upsert(connection.dialect.name, tuple(sorted(changes)))
-    saved = StoredAnswer(*connection.execute(statement, {
-        **key, "value": None, "comment": "", "flagged": False, "now": utcnow(), **changes,
-    }).one())
+    row = {**key, "value": None, "comment": "", "flagged": False, "now": utcnow(), **changes}
+    fields = tuple(sorted(changes))
+    if base_revision is None:
+        written = connection.execute(_upsert_if_changed(dialect, fields), row).first()
+        if written is None:
+            # Already stored as asked (a retry whose acknowledgement was lost): nothing to
+            # do, and no conflict either.
+            return StoredAnswer(*connection.execute(_STORED, key).one())
+        saved = StoredAnswer(*written)
+    else:
+        stored = _stored(connection.execute(
+            _STORED_FOR_UPDATE if dialect == "postgresql" else _STORED, key).first())
+        if stored is not None and all(getattr(stored, k) == v for k, v in changes.items()):
+            return stored
+        if (stored.revision if stored else 0) != base_revision:
+            raise AnswerConflict(stored)
+        saved = StoredAnswer(*connection.execute(_upsert(dialect, fields), row).one())
     connection.execute(_MOVE_ON, {"respondent_id": who.id, "stage": question.stage,
                                   "question": question.id})
     if isinstance(respondent, Respondent):
