@@ -277,25 +277,27 @@ def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int,
-              help="Worker processes (one or two per core).")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+              help="Worker processes (about one per core).")
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="Threads per worker: they read slow uploads side by side; one at a "
+                   "time runs the app.")
 @click.option("--demo", "with_demo", is_flag=True, help="Create the demo data first if missing.")
 @click.option("--no-migrate", is_flag=True, help="Do not bring the database up to date first.")
 def serve(host: str, port: int, workers: int, threads: int, with_demo: bool,
           no_migrate: bool) -> None:
-    """Serve the web app with a production WSGI server (gunicorn)."""
+    """Serve the web app with a production HTTP server (Granian)."""
     from .extensions import db as database
-    from .server import run_gunicorn
+    from .server import run_server
 
-    app = _app()
+    app = _app()  # also checks the catalogue before any worker starts
     if not no_migrate:
         _upgrade(app)
     if with_demo:
         _create_demo(app)
     with app.app_context():
-        database.engine.dispose()  # no connection crosses the fork into the workers
+        database.engine.dispose()
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
-    run_gunicorn(app, bind=f"{host}:{port}", workers=workers, threads=threads)
+    run_server(host=host, port=port, workers=workers, threads=threads)
 
 
 @main.group()

@@ -103,7 +103,7 @@ class WriteLock:
 
     SQLite makes a writer that finds the database locked sleep and retry (1, 2, 5 ... up
     to 100 ms at a time), so under many concurrent saves the processors sit idle while
-    the lock is free. Writers of this app (all gunicorn workers, all threads) queue on
+    the lock is free. Writers of this app (all server workers, all threads) queue on
     this lock instead: the kernel wakes the next one the moment it is free, and SQLite's
     own lock is then always free for it. The kernel also drops the lock of a process that
     dies, even by SIGKILL.

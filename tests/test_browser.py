@@ -1,6 +1,6 @@
 """The walk in a real browser (Debian's headless Chromium), in English and in Persian.
 
-A real server (`crm-maturity serve`, gunicorn) runs on a free local port with its own
+A real server (`crm-maturity serve`, Granian) runs on a free local port with its own
 SQLite file. Screenshots land in build/screenshots/ for a person to look at.
 """
 

@@ -2,7 +2,7 @@
 
 `crm-maturity serve` runs as a real subprocess on a fresh SQLite file; ten workshop
 participants answer the questionnaire over the API from plain threads; half-way the
-server's process group (gunicorn master and workers) gets SIGKILL and is started again;
+server's process group (Granian main process and workers) gets SIGKILL and is started again;
 the participants retry what failed during the outage and carry on to the end. Every
 answer the server acknowledged, before or after the crash, must be in the database file
 with the acknowledged value, and no failure may happen outside the outage.
@@ -60,10 +60,12 @@ def answers_http(port: int) -> bool:
 class Server:
     """`crm-maturity serve` in a process group of its own."""
 
-    def __init__(self, env: dict[str, str], port: int, logs: Path):
+    def __init__(self, env: dict[str, str], port: int, logs: Path,
+                 args: tuple[str, ...] = ("--no-migrate",)):
         self.env = env
         self.port = port
         self.logs = logs
+        self.args = args
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -72,7 +74,7 @@ class Server:
         with (self.logs / f"server-{self.starts}.log").open("wb") as log:
             self.process = subprocess.Popen(
                 [str(CRM), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--no-migrate"],
+                 *self.args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while not answers_http(self.port):
@@ -110,8 +112,9 @@ class Server:
 
 
 @contextmanager
-def running(env: dict[str, str], logs: Path) -> Iterator[Server]:
-    server = Server(env, free_port(), logs)
+def running(env: dict[str, str], logs: Path,
+            args: tuple[str, ...] = ("--no-migrate",)) -> Iterator[Server]:
+    server = Server(env, free_port(), logs, args)
     try:
         server.start()
         yield server
