@@ -44,10 +44,13 @@ bench-rollout: setup sysdeps
 	$(BIN)/python bench/bench_rollout.py
 
 # A 200-person workshop answering 100 questions against `crm-maturity serve` on SQLite:
-# a normal run, then one where the server is killed (SIGKILL) mid-run and restarted.
+# as fast as the machine lets them (capacity), at a person's fastest pace (one answer
+# every 0.6 s each: latency), then with the server killed (SIGKILL) mid-run and restarted.
 bench-workshop: setup
 	status=0; \
 	$(BIN)/python bench/bench_workshop.py --participants 200 --database sqlite || status=1; \
+	$(BIN)/python bench/bench_workshop.py --participants 200 --database sqlite \
+	  --pace 0.6 || status=1; \
 	$(BIN)/python bench/bench_workshop.py --participants 200 --database sqlite --kill || status=1; \
 	exit $$status
 
@@ -59,6 +62,8 @@ bench-postgres: setup
 	url=$$(bash scripts/postgres.sh url); status=0; \
 	DATABASE_URL=$$url $(BIN)/python bench/bench_workshop.py --participants 200 \
 	  --database postgres || status=1; \
+	DATABASE_URL=$$url $(BIN)/python bench/bench_workshop.py --participants 200 \
+	  --database postgres --pace 0.6 || status=1; \
 	DATABASE_URL=$$url $(BIN)/python bench/bench_workshop.py --participants 200 \
 	  --database postgres --kill || status=1; \
 	exit $$status

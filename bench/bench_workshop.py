@@ -1,26 +1,29 @@
 """Benchmark: a live workshop of 200 participants answering the 100-question questionnaire.
 
-Run with `make bench-workshop` (embedded SQLite: a normal run and a run with a crash) or
-`make bench-postgres` (the same on a throw-away PostgreSQL server). Each simulated
-participant joins the workshop over the API and saves an answer to every question in
-order, as fast as it can (no think time), retrying a failed save until it is
-acknowledged. The load comes from one locust process (FastHttpUser, gevent) against
-`crm-maturity serve` started as a subprocess on a fresh database.
+Run with `make bench-workshop` (embedded SQLite: the three runs below) or `make
+bench-postgres` (the same on a throw-away PostgreSQL server). Each simulated participant
+joins the workshop over the API and saves an answer to every question in order,
+retrying a failed save until it is acknowledged. The load comes from one locust process
+(FastHttpUser, gevent) against `crm-maturity serve` started as a subprocess on a fresh
+database.
 
-Targets (the issue's acceptance criteria), on a 2-core machine: 0 errors, 0 lost answers
-(every acknowledged answer is in the database afterwards with the acknowledged value),
-p95 save latency <= 100 ms and >= 300 saves/s. With `--kill` the server (master and
-workers) is killed with SIGKILL once ~40% of the answers are in, and started again; a
-save that fails while the server is down is retried and not counted as an error, every
-answer acknowledged before the kill must be there after the restart, and everyone must
-finish. Latency and throughput are reported for a kill run but are not targets there.
+The runs, and the issue's targets on a 2-core machine:
+- no pacing: everyone saves the next answer the moment the last one is acknowledged,
+  as fast as the machine lets them. This measures the server's capacity: >= 300 saves/s.
+  Each participant then always has one save in flight, so the mean latency is
+  participants / throughput (Little's law: 200 / 300 per s = 0.67 s) whatever the
+  server does; a p95 of 100 ms would take ~2,000 saves/s, so it is reported, not judged.
+- `--pace 0.6`: each participant starts a save every 0.6 s (or at once when the last took
+  longer), as fast as a person can read a question and tap, so 200 people offer 333
+  saves/s. Targets: p95 save latency <= 100 ms and >= 300 saves/s.
+- `--kill`: the server (main process and workers) is killed with SIGKILL once ~40% of
+  the answers are in, and started again; a save that fails while the server is down is
+  retried and not counted as an error, every answer acknowledged before the kill must be
+  there after the restart, and everyone must finish. Speed is not judged.
+In every run: 0 errors, and 0 lost answers (every acknowledged answer is in the database
+afterwards with the acknowledged value).
 
-Without think time every participant always has one save in flight, so the mean latency
-is participants / throughput (Little's law: 200 / 300 per s = 0.67 s): the p95 target can
-only be met by that scenario with ~2,000 saves/s. `--think S` (a pause after each save,
-e.g. 1.0 for a quick human) measures latency at a paced load instead.
-
-Figures go to bench/results/workshop-<database>[-kill][-think<S>].json; the exit status is
+Figures go to bench/results/workshop-<database>[-kill][-pace<S>].json; the exit status is
 1 when a target is missed.
 """
 
@@ -345,7 +348,7 @@ class Run:
     questions: list[str]
     participants: int
     seed: int
-    think: float
+    pace: float
     numbers: int = 0
     finished: int = 0
     acks: list[Ack] = field(default_factory=list)
@@ -375,7 +378,7 @@ def shared() -> Run:
 
 
 class Participant(FastHttpUser):
-    """Joins, then answers every question in order as fast as it can, once."""
+    """Joins, then answers every question in order, once: at once or at its pace."""
 
     wait_time = constant(0)
     connection_timeout = 5.0
@@ -405,7 +408,11 @@ class Participant(FastHttpUser):
                             "role": self.rng.choice(ROLES)}, 201)
         token = str(joined["token"])
         mine: dict[str, tuple[str, str]] = {}
+        if run.pace:
+            # People in a room do not tap in step: each starts at a moment of their own.
+            gevent.sleep(self.rng.uniform(0, run.pace))
         for question_id in run.questions:
+            asked = time.perf_counter()
             value = self.rng.choices(VALUES, VALUE_WEIGHTS)[0]
             comment = self.rng.choice(COMMENTS) if self.rng.random() < 0.03 else ""
             if run.first_save is None:
@@ -420,8 +427,8 @@ class Participant(FastHttpUser):
                 run.echo_mismatches += 1
             run.acks.append(Ack(token, question_id, acked[0], acked[1], now))
             mine[question_id] = acked
-            if run.think:
-                gevent.sleep(run.think)
+            if run.pace:
+                gevent.sleep(max(0.0, run.pace - (time.perf_counter() - asked)))
         listed = self.call("list", "GET", f"/api/v1/participants/{token}/answers", None, 200)
         seen = {str(a["question_id"]): (str(a["value"]), str(a.get("comment") or ""))
                 for a in listed} if isinstance(listed, list) else {}
@@ -525,18 +532,19 @@ def main() -> int:
                         help="serve --threads (default: serve's own default)")
     parser.add_argument("--questions", type=int, default=0,
                         help="answer only the first N questions (default: all)")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds each participant waits after a save (default: none)")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="seconds from the start of one save to the start of the next, "
+                             "per participant (default: none, the next save at once)")
     parser.add_argument("--seed", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after seconds")
     parser.add_argument("--output", type=Path, default=None,
                         help="results file (default: bench/results/"
-                             "workshop-<db>[-kill][-think<s>].json)")
+                             "workshop-<db>[-kill][-pace<s>].json)")
     args = parser.parse_args()
     setup_logging("WARNING")  # type: ignore[no-untyped-call]
 
     label = (f"workshop-{args.database}{'-kill' if args.kill else ''}"
-             f"{f'-think{args.think:g}' if args.think else ''}")
+             f"{f'-pace{args.pace:g}' if args.pace else ''}")
     stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     run_dir = ROOT / "build" / "bench" / f"{label}-{stamp}"
     run_dir.mkdir(parents=True)
@@ -547,7 +555,7 @@ def main() -> int:
 
     global RUN
     run = RUN = Run(code=code, questions=questions, participants=args.participants,
-                    seed=args.seed, think=args.think)
+                    seed=args.seed, pace=args.pace)
     server = Server(env, free_port(), args.workers, args.threads, run_dir)
     # Stopped with SIGTERM or Ctrl+C: still stop the server (it has a session of its own).
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -591,7 +599,7 @@ def main() -> int:
         "kill": args.kill,
         "participants": args.participants,
         "questions": len(questions),
-        "think_s": args.think,
+        "pace_s": args.pace,
         "workers": args.workers,
         "threads": args.threads,
         "serve_defaults": dict(zip(("workers", "threads"), serve_defaults(), strict=True)),
@@ -633,8 +641,9 @@ def main() -> int:
     correct = (errors == 0 and lost == 0 and incomplete == 0 and not kill.get("timed_out")
                and run.finished == args.participants and run.echo_mismatches == 0
                and run.api_mismatches == 0 and kill.get("missing_after_restart", 0) == 0)
-    fast = (figures["save_latency_ms"]["p95"] <= TARGET_P95_MS
-            and figures["saves_per_s"] >= TARGET_SAVES_PER_S)
+    # The p95 target is judged where it can be met: at a person's pace (see the top).
+    fast = (figures["saves_per_s"] >= TARGET_SAVES_PER_S
+            and (not args.pace or figures["save_latency_ms"]["p95"] <= TARGET_P95_MS))
     ok = correct and (fast or args.kill)
     figures["meets_targets"] = ok
 
@@ -654,11 +663,14 @@ def print_table(label: str, f: dict[str, Any]) -> None:
     lat = f["save_latency_ms"]
     rows = [
         ("run", f"{label} ({f['participants']} x {f['questions']}, "
-                f"{f['workers']} workers x {f['threads']} threads)"),
+                f"{f['workers']} workers x {f['threads']} threads"
+                + (f", a save every {f['pace_s']:g} s each" if f["pace_s"] else "") + ")"),
         ("saves acknowledged", f"{f['answers_acknowledged']} of {f['answers_expected']}"),
         ("saves/s", f"{f['saves_per_s']} (target >= {TARGET_SAVES_PER_S:g})"),
-        ("save latency ms", f"p50 {lat['p50']}  p95 {lat['p95']} (target <= "
-                            f"{TARGET_P95_MS:g})  p99 {lat['p99']}  max {lat['max']}"),
+        ("save latency ms", f"p50 {lat['p50']}  p95 {lat['p95']} "
+                            + (f"(target <= {TARGET_P95_MS:g})" if f["pace_s"] else
+                               "(not judged without pacing: Little's law)")
+                            + f"  p99 {lat['p99']}  max {lat['max']}"),
         ("errors", f"{f['errors']} {f['errors_by_kind'] or ''}".strip()),
         ("lost answers", f"{f['lost']} (missing {f['missing_in_db']}, wrong "
                          f"{f['wrong_value_in_db']})"),
