@@ -281,9 +281,12 @@ def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float
 @click.option("--threads", default=4, show_default=True, type=int,
               help="Threads per worker: they read slow uploads side by side; one at a "
                    "time runs the app.")
+@click.option("--access-log", is_flag=True,
+              help="Log every request (off by default: a busy workshop makes hundreds a "
+                   "second, and logging them costs a tenth of a save).")
 @click.option("--demo", "with_demo", is_flag=True, help="Create the demo data first if missing.")
 @click.option("--no-migrate", is_flag=True, help="Do not bring the database up to date first.")
-def serve(host: str, port: int, workers: int, threads: int, with_demo: bool,
+def serve(host: str, port: int, workers: int, threads: int, access_log: bool, with_demo: bool,
           no_migrate: bool) -> None:
     """Serve the web app with a production HTTP server (Granian)."""
     from .extensions import db as database
@@ -297,7 +300,7 @@ def serve(host: str, port: int, workers: int, threads: int, with_demo: bool,
     with app.app_context():
         database.engine.dispose()
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")
-    run_server(host=host, port=port, workers=workers, threads=threads)
+    run_server(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
 
 
 @main.group()

@@ -14,6 +14,7 @@ bodies of slow uploads (a phone on venue wifi) without holding anyone up.
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
 from collections.abc import Callable, Iterable
@@ -54,10 +55,16 @@ def create_served_app() -> Flask:
 
     app = create_app()
     app.wsgi_app = OneAtATime(app.wsgi_app)  # type: ignore[method-assign]
+    # What start-up built (the catalogue, the app, SQLAlchemy's tables) lives as long as
+    # the worker: kept out of the garbage collector's full passes, which otherwise stop
+    # a worker for tens of milliseconds now and then.
+    gc.collect()
+    gc.freeze()
     return app
 
 
-def run_server(*, host: str, port: int, workers: int, threads: int) -> None:
+def run_server(*, host: str, port: int, workers: int, threads: int,
+               access_log: bool = False) -> None:
     Server(
         # Each worker builds its own app (and database connections), with the same
         # environment (CRM_*, DATABASE_URL) as the command that started it.
@@ -69,7 +76,7 @@ def run_server(*, host: str, port: int, workers: int, threads: int) -> None:
         websockets=False,
         workers=workers,
         blocking_threads=threads,
-        log_access=True,
+        log_access=access_log,
         # A worker that dies (killed, out of memory) is started again.
         respawn_failed_workers=True,
     ).serve()

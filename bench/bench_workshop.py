@@ -225,6 +225,12 @@ def server_problems(logs: Path) -> dict[str, int]:
     return dict(seen)
 
 
+def steal_percent(before: Any, after: Any) -> float:
+    total = sum(after) - sum(before)
+    stolen = getattr(after, "steal", 0.0) - getattr(before, "steal", 0.0)
+    return round(100 * stolen / total, 1) if total else 0.0
+
+
 def _pgid(pid: int) -> int | None:
     try:
         return os.getpgid(pid)
@@ -568,9 +574,11 @@ def main() -> int:
         server.sample()
         server_cpu_before, db_cpu_before = dict(server.cpu), dict(server.db_cpu)
         client_cpu_before = sum(client.cpu_times()[:2])
+        machine_before = psutil.cpu_times()
         kill = run_load(args, server, run)
         server.sample()
         client_cpu = sum(client.cpu_times()[:2]) - client_cpu_before
+        machine_after = psutil.cpu_times()
     finally:
         server.stop()
     server_cpu = sum(cpu - server_cpu_before.get(pid, 0.0) for pid, cpu in server.cpu.items())
@@ -629,6 +637,9 @@ def main() -> int:
         "server_cpu_ms_per_save": round(server_cpu / max(1, len(run.acks)) * 1000, 2),
         "client_cpu_s": round(client_cpu, 1),
         "cpus": os.cpu_count(),
+        # The share of the processors the virtual machine's host took for others during
+        # the load: latency on a shared machine rises with it.
+        "cpu_steal_pct": steal_percent(machine_before, machine_after),
         "target_p95_ms": TARGET_P95_MS,
         "target_saves_per_s": TARGET_SAVES_PER_S,
         "run_dir": str(run_dir.relative_to(ROOT)),
@@ -675,6 +686,7 @@ def print_table(label: str, f: dict[str, Any]) -> None:
         ("lost answers", f"{f['lost']} (missing {f['missing_in_db']}, wrong "
                          f"{f['wrong_value_in_db']})"),
         ("server peak RSS", f"{f['server_peak_rss_mib']} MiB"),
+        ("CPU stolen by host", f"{f['cpu_steal_pct']}% of the machine's time during the load"),
         ("CPU s server/client", f"{f['server_cpu_s']} ({f['server_cpu_ms_per_save']} ms a save)"
                                 f" / {f['client_cpu_s']}"
                                 + (f", PostgreSQL {f['database_server_cpu_s']}"
