@@ -138,36 +138,25 @@ _MOVE_ON = update(Respondent.__table__).where(
 
 
 @functools.cache
-def _upsert(dialect: str, fields: tuple[str, ...]) -> Any:
-    """Insert or update the given fields of one answer, returning the stored row."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(_ANSWERS).values(
-        respondent_id=bindparam("respondent_id"), question_id=bindparam("question_id"),
-        value=bindparam("value"), comment=bindparam("comment"), flagged=bindparam("flagged"),
-        revision=1, updated_at=bindparam("now"),
-    ).on_conflict_do_update(
-        index_elements=["respondent_id", "question_id"],
-        set_={**{name: bindparam(name) for name in fields},
-              "revision": _ANSWERS.c.revision + 1, "updated_at": bindparam("now")},
-    ).returning(*_STORED_COLUMNS)
+def _upsert(dialect: str, fields: tuple[str, ...], only_if_changed: bool = False) -> Any:
+    """Insert or update the given fields of one answer, returning the stored row.
 
-
-@functools.cache
-def _upsert_if_changed(dialect: str, fields: tuple[str, ...]) -> Any:
-    """As `_upsert`, but an update that would change nothing is not made and returns no row:
-    one statement instead of a read and a write when no revision is to be checked."""
+    With `only_if_changed` an update that would change nothing is not made and returns no
+    row: one statement instead of a read and a write when no revision is to be checked.
+    """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_ANSWERS).values(
         respondent_id=bindparam("respondent_id"), question_id=bindparam("question_id"),
         value=bindparam("value"), comment=bindparam("comment"), flagged=bindparam("flagged"),
         revision=1, updated_at=bindparam("now"),
     )
+    changed = or_(*(_ANSWERS.c[name].is_distinct_from(statement.excluded[name])
+                    for name in fields))
     return statement.on_conflict_do_update(
         index_elements=["respondent_id", "question_id"],
         set_={**{name: bindparam(name) for name in fields},
               "revision": _ANSWERS.c.revision + 1, "updated_at": bindparam("now")},
-        where=or_(*(_ANSWERS.c[name].is_distinct_from(statement.excluded[name])
-                    for name in fields)),
+        where=changed if only_if_changed else None,
     ).returning(*_STORED_COLUMNS)
 
 
@@ -257,7 +246,8 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
     row = {**key, "value": None, "comment": "", "flagged": False, "now": utcnow(), **changes}
     fields = tuple(sorted(changes))
     if base_revision is None:
-        written = connection.execute(_upsert_if_changed(dialect, fields), row).first()
+        written = connection.execute(_upsert(dialect, fields, only_if_changed=True),
+                                     row).first()
         if written is None:
             # Already stored as asked (a retry whose acknowledgement was lost): nothing to
             # do, and no conflict either.
