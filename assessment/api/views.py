@@ -114,8 +114,8 @@ def _check_save_limit(token: str) -> None:
 
 @limiter.request_filter
 def _limits_itself() -> bool:
-    """The saving route checks its own limit (above), so Flask-Limiter's pass over every
-    configured limit is skipped for it, not just found empty."""
+    """The saving route checks its own limit (above), so Flask-Limiter leaves it alone:
+    this skips its pass over every configured limit, which exempting the route did not."""
     return request.endpoint == "api.put_answer"
 
 
@@ -444,7 +444,6 @@ _ANSWER_MESSAGES = {"value": _l("The answer must be a level 0-5, 'na' or 'unknow
            description="Saving the same answer again changes nothing (the revision stays). "
                        "Acknowledged only once stored.",
            responses={200: ("The answer as stored.", AnswerOut)})
-@limiter.exempt
 def put_answer(token: str, question_id: str) -> Response:
     _check_save_limit(token)
     # The body first: a bad one is refused before the write lock is taken.
