@@ -4,11 +4,14 @@ Run with `make bench`. Targets: median <= 2.5 s for our whole pipeline (gather t
 figures, draw the charts, fill the template, render in the time-limited child), and
 <= 1.2x the time WeasyPrint alone takes to render the very same HTML. Both are measured
 in one run, interleaved, after one warm-up each (a running server is warm too).
+"WeasyPrint alone" is WeasyPrint as the app runs it, with `assessment.weasyprint_rtl`'s
+fix in; the same render by WeasyPrint as released is timed beside it (stock).
 Peak memory of the parent and of the rendering children is reported.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -68,6 +71,7 @@ def main() -> int:
     from pypdf import PdfReader
     from weasyprint import HTML
 
+    from assessment import weasyprint_rtl
     from assessment.app import create_app
     from assessment.extensions import db
     from assessment.report import build_html, render_pdf
@@ -86,18 +90,32 @@ def main() -> int:
             pdf = render_pdf(html, timeout=120)
             return time.perf_counter() - start, pdf, html
 
-        def weasyprint_alone(html: str) -> float:
-            start = time.perf_counter()
-            HTML(string=html).write_pdf()
-            return time.perf_counter() - start
+        def weasyprint_alone(html: str, stock: bool = False) -> float:
+            """WeasyPrint as the app runs it (right-to-left fix in), or as released.
+
+            Cyclic garbage collection is off while it renders, as in the app's child.
+            """
+            if stock:
+                weasyprint_rtl.remove()
+            gc.disable()
+            try:
+                start = time.perf_counter()
+                HTML(string=html).write_pdf()
+                return time.perf_counter() - start
+            finally:
+                gc.enable()
+                gc.collect()
+                weasyprint_rtl.apply()
 
         _, pdf, html = ours()
         weasyprint_alone(html)
-        our_times, alone_times, template_times = [], [], []
+        weasyprint_alone(html, stock=True)
+        our_times, alone_times, stock_times, template_times = [], [], [], []
         for _ in range(RUNS):
             seconds, pdf, html = ours()
             our_times.append(seconds)
             alone_times.append(weasyprint_alone(html))
+            stock_times.append(weasyprint_alone(html, stock=True))
             start = time.perf_counter()
             db.session.expire_all()
             build_html(assessment, "fa")
@@ -114,6 +132,7 @@ def main() -> int:
         "runs": RUNS,
         "ours_median_s": round(ours_median, 3),
         "weasyprint_alone_median_s": round(alone_median, 3),
+        "weasyprint_stock_median_s": round(statistics.median(stock_times), 3),
         "data_and_template_median_s": round(statistics.median(template_times), 3),
         "ratio": round(ours_median / alone_median, 3),
         "html_kib": len(html.encode()) // 1024,

@@ -262,3 +262,73 @@ def test_reports_wait_their_turn_and_say_so_when_busy(app: Flask, workshop: int)
                 render_pdf(html)
         finally:
             report.RENDER_SLOTS.release()
+
+
+def _layout(html: str) -> list[tuple[Any, ...]]:
+    """Every box of the rendered document: its kind, place, size and text."""
+    from weasyprint import HTML
+
+    from assessment.report import render_pdf_here  # noqa: F401 - same setup as the app
+
+    geometry: list[tuple[Any, ...]] = []
+
+    def walk(box: Any) -> None:
+        geometry.append((type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
+                         round(box.width or 0, 3), round(box.height or 0, 3),
+                         getattr(box, "text", None)))
+        for child in getattr(box, "children", None) or ():
+            walk(child)
+
+    document = HTML(string=html, base_url=str(STATIC_DIR) + "/",
+                    url_fetcher=make_fetcher()).render()
+    for page in document.pages:
+        walk(page._page_box)
+    return geometry
+
+
+def test_right_to_left_lines_are_laid_out_once_and_land_where_they_did(
+        app: Flask, workshop: int) -> None:
+    from weasyprint.layout import inline
+
+    from assessment import weasyprint_rtl
+
+    with app.app_context():
+        html = build_html(db.session.get(Assessment, workshop), "fa")
+    # A float beside the text as well: the test being fixed is about lines meeting floats.
+    html = html.replace('<section class="chapter" id="appendix">',
+                        '<section class="chapter" id="appendix"><div style="float: left; '
+                        'width: 40mm; height: 30mm"></div>', 1)
+    weasyprint_rtl.remove()
+    try:
+        stock = _layout(html)
+    finally:
+        assert weasyprint_rtl.apply()
+    assert _layout(html) == stock
+
+    # One paragraph of Persian over a dozen lines: WeasyPrint as released shapes each line
+    # twice; with the fix, once (and once more for the paragraph's trailing space).
+    split = inline.split_first_line
+    paragraph = ("<html dir='rtl'><body style='direction: rtl; width: 60mm'><p>"
+                 + "سازمان تا چه اندازه چشم‌انداز مکتوب CRM دارد؟ " * 8 + "</p></body></html>")
+
+    def shaped(fixed: bool) -> tuple[int, int]:
+        calls: list[str] = []
+
+        def counting(text: str, *args: Any, **kwargs: Any) -> Any:
+            calls.append(text)
+            return split(text, *args, **kwargs)
+
+        if not fixed:
+            weasyprint_rtl.remove()
+        inline.split_first_line = counting
+        try:
+            lines = sum(1 for box in _layout(paragraph) if box[0] == "LineBox")
+        finally:
+            inline.split_first_line = split
+            weasyprint_rtl.apply()
+        return lines, len(calls)
+
+    lines, stock_calls = shaped(fixed=False)
+    assert lines >= 10
+    assert stock_calls >= 2 * lines
+    assert shaped(fixed=True) == (lines, lines + 1)
