@@ -332,3 +332,27 @@ def test_right_to_left_lines_are_laid_out_once_and_land_where_they_did(
     assert lines >= 10
     assert stock_calls >= 2 * lines
     assert shaped(fixed=True) == (lines, lines + 1)
+
+
+def test_no_question_line_in_the_appendix_breaks_after_its_first_word(
+        app: Flask, workshop: int) -> None:
+    """Every question's first line in the appendix is a full line when more lines follow."""
+    from weasyprint import HTML
+
+    with app.app_context():
+        html = build_html(db.session.get(Assessment, workshop), "en")
+    document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=make_fetcher())
+    stranded = []
+
+    def walk(box: Any) -> None:
+        lines = [child for child in getattr(box, "children", None) or ()
+                 if type(child).__name__ == "LineBox"]
+        if box.element_tag == "p" and "q" in (box.element.get("class") or "").split() \
+                and len(lines) > 1 and lines[0].width < box.width / 2:
+            stranded.append(box.element.text)
+        for child in getattr(box, "children", None) or ():
+            walk(child)
+
+    for page in document.render().pages:
+        walk(page._page_box)
+    assert stranded == []
