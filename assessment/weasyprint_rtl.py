@@ -10,34 +10,25 @@ about a third of the whole rendering time.
 
 For line boxes, `avoid_collisions` already returns the right bound in a right-to-left
 block (the cursor the line starts from), so the left-to-right test, "same start, same
-top", is the right one in both directions. `apply()` makes that one change by compiling
-WeasyPrint's own function again with the right-to-left branch of the test removed. It
-checks the version and the exact text first, and leaves WeasyPrint alone when either is
-different. The PDF is the same either way: `tests/test_report.py` renders with and
-without the change and compares the pages.
+top", is the right one in both directions. `apply()` makes that one change: it parses
+WeasyPrint's own function, keeps the left-to-right branch of the `if` on the containing
+block's direction that sets `condition`, and compiles it again in WeasyPrint's module.
+It checks the version and that exactly one such `if` is there first, and otherwise
+leaves WeasyPrint alone. The PDF is the same either way: `tests/test_report.py` lays a
+report out with and without the change and compares every box.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import logging
+import textwrap
 import threading
 
 log = logging.getLogger(__name__)
 
-#: The test as WeasyPrint 70.0 writes it, and what it becomes.
-RTL_TEST = """\
-        if containing_block.style['direction'] == 'ltr':
-            condition = (position_x, position_y) == (
-                original_position_x, original_position_y)
-        else:
-            condition = (position_x + line.width, position_y) == (
-                original_position_x + original_width, original_position_y)
-"""
-SAME_START_TEST = """\
-        condition = (position_x, position_y) == (
-            original_position_x, original_position_y)
-"""
+DIRECTION_TEST = "containing_block.style['direction'] == 'ltr'"
 _lock = threading.Lock()
 _state: dict[str, object] = {}
 
@@ -51,6 +42,26 @@ def apply() -> bool:
         return bool(_state["applied"])
 
 
+class _LeftToRightTest(ast.NodeTransformer):
+    """Replace `if <direction is ltr>: condition = A else: condition = B` by its first branch."""
+
+    def __init__(self) -> None:
+        self.replaced = 0
+
+    def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
+        self.generic_visit(node)
+        if ast.unparse(node.test) == DIRECTION_TEST and _sets_condition(node.body) \
+                and _sets_condition(node.orelse):
+            self.replaced += 1
+            return node.body
+        return node
+
+
+def _sets_condition(statements: list[ast.stmt]) -> bool:
+    return len(statements) == 1 and isinstance(statements[0], ast.Assign) and [
+        ast.unparse(target) for target in statements[0].targets] == ["condition"]
+
+
 def _install() -> bool:
     import weasyprint
     from weasyprint.layout import inline
@@ -60,15 +71,17 @@ def _install() -> bool:
         return False
     original = inline.get_next_linebox
     lines, first_line = inspect.getsourcelines(original)
-    source = "".join(lines)
-    if source.count(RTL_TEST) != 1:
+    tree = ast.parse(textwrap.dedent("".join(lines)))
+    change = _LeftToRightTest()
+    tree = change.visit(tree)
+    if change.replaced != 1:
         log.warning("WeasyPrint's get_next_linebox is not as expected; fix not applied")
         return False
-    # Blank lines in front keep the line numbers of tracebacks pointing into WeasyPrint.
-    fixed = "\n" * (first_line - 1) + source.replace(RTL_TEST, SAME_START_TEST)
+    # Tracebacks keep pointing at WeasyPrint's own lines.
+    ast.increment_lineno(tree, first_line - 1)
     _state["original"] = original
-    # Defined in the module's own namespace, it replaces the function there.
-    exec(compile(fixed, inspect.getfile(original), "exec"), vars(inline))  # noqa: S102
+    # Compiled in the module's own namespace, the function replaces WeasyPrint's there.
+    exec(compile(tree, inspect.getfile(original), "exec"), vars(inline))  # noqa: S102
     return True
 
 
