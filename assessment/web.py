@@ -16,7 +16,13 @@ from .schema import Localized
 
 
 def lang() -> str:
-    return str(getattr(g, "lang", "en"))
+    """The request's language, chosen on first use when the request did not choose it."""
+    chosen = getattr(g, "lang", None)
+    if chosen is None:
+        from .app import select_lang
+
+        chosen = g.lang = select_lang()
+    return str(chosen)
 
 
 def loc(text: Localized | None) -> str:

@@ -112,13 +112,6 @@ def _check_save_limit(token: str) -> None:
                        headers={"Retry-After": str(max(1, math.ceil(reset - time.time())))})
 
 
-@limiter.request_filter
-def _limits_itself() -> bool:
-    """The saving route checks its own limit (above), so Flask-Limiter leaves it alone:
-    this skips its pass over every configured limit, which exempting the route did not."""
-    return request.endpoint == "api.put_answer"
-
-
 def _consultant_limit() -> RouteLimit:
     return limiter.limit(_configured("API_RATELIMIT_CONSULTANT"), key_func=rate_key)
 
