@@ -94,13 +94,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_template_helpers(app)
 
-    @app.before_request
-    def _pick_lang() -> None:
-        # API calls pick it only if something is written in a language (an error
-        # message): `web.lang()` and Flask-Babel both call select_lang() when asked.
-        if not request.path.startswith("/api/"):
-            g.lang = select_lang()
-
     @app.after_request
     def _remember_lang(response: Any) -> Any:
         chosen = request.args.get("lang")

@@ -16,7 +16,8 @@ from .schema import Localized
 
 
 def lang() -> str:
-    """The request's language, chosen on first use when the request did not choose it."""
+    """The request's language, chosen on its first use (as Flask-Babel chooses its locale):
+    a request that writes nothing in a language, such as a saved answer, never chooses."""
     chosen = getattr(g, "lang", None)
     if chosen is None:
         from .app import select_lang
