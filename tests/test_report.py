@@ -264,26 +264,29 @@ def test_reports_wait_their_turn_and_say_so_when_busy(app: Flask, workshop: int)
             report.RENDER_SLOTS.release()
 
 
-def _layout(html: str) -> list[tuple[Any, ...]]:
-    """Every box of the rendered document: its kind, place, size and text."""
+def _boxes(html: str) -> list[Any]:
+    """Every box WeasyPrint lays out for the document, page by page, parents first."""
     from weasyprint import HTML
-
-    from assessment.report import render_pdf_here  # noqa: F401 - same setup as the app
-
-    geometry: list[tuple[Any, ...]] = []
-
-    def walk(box: Any) -> None:
-        geometry.append((type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
-                         round(box.width or 0, 3), round(box.height or 0, 3),
-                         getattr(box, "text", None)))
-        for child in getattr(box, "children", None) or ():
-            walk(child)
 
     document = HTML(string=html, base_url=str(STATIC_DIR) + "/",
                     url_fetcher=make_fetcher()).render()
+    found: list[Any] = []
+
+    def walk(box: Any) -> None:
+        found.append(box)
+        for child in getattr(box, "children", None) or ():
+            walk(child)
+
     for page in document.pages:
         walk(page._page_box)
-    return geometry
+    return found
+
+
+def _layout(html: str) -> list[tuple[Any, ...]]:
+    """Every box of the rendered document: its kind, place, size and text."""
+    return [(type(box).__name__, round(box.position_x, 3), round(box.position_y, 3),
+             round(box.width or 0, 3), round(box.height or 0, 3), getattr(box, "text", None))
+            for box in _boxes(html)]
 
 
 def test_right_to_left_lines_are_laid_out_once_and_land_where_they_did(
@@ -337,22 +340,13 @@ def test_right_to_left_lines_are_laid_out_once_and_land_where_they_did(
 def test_no_question_line_in_the_appendix_breaks_after_its_first_word(
         app: Flask, workshop: int) -> None:
     """Every question's first line in the appendix is a full line when more lines follow."""
-    from weasyprint import HTML
-
     with app.app_context():
         html = build_html(db.session.get(Assessment, workshop), "en")
-    document = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=make_fetcher())
     stranded = []
-
-    def walk(box: Any) -> None:
+    for box in _boxes(html):
         lines = [child for child in getattr(box, "children", None) or ()
                  if type(child).__name__ == "LineBox"]
         if box.element_tag == "p" and "q" in (box.element.get("class") or "").split() \
                 and len(lines) > 1 and lines[0].width < box.width / 2:
             stranded.append(box.element.text)
-        for child in getattr(box, "children", None) or ():
-            walk(child)
-
-    for page in document.render().pages:
-        walk(page._page_box)
     assert stranded == []
