@@ -32,8 +32,13 @@ def loc(text: Localized | None) -> str:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only same-site paths ('/...', not '//host' or 'http://host') are followed."""
-    if not target:
+    """Only same-site paths ('/...', not '//host' or 'http://host') are followed.
+
+    Control characters are refused before parsing: `urlsplit` and browsers drop tabs and
+    line breaks, so '/\t/evil.example' would become '//evil.example', and a CR/LF cannot
+    go into a Location header at all.
+    """
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return False
     parts = urlsplit(target)
     return (not parts.scheme and not parts.netloc and target.startswith("/")

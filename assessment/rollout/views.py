@@ -39,7 +39,7 @@ from ..tables import (
     Roadmap,
     TeamMember,
 )
-from ..web import lang, wants_json
+from ..web import is_safe_next, lang, wants_json
 from . import burnup, gantt
 from . import operations as ops
 from .forms import (
@@ -522,13 +522,15 @@ def team(client_id: int) -> Any:
     client = client_or_404(client_id)
     form = MemberForm()
 
+    # Checked before anything is written: a bad `next` falls back to the team page.
+    target = request.args.get("next") or ""
+    if not is_safe_next(target):
+        target = url_for("rollout.team", client_id=client.id)
+
     def add() -> tuple[str, str]:
         person = ops.save_member(client, {"name": form.name.data or "",
                                           "email": form.email.data or "",
                                           "role": form.role.data or ""})
-        target = request.args.get("next") or url_for("rollout.team", client_id=client.id)
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("rollout.team", client_id=client.id)
         return target, _("%(name)s added to the team.", name=person.name)
 
     done = _run(form, add)
