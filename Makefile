@@ -25,6 +25,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check assessment tests bench
 	$(BIN)/mypy assessment
+	$(BIN)/lint-imports
 
 unit: setup sysdeps
 	$(BIN)/pytest

@@ -8,14 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_app_context, has_request_context, request, session
+from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-from . import i18n
-from .catalog import Catalog, data_dir, load_catalog
+from . import i18n, web
+from .catalog import data_dir, load_catalog
 from .db import configure_sqlite, default_url, engine_options
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -70,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
-    babel.init_app(app, locale_selector=select_lang)
+    babel.init_app(app, locale_selector=web.select_lang)
     limiter.init_app(app)
     _limit_all_but_saves(app)
 
@@ -78,21 +77,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .clients.views import bp as clients_bp
     from .pages import bp as pages_bp
+    from .printing.views import bp as status_bp
     from .rollout.export_views import bp as exports_bp
-    from .rollout.status_views import bp as status_bp
-    from .rollout.trend_views import bp as trend_bp
     from .rollout.views import bp as rollout_bp
+    from .transfer.views import bp as transfer_bp
+    from .trend.views import bp as trend_bp
     from .walk.views import bp as walk_bp
     from .walk.views import public_bp
     from .workshop.views import bp as workshop_bp
 
     for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp,
-                      rollout_bp, trend_bp, status_bp, exports_bp):
+                      rollout_bp, trend_bp, status_bp, exports_bp, transfer_bp):
         app.register_blueprint(blueprint)
 
-    from .web import register_template_helpers
-
-    register_template_helpers(app)
+    web.register_template_helpers(app)
 
     @app.after_request
     def _remember_lang(response: Any) -> Any:
@@ -164,28 +162,3 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
-
-
-def select_lang() -> str:
-    """Query string, then the remembered choice, then the user's setting, then the browser."""
-    if not has_request_context():  # command line: whatever the caller chose, else English
-        return str(getattr(g, "lang", None) or "en") if has_app_context() else "en"
-    chosen = request.args.get("lang") or request.cookies.get(i18n.LANG_COOKIE)
-    if chosen in i18n.LANGUAGES:
-        return chosen
-    if request.path.startswith("/api/"):
-        # API callers carry a token, not a cookie session: a save (hundreds a second in a
-        # workshop) skips loading the session and the signed-in user.
-        return request.accept_languages.best_match(list(i18n.LANGUAGES)) or "en"
-    if session.get("lang") in i18n.LANGUAGES:
-        return str(session["lang"])
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.lang:
-        return str(current_user.lang)
-    return request.accept_languages.best_match(list(i18n.LANGUAGES)) or "en"
-
-
-def get_catalog() -> Catalog:
-    from flask import current_app
-
-    catalog: Catalog = current_app.extensions["catalog"]
-    return catalog

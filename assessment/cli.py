@@ -183,9 +183,10 @@ def _safe_url(app: Any) -> str:
 def _create_demo(app: Any) -> None:
     from .demo import create_demo
     from .extensions import db as database
+    from .web import get_catalog
 
     with app.app_context():
-        account = create_demo(app.extensions["catalog"])
+        account = create_demo(get_catalog(app))
         database.session.commit()
     state = "created" if account.created else "already there"
     click.echo(f"Demo data {state}. Sign in as {account.email} with password {account.password}")
@@ -255,7 +256,8 @@ def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float
     import time
 
     from .extensions import db as database
-    from .report import ReportError, build_html, render_pdf, write_atomically
+    from .printing.render import ReportError, render_pdf, write_atomically
+    from .printing.report import build_html
     from .tables import Assessment
 
     app = _app()
@@ -402,7 +404,7 @@ def tokens_revoke(ref: str) -> None:
 
 
 def _write_output(output: Path, data: bytes) -> None:
-    from .report import write_atomically
+    from .printing.render import write_atomically
 
     if str(output) == "-":
         with click.open_file("-", "wb") as out:
@@ -512,12 +514,13 @@ def import_command(file: Path, workspace_ref: str | None) -> None:
 
     from .extensions import db as database
     from .transfer import TransferError, read, store, unlinked_consultants
+    from .web import get_catalog
 
     started = time.perf_counter()
     data = _read_import(file)
     app = _app()
     try:
-        checked = read(app.extensions["catalog"], data)
+        checked = read(get_catalog(app), data)
     except TransferError as exc:
         raise click.ClickException(f"{file} was not imported; nothing was changed.\n{exc}"
                                    ) from None

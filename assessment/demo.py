@@ -13,9 +13,9 @@ from .accounts.operations import create_user
 from .catalog import Catalog
 from .clients.operations import create_assessment, save_client
 from .extensions import db
+from .results import score_assessment
 from .rollout import operations as rollout
 from .tables import Answer, Assessment, Milestone, Respondent, User, utcnow
-from .walk.operations import score_assessment
 from .workshop.operations import close_workshop, open_workshop, record_agreed
 
 DEMO_EMAIL = "demo@example.com"

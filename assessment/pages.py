@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from .app import get_catalog
+from .web import get_catalog
 
 bp = Blueprint("pages", __name__)
 

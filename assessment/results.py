@@ -1,4 +1,5 @@
-"""What a results page (and later a report) shows, gathered from one scoring run."""
+"""A stored assessment scored: its answers read for the scoring engine, and what a results
+page shows of one scoring run."""
 
 from __future__ import annotations
 
@@ -7,16 +8,58 @@ from typing import Any
 
 from flask import g
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from . import i18n
 from .catalog import Catalog
 from .charts import radar_svg
-from .schema import Question
-from .scoring import AssessmentScore, Priority
-from .tables import Assessment
-from .walk.operations import agreed_of, questionnaire_of, score_assessment
+from .extensions import db
+from .schema import Question, Questionnaire
+from .scoring import AssessmentScore, Priority, score
+from .tables import AgreedAnswer, Answer, Assessment, Respondent
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
+
+
+def questionnaire_of(catalog: Catalog, assessment: Assessment) -> Questionnaire:
+    return catalog.questionnaires[assessment.questionnaire_id]
+
+
+def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """Answers by respondent, for the scoring engine.
+
+    Only people who have given at least one answer (a level, "not applicable" or "don't
+    know") count as respondents: someone who opened the walk and left, or a consultant
+    who only looked, must not lower coverage.
+    """
+    rows = db.session.execute(
+        select(Answer.respondent_id, Answer.question_id, Answer.value)
+        .join(Respondent)
+        .where(Respondent.assessment_id == assessment.id, Answer.value.is_not(None))
+    )
+    responses: dict[str, dict[str, Any]] = {}
+    for respondent_id, question_id, value in rows:
+        if value is not None:
+            responses.setdefault(str(respondent_id), {})[question_id] = (
+                int(value) if value.isdigit() else value)
+    return responses
+
+
+def agreed_of(assessment: Assessment) -> dict[str, AgreedAnswer]:
+    """Answers a workshop agreed on, by question id."""
+    rows = db.session.scalars(select(AgreedAnswer).where(
+        AgreedAnswer.assessment_id == assessment.id))
+    return {row.question_id: row for row in rows}
+
+
+def score_assessment(catalog: Catalog, assessment: Assessment) -> AssessmentScore:
+    questionnaire = questionnaire_of(catalog, assessment)
+    models = [m for m in assessment.model_ids if m in catalog.models] or list(catalog.models)
+    known = {q.id for q in questionnaire.questions}
+    agreed = {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
+              if qid in known}
+    return score(catalog, questionnaire, responses_of(assessment),
+                 targets=assessment.targets or None, agreed=agreed, models=models)
 
 
 @dataclass(frozen=True)

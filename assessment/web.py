@@ -5,13 +5,26 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 
 from . import i18n, scoring
+from .catalog import Catalog
 from .schema import Localized
 
 
@@ -20,10 +33,42 @@ def lang() -> str:
     a request that writes nothing in a language, such as a saved answer, never chooses."""
     chosen = getattr(g, "lang", None)
     if chosen is None:
-        from .app import select_lang
-
         chosen = g.lang = select_lang()
     return str(chosen)
+
+
+def select_lang() -> str:
+    """Query string, then the remembered choice, then the user's setting, then the browser."""
+    if not has_request_context():  # command line: whatever the caller chose, else English
+        return str(getattr(g, "lang", None) or "en") if has_app_context() else "en"
+    chosen = request.args.get("lang") or request.cookies.get(i18n.LANG_COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    if request.path.startswith("/api/"):
+        # API callers carry a token, not a cookie session: a save (hundreds a second in a
+        # workshop) skips loading the session and the signed-in user.
+        return request.accept_languages.best_match(list(i18n.LANGUAGES)) or "en"
+    if session.get("lang") in i18n.LANGUAGES:
+        return str(session["lang"])
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.lang:
+        return str(current_user.lang)
+    return request.accept_languages.best_match(list(i18n.LANGUAGES)) or "en"
+
+
+def get_catalog(app: Flask | None = None) -> Catalog:
+    """The catalogue the app was started with (loaded and validated once, in `create_app`):
+    the current app's, or the given one's outside an app context."""
+    catalog: Catalog = (app or current_app).extensions["catalog"]
+    return catalog
+
+
+def download(data: bytes, name: str, mimetype: str) -> Response:
+    """A file to save, never to be shown inline, cached or sniffed as another type."""
+    response = Response(data, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def loc(text: Localized | None) -> str:
@@ -68,7 +113,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
         current = lang()
-        catalog = app.extensions["catalog"]
+        catalog = get_catalog()
         return {
             "lang": current,
             "dir": i18n.direction(current),
@@ -110,34 +155,31 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(digits=_digits, num=_num, pct=_pct, date=_date, loc=_loc)
     app.jinja_env.filters["text_direction"] = i18n.text_direction
 
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError) -> Any:
-        message = _("Your session had expired, so that last action was not carried out. "
-                    "Nothing you saved before is lost; please try again.")
-        if wants_json():
-            return jsonify(error="csrf", message=message, csrf_token=generate_csrf()), 400
-        if request.endpoint in ("walk.stage_post", "share.stage_post", "workshop.stage_post"):
-            from .walk.views import stage_after_expired_token
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
 
-            try:
-                return stage_after_expired_token()
-            except HTTPException as exc:  # an abort here would otherwise become a 500
-                return exc.response if exc.response is not None else _http_error(exc)
-        return render_template("errors/error.html", code=400, message=message), 400
 
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Any:
-        messages = {
-            400: _("The request could not be understood."),
-            403: _("You do not have access to this page."),
-            404: _("There is nothing here. It may have been removed, or it belongs to "
-                   "another workspace."),
-            405: _("That action is not allowed here."),
-            413: _("That upload is too large."),
-        }
-        code = error.code or 500
-        message = messages.get(code, error.description or _("Something went wrong."))
-        if wants_json():
-            return jsonify(error=error.name, message=message), code
-        return render_template("errors/error.html", code=code, message=message), code
+def csrf_error(error: CSRFError) -> Any:
+    """A form or autosave whose CSRF token had expired: nothing was done; say so."""
+    message = _("Your session had expired, so that last action was not carried out. "
+                "Nothing you saved before is lost; please try again.")
+    if wants_json():
+        return jsonify(error="csrf", message=message, csrf_token=generate_csrf()), 400
+    return render_template("errors/error.html", code=400, message=message), 400
 
+
+def http_error(error: HTTPException) -> Any:
+    """Error pages (and JSON errors) in the request's language."""
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("There is nothing here. It may have been removed, or it belongs to "
+               "another workspace."),
+        405: _("That action is not allowed here."),
+        413: _("That upload is too large."),
+    }
+    code = error.code or 500
+    message = messages.get(code, error.description or _("Something went wrong."))
+    if wants_json():
+        return jsonify(error=error.name, message=message), code
+    return render_template("errors/error.html", code=code, message=message), code

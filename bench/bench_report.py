@@ -71,10 +71,11 @@ def main() -> int:
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from assessment import weasyprint_rtl
     from assessment.app import create_app
     from assessment.extensions import db
-    from assessment.report import build_html, render_pdf
+    from assessment.printing import rtl as weasyprint_rtl
+    from assessment.printing.render import render_pdf
+    from assessment.printing.report import build_html
     from assessment.tables import Assessment
 
     app = create_app({"SECRET_KEY": "bench"})

@@ -53,8 +53,8 @@ def main() -> int:
     from assessment import transfer
     from assessment.demo import create_demo
     from assessment.extensions import db
+    from assessment.printing.status import render_status_pdf
     from assessment.rollout import operations as ops
-    from assessment.rollout.status_report import render_status_pdf
     from assessment.tables import Assessment, Client, Workspace
 
     figures: dict[str, object] = {}

@@ -481,14 +481,14 @@ def test_unknown_addresses_and_methods_answer_in_json(client: FlaskClient, api: 
 
 def test_server_errors_answer_in_json(app: Flask, api: Api,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from assessment.walk import operations
+    from assessment import results
 
     aid = new_assessment(api)
 
     def broken(*_args: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(operations, "score_assessment", broken)
+    monkeypatch.setattr(results, "score_assessment", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     body = error_of(api.get(f"/assessments/{aid}/scores"), 500)
     assert body["error"] == "server_error"

@@ -15,7 +15,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from assessment.extensions import db
-from assessment.report import STATIC_DIR, ReportError, build_html, make_fetcher, render_pdf
+from assessment.printing.fetcher import STATIC_DIR, make_fetcher
+from assessment.printing.render import ReportError, render_pdf
+from assessment.printing.report import build_html
 from assessment.tables import Answer, Assessment, Client, Respondent
 
 from .conftest import World, login
@@ -81,7 +83,7 @@ def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
     flat = text.replace(ZWNJ, "")
     catalog = app.extensions["catalog"]
     with app.app_context():
-        from assessment.walk.operations import score_assessment
+        from assessment.results import score_assessment
 
         result = score_assessment(catalog, db.session.get(Assessment, workshop))
     assert result.readiness_index is not None
@@ -116,7 +118,7 @@ def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
 
 
 def test_agreed_answers_stand_beside_the_individual_ones(app: Flask, workshop: int) -> None:
-    from assessment.walk.operations import score_assessment
+    from assessment.results import score_assessment
     from assessment.workshop.operations import record_agreed
 
     catalog = app.extensions["catalog"]
@@ -251,7 +253,7 @@ def test_executive_downloads_their_own_report(app: Flask, world: World) -> None:
 
 
 def test_reports_wait_their_turn_and_say_so_when_busy(app: Flask, workshop: int) -> None:
-    from assessment import report
+    from assessment.printing import render as report
 
     app.config["REPORT_QUEUE_WAIT"] = 0.05
     with app.app_context():
@@ -293,7 +295,7 @@ def test_right_to_left_lines_are_laid_out_once_and_land_where_they_did(
         app: Flask, workshop: int) -> None:
     from weasyprint.layout import inline
 
-    from assessment import weasyprint_rtl
+    from assessment.printing import rtl as weasyprint_rtl
 
     with app.app_context():
         html = build_html(db.session.get(Assessment, workshop), "fa")

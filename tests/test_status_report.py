@@ -13,17 +13,17 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
-from assessment import report
 from assessment.catalog import Catalog
 from assessment.extensions import db
-from assessment.report import ReportError, render_pdf, render_pdf_here
-from assessment.rollout import operations as ro
-from assessment.rollout.status_report import (
+from assessment.printing import render as rendering
+from assessment.printing.render import ReportError, render_pdf, render_pdf_here
+from assessment.printing.status import (
     build_status_html,
     check_trend_svg,
     row_limits,
     write_status_report,
 )
+from assessment.rollout import operations as ro
 from assessment.scoring import score
 from assessment.tables import Answer, Assessment, Milestone, Respondent, Roadmap
 
@@ -127,7 +127,7 @@ def render(app: Flask, roadmap_id: int, lang: str, today: date = TODAY,
 
 
 def readiness(app: Flask, assessment_id: int) -> int:
-    from assessment.walk.operations import score_assessment
+    from assessment.results import score_assessment
 
     with app.app_context():
         result = score_assessment(app.extensions["catalog"], db.session.get(Assessment,
@@ -237,7 +237,7 @@ def test_user_text_is_printed_as_text_and_nothing_is_fetched(
     assert references
     assert all(ref.startswith("data:") for ref in references)
     fetched: list[str] = []
-    original = report.make_fetcher
+    original = rendering.make_fetcher
 
     def recording() -> Any:
         fetcher = original()
@@ -250,7 +250,7 @@ def test_user_text_is_printed_as_text_and_nothing_is_fetched(
         fetcher.fetch = fetch
         return fetcher
 
-    monkeypatch.setattr(report, "make_fetcher", recording)
+    monkeypatch.setattr(rendering, "make_fetcher", recording)
     with app.app_context():
         pdf = render_pdf_here(html)
     assert fetched
@@ -290,7 +290,7 @@ def test_latest_maturity_comes_from_the_newest_scored_assessment(app: Flask, wor
     assert "Workshop" not in flat
     # the gates are judged on the newer answers too
     with app.app_context():
-        from assessment.walk.operations import questionnaire_of, responses_of
+        from assessment.results import questionnaire_of, responses_of
 
         again = db.session.get(Assessment, again_id)
         gates = score(catalog, questionnaire_of(catalog, again), responses_of(again),

@@ -20,6 +20,7 @@ from assessment import transfer
 from assessment.cli import main
 from assessment.extensions import db
 from assessment.tables import Assessment, Client, Respondent, User, Workshop
+from assessment.transfer import parse as transfer_parse
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(40))
 PDF = b"%PDF-1.4\n% evidence\n1 0 obj << >> endobj\n%%EOF\n"
@@ -482,7 +483,7 @@ def test_valid_file_imports_and_the_base_of_the_table_is_sound(app: Flask, world
 def test_file_over_the_size_cap_is_refused_unread(app: Flask, world: Any,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     user_id = world.user()
-    monkeypatch.setattr(transfer, "MAX_FILE_BYTES", 2**20)
+    monkeypatch.setattr(transfer_parse, "MAX_FILE_BYTES", 2**20)
     with app.app_context():
         workspace = db.session.get(User, user_id).workspace
         with pytest.raises(transfer.TransferError, match=r"the file is 1\.0 MiB; at most 1 MiB"):

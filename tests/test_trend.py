@@ -14,11 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assessment.catalog import Catalog
+from assessment.results import score_assessment
 from assessment.rollout import operations as rollout_ops
-from assessment.rollout.trend import Trend, comparable_assessments, compare
-from assessment.rollout.trend_chart import trend_svg
 from assessment.tables import Answer, Assessment, Client, Milestone, Respondent
-from assessment.walk.operations import score_assessment
+from assessment.trend.chart import trend_svg
+from assessment.trend.operations import Trend, comparable_assessments, compare
 
 from .conftest import World, login, text_of
 

@@ -236,7 +236,7 @@ def test_someone_who_answered_nothing_does_not_lower_coverage(app: Flask,
         executive.post(f"/s/{token}/answers/{question.id}", json={"value": 3})
     client.get(f"/assessments/{aid}/walk/vision")  # the consultant only looks
     app.test_client().post(f"/s/{token}", data={"name": "Left at once"})
-    from assessment.walk.operations import score_assessment
+    from assessment.results import score_assessment
 
     with app.app_context():
         result = score_assessment(app.extensions["catalog"], db.session.get(Assessment, aid))

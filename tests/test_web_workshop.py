@@ -191,7 +191,7 @@ def test_divergence_agreed_answers_and_scores(room, app: Flask) -> None:
     assert count(world, Answer) == 4
 
     def scored(session):
-        from assessment.walk.operations import score_assessment
+        from assessment.results import score_assessment
 
         assessment = session.get(Assessment, aid)
         return score_assessment(app.extensions["catalog"], assessment).questions[Q1]
@@ -310,3 +310,22 @@ def test_save_limits_count_per_participant_not_per_room(app: Flask, world: World
     limited = first.post(f"/w/{code}/answers/ws.vision.03", json={"value": 1})
     assert limited.status_code == 429
     assert count(world, Answer) == 4
+
+
+def test_an_expired_token_on_a_participants_stage_form_keeps_the_answers(room,
+                                                                         app: Flask) -> None:
+    """A phone left on a stage past its token's life gets the stage back with its answers,
+    and nothing saved; the room's other pages keep the app's own expired-token page."""
+    _client, world, _aid, code = room
+    phone = participant(app, code)
+    app.config["WTF_CSRF_ENABLED"] = True
+    form = {"csrf_token": "stale", f"q-{Q1}": "4", f"c-{Q1}": "Agreed at the offsite"}
+    response = phone.post(f"/w/{code}/walk/vision?lang=en", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "not saved yet" in page
+    assert "Agreed at the offsite" in page
+    assert count(world, Answer) == 0
+    complete = phone.post(f"/w/{code}/complete?lang=en", data={"csrf_token": "stale"})
+    assert complete.status_code == 400
+    assert "session had expired" in complete.get_data(as_text=True)

@@ -27,13 +27,14 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from ..app import get_catalog
+from .. import results
 from ..clients.operations import InputError, create_assessment, save_client
 from ..extensions import csrf, db, limiter
 from ..schema import Question
 from ..scoring import AssessmentScore
 from ..tables import Assessment, Client, Respondent, Workshop, Workspace
 from ..walk import operations as walk
+from ..web import get_catalog
 from ..workshop import operations as workshops
 from .auth import consultant_required, current_workspace_id, rate_key
 from .errors import ApiError, error_response, from_validation, not_found
@@ -355,7 +356,7 @@ def create_assessment_route() -> Response:
 @consultant
 def assessment_questions(assessment_id: int) -> Response:
     assessment = _assessment(assessment_id)
-    questionnaire = walk.questionnaire_of(get_catalog(), assessment)
+    questionnaire = results.questionnaire_of(get_catalog(), assessment)
     return jsonify([_question_json(q) for q in questionnaire.questions])
 
 
@@ -386,7 +387,7 @@ def open_workshop(assessment_id: int) -> Response:
 @consultant
 def assessment_scores(assessment_id: int) -> Response:
     assessment = _assessment(assessment_id)
-    return jsonify(walk.score_assessment(get_catalog(), assessment).to_dict())
+    return jsonify(results.score_assessment(get_catalog(), assessment).to_dict())
 
 
 # --- participant routes ---------------------------------------------------------------
@@ -423,7 +424,7 @@ def join_workshop(code: str) -> Response:
 @_participant_limit()
 def participant_questions(token: str) -> Response:
     participant = _participant(token)
-    questionnaire = walk.questionnaire_of(get_catalog(), participant.assessment)
+    questionnaire = results.questionnaire_of(get_catalog(), participant.assessment)
     return jsonify([_question_json(q) for q in questionnaire.questions])
 
 
@@ -464,7 +465,7 @@ def put_answer(token: str, question_id: str) -> Response:
 @_participant_limit()
 def participant_answers(token: str) -> Response:
     participant = _participant(token)
-    questionnaire = walk.questionnaire_of(get_catalog(), participant.assessment)
+    questionnaire = results.questionnaire_of(get_catalog(), participant.assessment)
     order = {q.id: index for index, q in enumerate(questionnaire.questions)}
     answers = sorted(walk.answers_of(participant).values(),
                      key=lambda a: (order.get(a.question_id, len(order)), a.question_id))

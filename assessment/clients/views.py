@@ -12,14 +12,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from .. import results
 from ..access import assessment_or_404, client_or_404
-from ..app import get_catalog
 from ..extensions import db
 from ..i18n import date_input, parse_date_input
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Client
 from ..walk import operations as walk_ops
-from ..web import lang
+from ..web import get_catalog, lang
+from ..workshop import operations as workshop_ops
 from . import operations as ops
 from .forms import AssessmentForm, ClientForm, ShareForm, choices
 
@@ -107,7 +108,7 @@ def client_detail(client_id: int) -> str:
     catalog = get_catalog()
     summaries = []
     for assessment in client.assessments:
-        summaries.append((assessment, walk_ops.score_assessment(catalog, assessment)))
+        summaries.append((assessment, results.score_assessment(catalog, assessment)))
     return render_template("clients/detail.html", client=client, summaries=summaries,
                            share_form=ShareForm(title=_("Executive self-assessment")))
 
@@ -204,17 +205,16 @@ def assessment_edit(assessment_id: int) -> Any:
 def assessment_detail(assessment_id: int) -> str:
     assessment = assessment_or_404(assessment_id)
     catalog = get_catalog()
-    questionnaire = walk_ops.questionnaire_of(catalog, assessment)
+    questionnaire = results.questionnaire_of(catalog, assessment)
     respondent = walk_ops.find_consultant_respondent(assessment, current_user)
     answers = walk_ops.answers_of(respondent) if respondent else {}
-    from ..workshop.views import participant_labels
 
     workshop = assessment.workshop
     return render_template(
         "clients/assessment_detail.html", assessment=assessment,
         questionnaire=questionnaire, progress=walk_ops.progress(questionnaire, answers),
         respondents=assessment.respondents, workshop=workshop,
-        labels=participant_labels(assessment, workshop.named) if workshop else {},
+        labels=workshop_ops.participant_labels(assessment, workshop.named) if workshop else {},
     )
 
 

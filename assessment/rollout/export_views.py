@@ -1,47 +1,21 @@
-"""Downloads: findings and milestones as CSV or XLSX, a whole client as JSON; client import."""
+"""Downloads: an assessment's findings and milestones as CSV or XLSX."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from flask import Blueprint, Response, request
+from flask_login import login_required
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-
-from .. import i18n, transfer
-from ..access import assessment_or_404, client_or_404
-from ..app import get_catalog
-from ..extensions import csrf, db
-from ..tables import Client
-from ..web import lang
+from .. import i18n
+from ..access import assessment_or_404
+from ..web import download, get_catalog, lang
 from . import exports
 
 bp = Blueprint("exports", __name__)
-
-#: largest client file taken through the browser (the command line takes up to 200 MiB)
-WEB_IMPORT_MAX_BYTES = 50 * 1024 * 1024
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("Client file (.json, exported from crm-maturity)"),
-                     validators=[FileRequired(_l("Choose a file."))])
 
 
 def _chosen_lang() -> str:
     chosen = request.args.get("lang")
     return chosen if chosen in i18n.LANGUAGES else lang()
-
-
-def _download(data: bytes, name: str, mimetype: str) -> Response:
-    response = Response(data, content_type=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @bp.get("/assessments/<int:assessment_id>/export/findings.csv")
@@ -50,7 +24,7 @@ def findings_csv(assessment_id: int) -> Response:
     assessment = assessment_or_404(assessment_id)
     chosen = _chosen_lang()
     sheet = exports.findings_sheet(get_catalog(), assessment, chosen)
-    return _download(exports.to_csv(sheet),
+    return download(exports.to_csv(sheet),
                      exports.file_name(assessment, chosen, "findings", "csv"), exports.CSV_TYPE)
 
 
@@ -60,7 +34,7 @@ def milestones_csv(assessment_id: int) -> Response:
     assessment = assessment_or_404(assessment_id)
     chosen = _chosen_lang()
     sheet = exports.milestones_sheet(get_catalog(), assessment, chosen)
-    return _download(exports.to_csv(sheet),
+    return download(exports.to_csv(sheet),
                      exports.file_name(assessment, chosen, "milestones", "csv"),
                      exports.CSV_TYPE)
 
@@ -73,54 +47,5 @@ def workbook(assessment_id: int) -> Response:
     catalog = get_catalog()
     data = exports.to_xlsx([exports.findings_sheet(catalog, assessment, chosen),
                             exports.milestones_sheet(catalog, assessment, chosen)], chosen)
-    return _download(data, exports.file_name(assessment, chosen, "export", "xlsx"),
+    return download(data, exports.file_name(assessment, chosen, "export", "xlsx"),
                      exports.XLSX_TYPE)
-
-
-def _client_file_name(client: Client) -> str:
-    safe = re.sub(r"[^A-Za-z0-9]+", "-", client.name).strip("-").lower()
-    return f"client-{safe[:80] or client.id}.json"
-
-
-@bp.get("/clients/<int:client_id>/export.json")
-@login_required
-def client_json(client_id: int) -> Response:
-    client = client_or_404(client_id)
-    return _download(transfer.dumps(transfer.export_client(client)), _client_file_name(client),
-                     "application/json")
-
-
-# The global CSRF check reads the form before any view runs, under the app's 2 MiB limit;
-# this view raises the limit first and the form checks its CSRF token itself.
-@bp.route("/clients/import", methods=["GET", "POST"])
-@csrf.exempt
-@login_required
-def client_import() -> Any:
-    request.max_content_length = WEB_IMPORT_MAX_BYTES
-    form = ImportForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            data: bytes = upload.read(WEB_IMPORT_MAX_BYTES + 1)
-        finally:
-            upload.close()
-        unlinked: list[str] = []
-        try:
-            checked = transfer.read(get_catalog(), data)
-            unlinked = transfer.unlinked_consultants(checked, current_user.workspace)
-            client = transfer.store(checked, current_user.workspace)
-        except transfer.TransferError as exc:
-            db.session.rollback()
-            problems = exc.problems
-        else:
-            db.session.commit()
-            flash(_("Client %(name)s imported.", name=client.name), "success")
-            if unlinked:
-                flash(_("No account in this workspace for %(emails)s: their answers keep the "
-                        "name but are not linked to an account.", emails=", ".join(unlinked)),
-                      "warning")
-            return redirect(url_for("clients.client_detail", client_id=client.id))
-    status = 400 if problems or form.errors else 200
-    return render_template("exports/import.html", form=form, problems=problems,
-                           max_mib=WEB_IMPORT_MAX_BYTES // 2**20), status

@@ -27,10 +27,10 @@ from sqlalchemy import select
 from .. import i18n
 from ..catalog import Catalog
 from ..extensions import db
-from ..report import file_name as report_file_name
+from ..printing.report import file_name as report_file_name
+from ..results import questionnaire_of, score_assessment
 from ..scoring import level_of
 from ..tables import Answer, Assessment, Milestone, Respondent
-from ..walk.operations import questionnaire_of, score_assessment
 from .operations import current_date, roadmap_stages
 
 Kind = Literal["text", "long", "int", "number", "date"]

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ..catalog import Catalog
 from ..clients.operations import InputError
 from ..extensions import db
+from ..results import agreed_of, questionnaire_of, responses_of, score_assessment
 from ..schema import Localized, Question
 from ..scoring import AssessmentScore, GateResult, score
 from ..tables import (
@@ -31,7 +32,6 @@ from ..tables import (
     TeamMember,
     utcnow,
 )
-from ..walk.operations import agreed_of, questionnaire_of, responses_of, score_assessment
 
 #: days each stage of a proposed roadmap gets, one after the other
 STAGE_DAYS = 30

@@ -24,11 +24,11 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..access import assessment_or_404, client_or_404
-from ..app import get_catalog
 from ..clients.forms import choices
 from ..clients.operations import InputError
 from ..extensions import csrf, db
 from ..i18n import date_input, digits, parse_date_input
+from ..printing.status import latest_scored
 from ..tables import (
     CUSTOM_MODEL,
     MILESTONE_STATUSES,
@@ -39,7 +39,7 @@ from ..tables import (
     Roadmap,
     TeamMember,
 )
-from ..web import is_safe_next, lang, wants_json
+from ..web import get_catalog, is_safe_next, lang, wants_json
 from . import burnup, gantt
 from . import operations as ops
 from .forms import (
@@ -53,7 +53,6 @@ from .forms import (
     ProposeForm,
     StatusForm,
 )
-from .status_report import latest_scored
 
 bp = Blueprint("rollout", __name__)
 VIEWS = ("list", "board", "timeline")

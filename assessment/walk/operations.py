@@ -15,10 +15,8 @@ from ..catalog import Catalog
 from ..db import write_intent
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, Question, Questionnaire
-from ..scoring import AssessmentScore, score
 from ..tables import (
     ANSWER_VALUES,
-    AgreedAnswer,
     Answer,
     Assessment,
     Respondent,
@@ -50,10 +48,6 @@ class StageProgress:
     @property
     def done(self) -> bool:
         return self.answered == self.total
-
-
-def questionnaire_of(catalog: Catalog, assessment: Assessment) -> Questionnaire:
-    return catalog.questionnaires[assessment.questionnaire_id]
 
 
 def questions_by_stage(questionnaire: Questionnaire) -> dict[str, list[Question]]:
@@ -299,43 +293,6 @@ def resume_stage(questionnaire: Questionnaire, respondent: Respondent,
         if not item.done:
             return item.stage
     return CANONICAL_STAGE_IDS[0]
-
-
-def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
-    """Answers by respondent, for the scoring engine.
-
-    Only people who have given at least one answer (a level, "not applicable" or "don't
-    know") count as respondents: someone who opened the walk and left, or a consultant
-    who only looked, must not lower coverage.
-    """
-    rows = db.session.execute(
-        select(Answer.respondent_id, Answer.question_id, Answer.value)
-        .join(Respondent)
-        .where(Respondent.assessment_id == assessment.id, Answer.value.is_not(None))
-    )
-    responses: dict[str, dict[str, Any]] = {}
-    for respondent_id, question_id, value in rows:
-        if value is not None:
-            responses.setdefault(str(respondent_id), {})[question_id] = (
-                int(value) if value.isdigit() else value)
-    return responses
-
-
-def agreed_of(assessment: Assessment) -> dict[str, AgreedAnswer]:
-    """Answers a workshop agreed on, by question id."""
-    rows = db.session.scalars(select(AgreedAnswer).where(
-        AgreedAnswer.assessment_id == assessment.id))
-    return {row.question_id: row for row in rows}
-
-
-def score_assessment(catalog: Catalog, assessment: Assessment) -> AssessmentScore:
-    questionnaire = questionnaire_of(catalog, assessment)
-    models = [m for m in assessment.model_ids if m in catalog.models] or list(catalog.models)
-    known = {q.id for q in questionnaire.questions}
-    agreed = {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
-              if qid in known}
-    return score(catalog, questionnaire, responses_of(assessment),
-                 targets=assessment.targets or None, agreed=agreed, models=models)
 
 
 def complete(assessment: Assessment, respondent: Respondent | None = None) -> None:

@@ -14,11 +14,13 @@ import secrets
 from collections import Counter
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..catalog import Catalog
 from ..extensions import db
+from ..results import agreed_of, questionnaire_of
 from ..schema import CANONICAL_STAGE_IDS, LEVELS
 from ..scoring import DIVERGENCE_THRESHOLD
 from ..tables import (
@@ -31,13 +33,7 @@ from ..tables import (
     Workshop,
     utcnow,
 )
-from ..walk.operations import (
-    AnswerError,
-    agreed_of,
-    clean_value,
-    questionnaire_of,
-    questions_by_stage,
-)
+from ..walk.operations import AnswerError, clean_value, questions_by_stage
 
 #: no 0/O, 1/I/L: easy to read off a projector and type on a phone
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -257,3 +253,12 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
                 Respondent.assessment_id == assessment.id,
                 Respondent.kind == "participant")) or 0),
     }
+
+
+def participant_labels(assessment: Assessment, named: bool) -> dict[int, str]:
+    """How the facilitator sees each participant: their name only in a named workshop."""
+    labels = {}
+    for number, person in enumerate(participants(assessment), start=1):
+        anonymous = _("Participant %(n)s", n=number)
+        labels[person.id] = (person.name or anonymous) if named else anonymous
+    return labels

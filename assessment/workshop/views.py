@@ -29,13 +29,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
+from .. import results
 from ..access import assessment_or_404
-from ..app import get_catalog
 from ..extensions import db, limiter
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
-from ..walk import operations as walk_ops
-from ..walk import views as walk
-from ..web import lang, wants_json
+from ..walk import pages as walk
+from ..web import get_catalog, lang, wants_json
 from . import operations as ops
 
 bp = Blueprint("workshop", __name__)
@@ -132,7 +131,7 @@ def join(code: str) -> Any:
             db.session.commit()
             _remember(participant)
             return redirect(url_for("workshop.resume", code=workshop.code))
-    questionnaire = walk_ops.questionnaire_of(catalog, workshop.assessment)
+    questionnaire = results.questionnaire_of(catalog, workshop.assessment)
     return render_template("workshop/join.html", workshop=workshop,
                            assessment=workshop.assessment, questionnaire=questionnaire,
                            known=known, roles=PARTICIPANT_ROLES, errors=errors,
@@ -157,28 +156,28 @@ def done(code: str) -> Any:
 
 
 def _participant_resume(code: str) -> Any:
-    return walk._resume(participant_walker(code))
+    return walk.resume(participant_walker(code))
 
 
 def _participant_stage(code: str, stage: str) -> Any:
-    return walk._stage(participant_walker(code), stage)
+    return walk.stage_page(participant_walker(code), stage)
 
 
 def _participant_stage_post(code: str, stage: str) -> Any:
-    return walk._stage_post(participant_walker(code), stage)
+    return walk.stage_post(participant_walker(code), stage)
 
 
 @limiter.limit(_save_limit, key_func=_participant_key)
 def _participant_save(code: str, question_id: str) -> Any:
-    return walk._save_one(participant_walker(code), question_id)
+    return walk.save_one(participant_walker(code), question_id)
 
 
 def _participant_review(code: str) -> Any:
-    return walk._review(participant_walker(code))
+    return walk.review(participant_walker(code))
 
 
 def _participant_complete(code: str) -> Any:
-    return walk._complete(participant_walker(code))
+    return walk.complete(participant_walker(code))
 
 
 # Same endpoint names as the consultant's walk, for Walker.url().
@@ -190,6 +189,7 @@ bp.add_url_rule("/w/<code>/answers/<question_id>", "save", _participant_save,
                 methods=["POST"])
 bp.add_url_rule("/w/<code>/review", "review", _participant_review)
 bp.add_url_rule("/w/<code>/complete", "complete", _participant_complete, methods=["POST"])
+walk.resubmit_after_expired_token(bp, lambda args: participant_walker(str(args.get("code", ""))))
 
 
 # --- the facilitator -----------------------------------------------------------------
@@ -204,15 +204,6 @@ def _facilitated(assessment_id: int) -> tuple[Assessment, Workshop]:
 
 def _join_url(workshop: Workshop) -> str:
     return url_for("workshop.join", code=workshop.code, _external=True)
-
-
-def participant_labels(assessment: Assessment, named: bool) -> dict[int, str]:
-    """How the facilitator sees each participant: their name only in a named workshop."""
-    labels = {}
-    for number, person in enumerate(ops.participants(assessment), start=1):
-        anonymous = _("Participant %(n)s", n=number)
-        labels[person.id] = (person.name or anonymous) if named else anonymous
-    return labels
 
 
 def _role_filter() -> str | None:
@@ -238,7 +229,7 @@ def _live_context(assessment: Assessment, workshop: Workshop) -> dict[str, Any]:
         "questions_by_id": {q["id"]: q for q in snapshot["questions"]},
         "people": people,
         "answered": answered,
-        "labels": participant_labels(assessment, workshop.named),
+        "labels": ops.participant_labels(assessment, workshop.named),
         "total_questions": len(snapshot["questions"]),
         "roles": PARTICIPANT_ROLES,
         "role": role,
@@ -372,7 +363,7 @@ def reissue(assessment_id: int, respondent_id: int) -> BaseResponse:
             or participant.kind != "participant"):
         abort(404)
     session["reissued"] = {
-        "who": participant_labels(assessment, workshop.named)[participant.id],
+        "who": ops.participant_labels(assessment, workshop.named)[participant.id],
         "url": url_for("workshop.resume_link", token=participant.token, _external=True),
     }
     return redirect(url_for("workshop.facilitate", assessment_id=assessment.id))

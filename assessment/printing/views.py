@@ -10,15 +10,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..access import assessment_or_404
-from ..app import get_catalog
 from ..extensions import db
 from ..i18n import LANGUAGES, digits
-from ..report import ReportError, render_pdf
-from ..web import lang
-from .operations import current_date
-from .status_report import build_status_html, status_file_name
-from .trend import compare
-from .trend_chart import trend_svg
+from ..rollout.operations import current_date
+from ..trend.chart import trend_svg
+from ..trend.operations import compare
+from ..web import get_catalog, lang
+from .render import ReportError, render_pdf
+from .status import build_status_html, status_file_name
 
 bp = Blueprint("status", __name__)
 

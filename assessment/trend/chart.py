@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from .. import i18n
 from ..schema import CANONICAL_STAGE_IDS
-from .trend import Trend
+from .operations import Trend
 
 WIDTH, HEIGHT = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 46, 30, 22, 40

@@ -12,15 +12,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import i18n
 from ..access import assessment_or_404, client_or_404
-from ..app import get_catalog
 from ..clients.operations import InputError
 from ..extensions import db
+from ..rollout.operations import current_date
 from ..tables import Assessment, Client, Milestone, Roadmap
-from ..web import lang
-from . import trend as ops
-from .operations import current_date
-from .trend_chart import STAGE_COLOURS, shows_today, trend_svg
-from .trend_forms import ReassessForm
+from ..web import get_catalog, lang
+from . import operations as ops
+from .chart import STAGE_COLOURS, shows_today, trend_svg
+from .forms import ReassessForm
 
 bp = Blueprint("trend", __name__)
 

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from ..catalog import Catalog
 from ..clients.operations import create_assessment
 from ..extensions import db
+from ..results import agreed_of, responses_of, score_assessment
 from ..schema import CANONICAL_STAGE_IDS, Questionnaire
 from ..scoring import AnswerValue, AssessmentScore, score
 from ..tables import AgreedAnswer, Answer, Assessment, Client, Milestone, Respondent, Roadmap
-from ..walk.operations import agreed_of, responses_of, score_assessment
 
 #: question changes smaller than this (in levels) are noise, not improvement or decline
 QUESTION_MIN_CHANGE = 0.25

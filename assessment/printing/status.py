@@ -3,7 +3,7 @@
 Progress per stage (with the model's readiness gates), overdue and blocked milestones,
 what is due next, and the latest maturity next to the target. Built like the full
 report: self-contained HTML (fonts as data: URLs, print CSS inline) rendered by
-`report.render_pdf` in a child process with a time limit. Bars are HTML/CSS, never SVG,
+`render.render_pdf` in a child process with a time limit. Bars are HTML/CSS, never SVG,
 so Persian labels stay in reading order.
 """
 
@@ -22,18 +22,8 @@ from sqlalchemy import func, select
 from .. import i18n
 from ..catalog import Catalog, data_dir
 from ..extensions import db
-from ..report import (
-    ReportError,
-    _data_url,
-    font_faces,
-    render_pdf,
-    report_language,
-    write_atomically,
-)
-from ..scoring import AssessmentScore, score
-from ..tables import CUSTOM_MODEL, Assessment, Milestone, Roadmap
-from ..walk.operations import agreed_of, questionnaire_of, responses_of, score_assessment
-from .operations import (
+from ..results import agreed_of, questionnaire_of, responses_of, score_assessment
+from ..rollout.operations import (
     RoadmapStage,
     StageProgress,
     current_date,
@@ -41,6 +31,17 @@ from .operations import (
     roadmap_stages,
     stage_progress,
     waiting_on,
+)
+from ..scoring import AssessmentScore, score
+from ..tables import CUSTOM_MODEL, Assessment, Milestone, Roadmap
+from ..web import get_catalog
+from .render import (
+    ReportError,
+    data_url,
+    font_faces,
+    render_pdf,
+    report_language,
+    write_atomically,
 )
 
 #: rows per milestone list before "and N more"
@@ -191,7 +192,7 @@ def _trend_key(catalog: Catalog, lang: str) -> list[tuple[str, str, str]]:
     """The trend chart's key, as HTML beside it: (colour, line style, label)."""
     from flask_babel import gettext as _
 
-    from .trend_chart import READINESS_COLOUR, STAGE_COLOURS, TARGET_COLOUR
+    from ..trend.chart import READINESS_COLOUR, STAGE_COLOURS, TARGET_COLOUR
 
     return [(READINESS_COLOUR, "solid thick", _("Readiness index")),
             (READINESS_COLOUR, "dashed", _("Projected")),
@@ -266,7 +267,7 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
         "client": client,
         "workspace": workspace,
         "brand": brand_colour(workspace.brand_colour),
-        "logo": _data_url(client.logo, client.logo_type or "image/png")
+        "logo": data_url(client.logo, client.logo_type or "image/png")
         if client.logo else None,
         "custom": model is None,
         "model_name": model_name,
@@ -309,7 +310,7 @@ def build_status_html(roadmap: Roadmap, lang: str, today: date | None = None, *,
     if lang not in i18n.LANGUAGES:
         raise ReportError(f"unknown language {lang!r}")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    catalog: Catalog = app.extensions["catalog"]
+    catalog = get_catalog()
     when = today or current_date()
     with report_language(app, lang):
         return render_template("reports/status.html", **status_context(

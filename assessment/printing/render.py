@@ -1,0 +1,172 @@
+"""Rendering print designs to PDF with WeasyPrint, shared by every report.
+
+The HTML handed to WeasyPrint is self-contained (print CSS inline, fonts and logos as
+data: URLs, charts as inline SVG), so `--format html` writes exactly what is rendered.
+Rendering runs in a forked child with a time limit and a fetcher that refuses everything
+but data: URLs and the app's own static files.
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import multiprocessing
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..catalog import data_dir
+from . import rtl
+from .fetcher import STATIC_DIR, make_fetcher
+
+#: Vazirmatn covers Persian and Latin in one file. (Two files of one family split by
+#: unicode-range share a PostScript name, and WeasyPrint then embeds the wrong glyphs.)
+#: TrueType rather than WOFF2 for print: WeasyPrint would decode WOFF2 on every render.
+FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
+DEFAULT_TIMEOUT = 60.0
+#: Reports rendered at once per server process; more wait their turn (REPORT_QUEUE_WAIT s).
+RENDER_SLOTS = threading.BoundedSemaphore(int(os.environ.get("CRM_REPORT_SLOTS", "1")))
+DEFAULT_QUEUE_WAIT = 30.0
+
+
+class ReportError(RuntimeError):
+    """The report could not be made; the message says why, for the user."""
+
+
+def data_url(data: bytes, mime: str) -> str:
+    """Bytes as a data: URL, the only kind of URL a print design may load."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+@cache
+def font_faces() -> str:
+    """@font-face rules for Vazirmatn with the fonts inline (read once per process)."""
+    rules = []
+    for weight, name in FONT_FILES.items():
+        data = (data_dir("reports") / "fonts" / name).read_bytes()
+        rules.append(f'@font-face {{ font-family: "Vazirmatn"; font-weight: {weight}; '
+                     f'src: url("{data_url(data, "font/ttf")}") format("truetype"); }}')
+    return "\n".join(rules)
+
+
+@contextmanager
+def report_language(app: Flask, lang: str) -> Iterator[None]:
+    """Render in `lang` inside or outside a request (the CLI has none)."""
+    from flask import has_request_context
+
+    if has_request_context():
+        previous = getattr(g, "lang", None)
+        g.lang = lang
+        try:
+            with force_locale(lang):
+                yield
+        finally:
+            g.lang = previous
+        return
+    with app.test_request_context("/"):
+        # The request context shares an app context already pushed (the CLI's): put g.lang
+        # back afterwards so later messages are not in the report's language.
+        previous = getattr(g, "lang", None)
+        g.lang = lang
+        try:
+            with force_locale(lang):
+                yield
+        finally:
+            g.lang = previous
+
+
+def prepare_renderer() -> None:
+    """Load WeasyPrint into this process once, with its right-to-left lines fixed.
+
+    Called before forking a child for a report: the child inherits it ready instead of
+    importing WeasyPrint itself (about a second) on every report.
+    """
+    rtl.apply()
+
+
+def render_pdf_here(html: str) -> bytes:
+    """Render in this process (no time limit): used by the child and by benchmarks."""
+    prepare_renderer()
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(STATIC_DIR) + os.sep,
+                    url_fetcher=make_fetcher())
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def _child(html: str, connection: Any) -> None:
+    # The child lives for one render and then exits: skip cyclic garbage collection,
+    # which otherwise keeps walking the app's inherited objects and WeasyPrint's boxes.
+    gc.freeze()
+    gc.disable()
+    try:
+        connection.send(("ok", render_pdf_here(html)))
+    except BaseException as exc:
+        connection.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
+
+
+def render_pdf(html: str, timeout: float | None = None) -> bytes:
+    """Render in a forked child; give up (and kill it) after `timeout` seconds."""
+    limit = timeout if timeout is not None else float(
+        current_app.config.get("REPORT_TIMEOUT", DEFAULT_TIMEOUT))
+    wait = float(current_app.config.get("REPORT_QUEUE_WAIT", DEFAULT_QUEUE_WAIT))
+    if not RENDER_SLOTS.acquire(timeout=wait):
+        raise ReportError(_("Other reports are being prepared right now. Please try again in "
+                            "a minute."))
+    try:
+        prepare_renderer()
+        return _render_in_child(html, limit)
+    finally:
+        RENDER_SLOTS.release()
+
+
+def _render_in_child(html: str, limit: float) -> bytes:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(html, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(limit):
+            process.kill()
+            raise ReportError(_("The report took longer than %(n)s seconds and was stopped.",
+                                n=round(limit)))
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            raise ReportError(_("The report could not be rendered.")) from None
+    finally:
+        receiver.close()
+        process.join(timeout=5)
+    if kind != "ok":
+        raise ReportError(_("The report could not be rendered (%(reason)s).", reason=payload))
+    pdf: bytes = payload
+    return pdf
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then move it: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

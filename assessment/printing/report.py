@@ -1,0 +1,159 @@
+"""The readiness report: an assessment's figures in the print design (rendered by `render`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+from .. import i18n
+from ..catalog import Catalog, data_dir
+from ..charts import radar_svg
+from ..extensions import db
+from ..results import agreed_of, questionnaire_of, score_assessment
+from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question
+from ..scoring import AssessmentScore, QuestionScore
+from ..tables import Answer, Assessment, Respondent, utcnow
+from ..web import get_catalog
+from .render import ReportError, data_url, font_faces, report_language
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: Question
+    figures: QuestionScore
+    comments: list[str]
+    flags: int
+
+
+@dataclass(frozen=True)
+class ModelNext:
+    stage_name: str
+    action: str
+
+
+@cache
+def print_css() -> str:
+    return (data_dir("reports") / "report.css").read_text(encoding="utf-8")
+
+
+def _comments(assessment: Assessment) -> tuple[dict[str, list[str]], dict[str, int]]:
+    rows = db.session.execute(
+        db.select(Answer.question_id, Answer.comment, Answer.flagged)
+        .join(Respondent).where(Respondent.assessment_id == assessment.id)
+    )
+    comments: dict[str, list[str]] = {}
+    flags: dict[str, int] = {}
+    for question_id, comment, flagged in rows:
+        if comment and comment.strip():
+            comments.setdefault(question_id, []).append(comment.strip())
+        if flagged:
+            flags[question_id] = flags.get(question_id, 0) + 1
+    return comments, flags
+
+
+def _model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
+                lang: str) -> ModelNext | None:
+    """The model's first stage, in its own order, that is below target or blocked by a gate."""
+    model = catalog.models[model_id]
+    targets = {s.stage: s.target for s in result.stages}
+    for stage_score in result.model(model_id).stages:
+        stage = model.stage(stage_score.stage)
+        target = math.fsum(targets[c] * w for c, w in stage.maps_to.items())
+        blocked = any(gate.status == "fail" for gate in stage_score.gates)
+        below = stage_score.score is None or stage_score.score < target * 20 - 1e-9
+        if blocked or below:
+            return ModelNext(stage.name.get(lang), stage.checklist[0].text.get(lang))
+    return None
+
+
+def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[str, Any]:
+    result = score_assessment(catalog, assessment)
+    questionnaire = questionnaire_of(catalog, assessment)
+    comments, flags = _comments(assessment)
+    scored = [s for s in result.stages if s.score is not None]
+    by_score = sorted(scored, key=lambda s: (-(s.score or 0), CANONICAL_STAGE_IDS.index(s.stage)))
+    labels = [s.name.get(lang) for s in catalog.stages]
+    radar = radar_svg(labels, [s.score for s in result.stages],
+                      [s.target * 20 for s in result.stages], rtl=lang == "fa",
+                      title=_("Radar of the six stages: current against target"),
+                      show_labels=False)
+    rows = {q.id: QuestionRow(q, result.questions[q.id], comments.get(q.id, []),
+                              flags.get(q.id, 0)) for q in questionnaire.questions}
+    stage_distribution = {
+        stage: [sum(result.questions[q.id].distribution[level] for q in questionnaire.questions
+                    if q.stage == stage) for level in LEVELS]
+        for stage in CANONICAL_STAGE_IDS
+    }
+    stage_not_scored = {
+        stage: sum(result.questions[q.id].not_applicable + result.questions[q.id].unknown
+                   for q in questionnaire.questions if q.stage == stage)
+        for stage in CANONICAL_STAGE_IDS
+    }
+    unanswered_questions = [q for q in questionnaire.questions
+                            if result.questions[q.id].value is None]
+    # Divergent questions and any the room settled by agreeing an answer: settled ones
+    # first (the report must show them), then the widest spread.
+    divergent = sorted((row for row in rows.values()
+                        if row.figures.divergent or row.figures.agreed is not None),
+                       key=lambda r: (r.figures.agreed is None, -(r.figures.spread or 0)))
+    workspace = assessment.client.workspace
+    when: datetime = assessment.completed_at or utcnow()
+    return {
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "assessment": assessment,
+        "client": assessment.client,
+        "workspace": workspace,
+        "brand": workspace.brand_colour or "#1f6f8b",
+        "logo": data_url(assessment.client.logo, assessment.client.logo_type or "image/png")
+        if assessment.client.logo else None,
+        "report_date": when,
+        "result": result,
+        "questionnaire": questionnaire,
+        "catalog": catalog,
+        "radar": radar,
+        "strongest": by_score[:3],
+        "weakest": list(reversed(by_score[-3:])) if len(by_score) > 3 else list(
+            reversed(by_score)),
+        "failed_gates": [gate for gate in result.gates if gate.status == "fail"],
+        "priorities": [(p, rows[p.question_id]) for p in result.priorities],
+        "rows": rows,
+        "stage_distribution": stage_distribution,
+        "stage_not_scored": stage_not_scored,
+        "unanswered_questions": unanswered_questions,
+        "divergent": divergent[:15],
+        "agreed_notes": {qid: row.note for qid, row in agreed_of(assessment).items()},
+        "agreed_count": sum(1 for q in result.questions.values() if q.agreed is not None),
+        "respondent_count": result.respondents,
+        "model_next": {m.model: _model_next(catalog, result, m.model, lang)
+                       for m in result.models},
+        "citations": list(dict.fromkeys(
+            [src.citation for m in result.models for src in catalog.models[m.model].sources]
+            + [src.citation for src in questionnaire.sources])),
+        "font_faces": font_faces(),
+        "print_css": print_css(),
+    }
+
+
+def build_html(assessment: Assessment, lang: str) -> str:
+    """The self-contained HTML of the report, exactly as WeasyPrint gets it."""
+    if lang not in i18n.LANGUAGES:
+        raise ReportError(f"unknown language {lang!r}")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    catalog = get_catalog()
+    with report_language(app, lang):
+        return render_template("reports/report.html", **report_context(catalog, assessment, lang))
+
+
+def file_name(assessment: Assessment, lang: str, extension: str = "pdf") -> str:
+    """An ASCII-safe download name."""
+    base = f"{assessment.client.name}-{assessment.title}"
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() or f"assessment-{assessment.id}"
+    return f"{safe[:80]}-{lang}.{extension}"
