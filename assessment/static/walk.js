@@ -1,6 +1,7 @@
 // Autosave for the walk. Every change is kept on this device until the server has
 // acknowledged it (after its commit), retried with back-off when a save fails, and
 // sent again after a reload. Without JavaScript the form posts the whole stage.
+// Uses window.crm from app.js (the CSRF token, the POST, Persian digits).
 (function () {
   "use strict";
   const form = document.querySelector("form[data-autosave]");
@@ -9,8 +10,6 @@
   const status = document.getElementById("save-status");
   const saveUrl = form.dataset.saveUrl;
   const storeKey = "crm-walk-pending:" + form.dataset.key;
-  const tokenMeta = document.querySelector('meta[name="csrf-token"]');
-  let csrfToken = tokenMeta ? tokenMeta.content : "";
   let pending = load();
   const inFlight = new Set();
   const retryDelay = {};
@@ -42,7 +41,7 @@
       status.textContent = status.dataset.saving;
       status.classList.add("saving");
     } else {
-      status.textContent = status.dataset.unsaved.replace("{n}", String(count));
+      status.textContent = status.dataset.unsaved.replace("{n}", crm.digits(count));
       status.classList.add("unsaved");
     }
     form.dataset.pending = String(count);
@@ -52,9 +51,7 @@
     for (const [stage, pair] of Object.entries(progress)) {
       const el = document.querySelector('[data-stage-count="' + stage + '"]');
       if (!el) continue;
-      const digits = document.documentElement.lang === "fa";
-      const text = pair[0] + "/" + pair[1];
-      el.textContent = digits ? text.replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : text;
+      el.textContent = crm.digits(pair[0] + "/" + pair[1]);
       el.closest(".step").classList.toggle("done", pair[0] === pair[1]);
     }
   }
@@ -78,50 +75,38 @@
     let retry = false;
     let banner = null;
     try {
-      const response = await fetch(saveUrl.replace("__QID__", encodeURIComponent(qid)), {
-        method: "POST",
-        credentials: "same-origin",
-        redirect: "manual",
-        headers: { "Content-Type": "application/json", "Accept": "application/json",
-                   "X-CSRFToken": csrfToken },
-        body: JSON.stringify(body),
-      });
+      const { response, data } = await crm.post(
+        saveUrl.replace("__QID__", encodeURIComponent(qid)), body, { redirect: "manual" });
       if (response.type === "opaqueredirect" || response.status === 401) {
         retry = true;
         banner = status.dataset.signedOut;
+      } else if (response.ok && data.saved) {
+        // Drop only what was sent; a newer change made meanwhile stays queued, now
+        // based on the revision just saved.
+        if (JSON.stringify(pending[qid]) === JSON.stringify(body)) delete pending[qid];
+        else if (pending[qid]) pending[qid].base_revision = data.revision;
+        if (box(qid)) box(qid).dataset.revision = String(data.revision);
+        persist();
+        setState(qid, "saved", "✓");
+        updateProgress(data.progress);
+        retryDelay[qid] = 0;
+      } else if (response.status === 409 && data.error === "conflict") {
+        delete pending[qid];
+        persist();
+        show(qid, data.current);
+        setState(qid, "unsaved", status.dataset.conflict);
+      } else if (response.status === 400 && data.error === "csrf") {
+        crm.setCsrfToken(data.csrf_token);
+        banner = status.dataset.expired;
+        retry = true;
+        retryDelay[qid] = 0;
+      } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+        // The server refused this answer: retrying cannot help; show why.
+        delete pending[qid];
+        persist();
+        setState(qid, "unsaved", data.message || crm.digits(response.status));
       } else {
-        const data = await response.json().catch(() => ({}));
-        if (response.ok && data.saved) {
-          // Drop only what was sent; a newer change made meanwhile stays queued, now
-          // based on the revision just saved.
-          if (JSON.stringify(pending[qid]) === JSON.stringify(body)) delete pending[qid];
-          else if (pending[qid]) pending[qid].base_revision = data.revision;
-          if (box(qid)) box(qid).dataset.revision = String(data.revision);
-          persist();
-          setState(qid, "saved", "✓");
-          updateProgress(data.progress);
-          retryDelay[qid] = 0;
-        } else if (response.status === 409 && data.error === "conflict") {
-          delete pending[qid];
-          persist();
-          show(qid, data.current);
-          setState(qid, "unsaved", status.dataset.conflict);
-        } else if (response.status === 400 && data.error === "csrf") {
-          csrfToken = data.csrf_token;
-          if (tokenMeta) tokenMeta.content = csrfToken;
-          const hidden = form.querySelector('input[name="csrf_token"]');
-          if (hidden) hidden.value = csrfToken;
-          banner = status.dataset.expired;
-          retry = true;
-          retryDelay[qid] = 0;
-        } else if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-          // The server refused this answer: retrying cannot help; show why.
-          delete pending[qid];
-          persist();
-          setState(qid, "unsaved", data.message || String(response.status));
-        } else {
-          retry = true;
-        }
+        retry = true;
       }
     } catch (error) {
       retry = true;

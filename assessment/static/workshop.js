@@ -1,13 +1,10 @@
 // The facilitator's live view: the live part of the page is fetched again every few
 // seconds (no reload), forms inside it post in the background, and the projector page
 // keeps its "joined" count current. Without JavaScript every form still posts normally.
+// Uses window.crm from app.js (the POST with the CSRF token, Persian digits).
 (function () {
   "use strict";
   const PERIOD = 3000;
-  const tokenMeta = document.querySelector('meta[name="csrf-token"]');
-  const csrf = () => (tokenMeta ? tokenMeta.content : "");
-  const persian = document.documentElement.lang === "fa";
-  const digits = (text) => (persian ? String(text).replace(/[0-9]/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[d]) : String(text));
 
   // --- the projector page: only the count of people who joined -----------------------
   const joined = document.getElementById("present-joined");
@@ -15,7 +12,7 @@
     const tick = async () => {
       try {
         const response = await fetch(joined.dataset.liveUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-        if (response.ok) joined.querySelector("[data-joined]").textContent = digits((await response.json()).joined);
+        if (response.ok) joined.querySelector("[data-joined]").textContent = crm.digits((await response.json()).joined);
       } catch (error) { /* next tick */ }
       setTimeout(tick, PERIOD);
     };
@@ -84,12 +81,8 @@
   }
 
   async function post(form, action) {
-    const response = await fetch(action, {
-      method: "POST", credentials: "same-origin", body: new FormData(form),
-      headers: { Accept: "application/json", "X-CSRFToken": csrf() },
-    });
-    const data = await response.json().catch(() => ({}));
-    return { ok: response.ok, message: data.message || String(response.status) };
+    const { response, data } = await crm.post(action, new FormData(form));
+    return { ok: response.ok, message: data.message || crm.digits(response.status) };
   }
 
   // Lock/unlock and other small forms inside the live part.
@@ -139,10 +132,5 @@
     } catch (error) {
       modalEl.querySelector("[data-agree-error]").textContent = status ? status.dataset.lost : "";
     }
-  });
-
-  document.addEventListener("submit", (event) => {
-    const form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 })();
