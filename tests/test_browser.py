@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
@@ -403,3 +403,169 @@ def test_team_lead_reassesses_sees_the_trend_and_moves_the_client(
     expect(page.locator("h1")).to_contain_text("Pars Retail Group")
     expect(page.locator(".alert-success")).to_be_visible()
     assert page.url != f"{server}/clients/1"
+
+
+def _script_errors(page: Page) -> list[str]:
+    """Every uncaught exception and console error of the page, as it happens."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" else None)
+    return errors
+
+
+def _join_code(browser: Browser, server: str) -> str:
+    """The code of the demo's open workshop (assessment 2), as the facilitator sees it."""
+    facilitator = browser.new_context()
+    page = facilitator.new_page()
+    sign_in(page, server, "en")
+    page.goto(f"{server}/assessments/2/workshop")
+    code = page.locator("[data-testid=join-code]").inner_text().strip()
+    facilitator.close()
+    return code
+
+
+def _join(page: Page, server: str, code: str, lang: str) -> None:
+    page.goto(f"{server}/w?lang={lang}")
+    page.fill("#code", code)
+    page.locator("main form button[type=submit]").click()
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"{server}/w/{code}/walk/vision")
+
+
+def _in_persian(text: str) -> str:
+    return "".join(PERSIAN_DIGITS[int(c)] if c.isdigit() else c for c in text)
+
+
+def test_autosave_sends_the_csrf_header_and_writes_numbers_in_persian(
+        server: str, browser: Browser) -> None:
+    """A participant on a Persian page: each save carries the page's CSRF token, the numbers
+    the script writes are in Persian digits, and an expired token is replaced and the
+    answer saved all the same."""
+    code = _join_code(browser, server)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+    page = phone.new_page()
+    crashes: list[str] = []
+    page.on("pageerror", lambda error: crashes.append(str(error)))
+    _join(page, server, code, "fa")
+    form = page.locator("form[data-autosave]")
+    expect(form).to_have_attribute("data-ready", "1")
+    counter = page.locator('[data-stage-count="vision"]')
+    total = counter.get_attribute("data-total") or ""
+    expect(counter).to_have_text(_in_persian(f"0/{total}"))
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert token
+    questions = page.locator("fieldset.question")
+
+    with page.expect_request(lambda request: request.method == "POST") as saving:
+        questions.nth(0).locator("label.scale-option.level-3").click()
+    assert saving.value.headers.get("x-csrftoken") == token
+    expect(questions.nth(0).locator("[data-state]")).to_have_text("✓", timeout=15_000)
+    expect(counter).to_have_text(_in_persian(f"1/{total}"))
+
+    # Offline, the count of answers waiting is written in Persian digits too.
+    phone.set_offline(True)
+    questions.nth(1).locator("label.scale-option.level-2").click()
+    status = page.locator("#save-status")
+    expect(status).to_have_text(re.compile(r"^۱\D+$"), timeout=10_000)
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(form).to_have_attribute("data-pending", "0", timeout=20_000)
+    expect(counter).to_have_text(_in_persian(f"2/{total}"))
+
+    # A token the server no longer accepts: it answers with a fresh one, which the page
+    # takes (header and forms alike) before sending the answer again.
+    page.evaluate("""() => {
+        document.querySelector('meta[name="csrf-token"]').content = "stale";
+        document.querySelectorAll('input[name="csrf_token"]').forEach((i) => {
+            i.value = "stale";
+        });
+    }""")
+    sent: list[str | None] = []
+    page.on("request", lambda request: sent.append(request.headers.get("x-csrftoken"))
+            if request.method == "POST" else None)
+    questions.nth(2).locator("label.scale-option.level-4").click()
+    expect(questions.nth(2).locator("[data-state]")).to_have_text("✓", timeout=15_000)
+    expect(counter).to_have_text(_in_persian(f"3/{total}"))
+    fresh = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert fresh
+    assert sent == ["stale", fresh]
+    assert set(page.locator('input[name="csrf_token"]').evaluate_all(
+        "(inputs) => inputs.map((i) => i.value)")) == {fresh}
+    assert crashes == []
+    phone.close()
+
+
+def _pdf_is_quick(page: Page) -> None:
+    """Answer the PDF links at once with a stand-in file, so a test sees the page only."""
+    page.route(re.compile(r"\.pdf(\?|$)"), lambda route: route.fulfill(
+        status=200, content_type="application/pdf", body=b"%PDF-1.4\n",
+        headers={"Content-Disposition": 'attachment; filename="report.pdf"'}))
+
+
+def _asks_first(page: Page, button: str, url: re.Pattern[str]) -> None:
+    """The button's form asks before it posts; saying no leaves everything as it was."""
+    page.route(url, lambda route: route.abort())  # should the question not come
+    asked: list[str] = []
+
+    def decline(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", decline)
+    before = page.url
+    page.locator(button).first.click()
+    expect(page.locator(button).first).to_be_visible()
+    assert len(asked) == 1, asked
+    assert asked[0]
+    assert page.url == before
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_pages_with_scripts_run_them_without_an_error(server: str, browser: Browser,
+                                                      lang: str) -> None:
+    """The walk, the workshop's participant, facilitator and projector pages, the roadmap
+    and the results: each page's script does its work, and no page logs a script error."""
+    code = _join_code(browser, server)
+    consultant = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = consultant.new_page()
+    errors = _script_errors(page)
+    sign_in(page, server, lang)
+    # The shared helpers follow the server's rules for digits.
+    assert page.evaluate("[crm.persianDigits('12.5%'), crm.latinDigits('۱۲٣٤ x'), crm.digits(7)]"
+                         ) == ["۱۲٫۵٪", "1234 x", "۷" if lang == "fa" else "7"]
+
+    page.goto(f"{server}/assessments/3/walk/vision")
+    expect(page.locator("form[data-autosave]")).to_have_attribute("data-ready", "1")
+
+    page.goto(f"{server}/assessments/2/workshop")
+    expect(page.locator("#live")).to_have_attribute("data-updated", re.compile(r"^\d+$"),
+                                                    timeout=15_000)
+    _asks_first(page, "form[action$='/workshop/close'] button", re.compile(r"/workshop/close$"))
+
+    page.goto(f"{server}/assessments/2/workshop/present")
+    joined = page.locator("[data-joined]")
+    joined.evaluate("(el) => { el.textContent = ''; }")
+    expect(joined).to_have_text(re.compile(r"^[۰-۹]+$" if lang == "fa" else r"^[0-9]+$"),
+                                timeout=15_000)
+
+    _pdf_is_quick(page)
+    for where in ("/assessments/1/roadmap", "/assessments/1/results"):
+        page.goto(server + where)
+        with page.expect_download():
+            page.locator("[data-report-link]").first.click()
+        expect(page.locator("#report-wait")).to_be_visible()
+    page.goto(f"{server}/clients/1/team")
+    _asks_first(page, "form[data-confirm] button", re.compile(r"/delete$"))
+
+    participant = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                      has_touch=True)
+    phone = participant.new_page()
+    errors += _script_errors(phone)
+    _join(phone, server, code, lang)
+    expect(phone.locator("form[data-autosave]")).to_have_attribute("data-ready", "1")
+    expect(phone.locator("html")).to_have_attribute("lang", lang)
+    participant.close()
+    consultant.close()
+    assert errors == []
