@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-from . import i18n, web
+from . import config, i18n, web
 from .catalog import data_dir, load_catalog
 from .db import configure_sqlite, default_url, engine_options
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -22,31 +21,18 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: defaults, then instance/config.py, then CRM_* environment variables.
+    """Build the app: defaults, then instance/config.py, then CRM_* environment variables,
+    then `test_config` (see config.py and docs/configuration.md).
 
     A catalogue with any problem stops start-up with the full list (CatalogError).
     """
     app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.environ.get("CRM_INSTANCE_PATH") or None,
+                instance_path=os.environ.get(config.INSTANCE_PATH_ENV) or None,
                 template_folder=str(data_dir("templates")))
-    app.config.from_mapping(
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
-        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
-        SESSION_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        # Tokens live as long as the session: a long walk never fails on an old token.
-        WTF_CSRF_TIME_LIMIT=None,
-        BABEL_DEFAULT_LOCALE="en",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-        SQLALCHEMY_ENGINE_OPTIONS={},
-    )
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("CRM")
-    if test_config:
-        app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
+    config.load(app, test_config)
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
-    url = app.config.get("SQLALCHEMY_DATABASE_URI") or _env_database_url() or default_url(app)
+    url = app.config["SQLALCHEMY_DATABASE_URI"] or _env_database_url() or default_url(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(url),
                                                **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
@@ -151,7 +137,7 @@ def _limit_all_but_saves(app: Flask) -> None:
 
 
 def _env_database_url() -> str | None:
-    return os.environ.get("DATABASE_URL") or None
+    return os.environ.get(config.DATABASE_URL_ENV) or None
 
 
 def _instance_secret(instance: Path) -> str:

@@ -258,12 +258,12 @@ def test_reports_wait_their_turn_and_say_so_when_busy(app: Flask, workshop: int)
     app.config["REPORT_QUEUE_WAIT"] = 0.05
     with app.app_context():
         html = build_html(db.session.get(Assessment, workshop), "en")
-        assert report.RENDER_SLOTS.acquire(timeout=1)
+        assert report.render_slots().acquire(timeout=1)
         try:
             with pytest.raises(ReportError, match="Other reports are being prepared"):
                 render_pdf(html)
         finally:
-            report.RENDER_SLOTS.release()
+            report.render_slots().release()
 
 
 def _boxes(html: str) -> list[Any]:

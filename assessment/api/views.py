@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .. import results
 from ..clients.operations import InputError, create_assessment, save_client
+from ..config import rate_limit
 from ..extensions import csrf, db, limiter
 from ..schema import Question
 from ..scoring import AssessmentScore
@@ -56,27 +57,8 @@ from .spec import ID, PREFIX, build_document, registry
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
 
-#: request bodies larger than this are refused with 413 (API_MAX_CONTENT_LENGTH)
-MAX_BODY = 64 * 1024
-#: rate limits, as Flask-Limiter strings; each can be set in the app config
-DEFAULT_LIMITS = {
-    # per participant token and route: a person saves a few times a minute, a load test
-    # of a room three times a second; neither comes near this
-    "API_RATELIMIT_SAVE": "600/minute",
-    # per workshop code: a room of a few hundred joining in the same minute passes
-    "API_RATELIMIT_JOIN": "600/minute",
-    # per address, counting only codes that do not exist: stops guessing codes (a room
-    # mistyping its code never gets near it)
-    "API_RATELIMIT_JOIN_MISS": "300/minute",
-    # per consultant token
-    "API_RATELIMIT_CONSULTANT": "600/minute",
-}
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _configured(key: str) -> Callable[[], str]:
-    return lambda: str(current_app.config.get(key) or DEFAULT_LIMITS[key])
 
 
 def _path_value(name: str) -> str:
@@ -92,7 +74,7 @@ def _join_key() -> str:
 
 
 def _participant_limit() -> RouteLimit:
-    return limiter.limit(_configured("API_RATELIMIT_SAVE"), key_func=_participant_key)
+    return limiter.limit(rate_limit("API_RATELIMIT_SAVE"), key_func=_participant_key)
 
 
 @functools.lru_cache(maxsize=16)
@@ -106,7 +88,7 @@ def _check_save_limit(token: str) -> None:
     bookkeeping cost a quarter of a save, and a room saves hundreds of answers a second."""
     if not limiter.enabled:
         return
-    item = _parsed_limit(_configured("API_RATELIMIT_SAVE")())
+    item = _parsed_limit(str(current_app.config["API_RATELIMIT_SAVE"]))
     if not limiter.limiter.hit(item, "api-save", token):
         reset = limiter.limiter.get_window_stats(item, "api-save", token).reset_time
         raise ApiError(429, _("Too many requests. Wait a moment, then try again."),
@@ -114,7 +96,7 @@ def _check_save_limit(token: str) -> None:
 
 
 def _consultant_limit() -> RouteLimit:
-    return limiter.limit(_configured("API_RATELIMIT_CONSULTANT"), key_func=rate_key)
+    return limiter.limit(rate_limit("API_RATELIMIT_CONSULTANT"), key_func=rate_key)
 
 
 def consultant(view: F) -> F:
@@ -150,7 +132,7 @@ def _routing_errors() -> Response | None:
 
 @bp.before_request
 def _limit_body() -> None:
-    limit = int(current_app.config.get("API_MAX_CONTENT_LENGTH") or MAX_BODY)
+    limit = int(current_app.config["API_MAX_CONTENT_LENGTH"])
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, _too_large(limit))
@@ -178,7 +160,8 @@ def _http_error(error: HTTPException) -> Response:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(sorted(error.valid_methods))
     elif status == 413:
-        message = _too_large(request.max_content_length or MAX_BODY)
+        message = _too_large(request.max_content_length
+                             or current_app.config["API_MAX_CONTENT_LENGTH"])
     elif status == 429:
         message = _("Too many requests. Wait a moment, then try again.")
     elif status >= 500:
@@ -398,8 +381,8 @@ def assessment_scores(assessment_id: int) -> Response:
            errors=(404, 409),
            description="No account needed. Keep the token: it is how you answer.",
            responses={201: ("The new participant and their token.", ParticipantOut)})
-@limiter.limit(_configured("API_RATELIMIT_JOIN"), key_func=_join_key)
-@limiter.limit(_configured("API_RATELIMIT_JOIN_MISS"),
+@limiter.limit(rate_limit("API_RATELIMIT_JOIN"), key_func=_join_key)
+@limiter.limit(rate_limit("API_RATELIMIT_JOIN_MISS"),
                deduct_when=lambda response: response.status_code == 404)
 def join_workshop(code: str) -> Response:
     body = _body(JoinIn, optional=True)

@@ -32,10 +32,11 @@ from .fetcher import STATIC_DIR, make_fetcher
 #: unicode-range share a PostScript name, and WeasyPrint then embeds the wrong glyphs.)
 #: TrueType rather than WOFF2 for print: WeasyPrint would decode WOFF2 on every render.
 FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
-DEFAULT_TIMEOUT = 60.0
-#: Reports rendered at once per server process; more wait their turn (REPORT_QUEUE_WAIT s).
-RENDER_SLOTS = threading.BoundedSemaphore(int(os.environ.get("CRM_REPORT_SLOTS", "1")))
-DEFAULT_QUEUE_WAIT = 30.0
+
+#: Reports rendered at once per server process (REPORT_SLOTS); more wait their turn
+#: (REPORT_QUEUE_WAIT s). Made on the first report, see `render_slots`.
+_slots: threading.BoundedSemaphore | None = None
+_slots_made = threading.Lock()
 
 
 class ReportError(RuntimeError):
@@ -117,19 +118,31 @@ def _child(html: str, connection: Any) -> None:
         connection.close()
 
 
+def render_slots() -> threading.BoundedSemaphore:
+    """This process's render slots, made once, on its first report, with REPORT_SLOTS places.
+
+    A process serves one app, so the first app to render sets the size for the process.
+    """
+    global _slots
+    with _slots_made:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(int(current_app.config["REPORT_SLOTS"]))
+        return _slots
+
+
 def render_pdf(html: str, timeout: float | None = None) -> bytes:
     """Render in a forked child; give up (and kill it) after `timeout` seconds."""
-    limit = timeout if timeout is not None else float(
-        current_app.config.get("REPORT_TIMEOUT", DEFAULT_TIMEOUT))
-    wait = float(current_app.config.get("REPORT_QUEUE_WAIT", DEFAULT_QUEUE_WAIT))
-    if not RENDER_SLOTS.acquire(timeout=wait):
+    limit = timeout if timeout is not None else float(current_app.config["REPORT_TIMEOUT"])
+    wait = float(current_app.config["REPORT_QUEUE_WAIT"])
+    slots = render_slots()
+    if not slots.acquire(timeout=wait):
         raise ReportError(_("Other reports are being prepared right now. Please try again in "
                             "a minute."))
     try:
         prepare_renderer()
         return _render_in_child(html, limit)
     finally:
-        RENDER_SLOTS.release()
+        slots.release()
 
 
 def _render_in_child(html: str, limit: float) -> bytes:

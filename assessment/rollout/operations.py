@@ -82,7 +82,7 @@ def current_date() -> date:
     from flask import current_app, has_app_context
 
     if has_app_context():
-        fixed = current_app.config.get("TODAY")
+        fixed = current_app.config["TODAY"]
         if isinstance(fixed, date):
             return fixed
     return date.today()

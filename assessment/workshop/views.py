@@ -15,7 +15,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -31,6 +30,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import results
 from ..access import assessment_or_404
+from ..config import rate_limit
 from ..extensions import db, limiter
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
 from ..walk import pages as walk
@@ -82,14 +82,6 @@ def _join_key() -> str:
     return f"join:{ops.normalise_code(str((request.view_args or {}).get('code', '')))}"
 
 
-def _save_limit() -> str:
-    return str(current_app.config.get("WORKSHOP_RATELIMIT_SAVE", "600 per minute"))
-
-
-def _join_limit() -> str:
-    return str(current_app.config.get("WORKSHOP_RATELIMIT_JOIN", "1000 per minute"))
-
-
 @bp.route("/w", methods=["GET", "POST"])
 def enter_code() -> Any:
     """Where a participant types the code shown on the projector."""
@@ -106,7 +98,7 @@ def enter_code() -> Any:
 
 
 @bp.route("/w/<code>", methods=["GET", "POST"])
-@limiter.limit(_join_limit, key_func=_join_key, methods=["POST"])
+@limiter.limit(rate_limit("WORKSHOP_RATELIMIT_JOIN"), key_func=_join_key, methods=["POST"])
 def join(code: str) -> Any:
     workshop = _workshop_or_404(code)
     if workshop.code != code:  # typed in lower case or with a dash
@@ -167,7 +159,7 @@ def _participant_stage_post(code: str, stage: str) -> Any:
     return walk.stage_post(participant_walker(code), stage)
 
 
-@limiter.limit(_save_limit, key_func=_participant_key)
+@limiter.limit(rate_limit("WORKSHOP_RATELIMIT_SAVE"), key_func=_participant_key)
 def _participant_save(code: str, question_id: str) -> Any:
     return walk.save_one(participant_walker(code), question_id)
 

@@ -1,0 +1,160 @@
+"""Every setting the app reads, with its default and what it means, in one place.
+
+`load` fills an app's config in a fixed order, each source overriding the one before:
+the defaults below, then `instance/config.py`, then `CRM_*` environment variables, then
+the test configuration handed to `create_app`. Code reads `current_app.config[...]`
+with the setting's name written out, and gives no default of its own.
+docs/configuration.md shows the same settings as a table; tests/test_config.py keeps
+the table, this module and the code's reads in step.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from .catalog import USER_DIR_ENV
+
+#: `CRM_REPORT_SLOTS=2` in the environment sets `REPORT_SLOTS` to 2 (values are read as
+#: JSON where they parse as JSON: numbers, true/false, lists; otherwise as text).
+ENV_PREFIX = "CRM"
+INSTANCE_PATH_ENV = "CRM_INSTANCE_PATH"
+DATABASE_URL_ENV = "DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the app's config."""
+
+    name: str
+    default: Any
+    meaning: str
+    #: how the docs show the default where the value alone would not say it
+    shown: str | None = None
+    #: False where an environment variable cannot carry the value (a date)
+    from_env: bool = True
+
+    @property
+    def env(self) -> str | None:
+        """The environment variable that sets it, if one can."""
+        return f"{ENV_PREFIX}_{self.name}" if self.from_env else None
+
+    @property
+    def default_text(self) -> str:
+        """The default as docs/configuration.md writes it."""
+        if self.shown is not None:
+            return self.shown
+        if isinstance(self.default, str):
+            return f"`{json.dumps(self.default)}`"
+        return f"`{self.default!r}`"
+
+
+@dataclass(frozen=True)
+class EnvironmentVariable:
+    """A setting read from the environment only, never from the app's config."""
+
+    name: str
+    default_text: str
+    meaning: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", None,
+            "Signs sessions, sign-in cookies and form tokens. When unset, a random key is "
+            "made on first start and kept in the instance folder.",
+            shown="random, kept in `instance/secret_key`"),
+    Setting("SQLALCHEMY_DATABASE_URI", None,
+            "The database, as an SQLAlchemy URL. When unset, `DATABASE_URL`, else an SQLite "
+            "file in the instance folder.",
+            shown="`DATABASE_URL`, else `instance/crm.sqlite3`"),
+    Setting("SQLALCHEMY_ENGINE_OPTIONS", {},
+            "Extra options for SQLAlchemy's engine, over the ones chosen for the database "
+            "(SQLite's busy timeout, PostgreSQL's pre-ping)."),
+    Setting("MAX_CONTENT_LENGTH", 2 * 1024 * 1024,
+            "Largest request body in bytes for the web pages (uploads such as an imported "
+            "client): 2 MiB."),
+    Setting("PERMANENT_SESSION_LIFETIME", timedelta(days=30),
+            "How long a session (a workshop participant, a signed-in consultant) lasts; "
+            "in seconds when given as an environment variable.",
+            shown="`timedelta(days=30)`"),
+    Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
+    Setting("REMEMBER_COOKIE_SAMESITE", "Lax",
+            "SameSite attribute of the 'remember me' cookie."),
+    Setting("WTF_CSRF_TIME_LIMIT", None,
+            "Seconds a form token stays valid; `None`: as long as the session, so a long "
+            "walk never fails on an old token."),
+    Setting("BABEL_DEFAULT_LOCALE", "en", "Language used when a request asks for none."),
+    Setting("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations"),
+            "Where the compiled translations are.",
+            shown="the package's `translations` folder"),
+    Setting("REPORT_TIMEOUT", 60.0,
+            "Seconds a PDF report may take to render before it is stopped."),
+    Setting("REPORT_QUEUE_WAIT", 30.0,
+            "Seconds a report waits for a free render slot before the user is asked to "
+            "try again."),
+    Setting("REPORT_SLOTS", 1,
+            "Reports rendered at once by each server process; read when the process "
+            "renders its first report."),
+    Setting("WORKSHOP_RATELIMIT_SAVE", "600 per minute",
+            "Answers a workshop participant may save on the web pages, per participant."),
+    Setting("WORKSHOP_RATELIMIT_JOIN", "1000 per minute",
+            "Joins to one workshop on the web pages, per workshop code."),
+    # A person saves a few times a minute, a load test of a room three times a second:
+    # neither comes near it.
+    Setting("API_RATELIMIT_SAVE", "600 per minute",
+            "API requests of a workshop participant, per participant token and route."),
+    # A room of a few hundred joining in the same minute passes.
+    Setting("API_RATELIMIT_JOIN", "600 per minute",
+            "API joins to one workshop, per workshop code."),
+    # Stops guessing codes; a room mistyping its code never gets near it.
+    Setting("API_RATELIMIT_JOIN_MISS", "300 per minute",
+            "API joins with a code that does not exist, per address (against guessing "
+            "codes)."),
+    Setting("API_RATELIMIT_CONSULTANT", "600 per minute",
+            "API requests of a consultant, per API token."),
+    Setting("API_MAX_CONTENT_LENGTH", 64 * 1024,
+            "Largest API request body in bytes; larger ones get 413."),
+    Setting("TODAY", None,
+            "A `datetime.date` the app takes for today (rollout, status reports, trends), "
+            "for tests and demos; `None`: the real date.",
+            from_env=False),
+)
+
+ENVIRONMENT: tuple[EnvironmentVariable, ...] = (
+    EnvironmentVariable(DATABASE_URL_ENV, "unset",
+                        "The database as an SQLAlchemy URL (such as PostgreSQL with the "
+                        "`postgres` extra), when `SQLALCHEMY_DATABASE_URI` is not set."),
+    EnvironmentVariable(INSTANCE_PATH_ENV,
+                        "Flask's: `instance/` in a checkout, `var/assessment-instance` in "
+                        "the virtualenv when installed",
+                        "The instance folder: `config.py`, the secret key, the SQLite file."),
+    EnvironmentVariable(USER_DIR_ENV, "unset",
+                        "A folder of your own model and questionnaire files, validated like "
+                        "the shipped ones; the app refuses to start if one is wrong."),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """A fresh copy of every default, so no app shares a mutable value with another."""
+    return {setting.name: copy.deepcopy(setting.default) for setting in SETTINGS}
+
+
+def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
+    """Fill `app.config`: defaults, instance/config.py, CRM_* variables, test config."""
+    app.config.from_mapping(defaults())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.update(test_config)
+
+
+def rate_limit(name: str) -> Callable[[], str]:
+    """A Flask-Limiter limit read from the config at each request, so a change applies."""
+    return lambda: str(current_app.config[name])
