@@ -27,7 +27,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from .. import results
+from .. import access, results
 from ..clients.operations import InputError, create_assessment, save_client
 from ..config import rate_limit
 from ..extensions import csrf, db, limiter
@@ -204,11 +204,10 @@ def _utc(value: datetime) -> datetime:
 
 
 def _assessment(assessment_id: int) -> Assessment:
-    found = db.session.scalar(select(Assessment).join(Client).where(
-        Assessment.id == assessment_id, Client.workspace_id == current_workspace_id()))
+    found = access.assessment_in(current_workspace_id(), assessment_id)
     if found is None:
         raise not_found("assessment_id")
-    return cast(Assessment, found)
+    return found
 
 
 #: built once: constructing a statement costs more than running it (on every save)
@@ -315,8 +314,7 @@ def create_assessment_route() -> Response:
         raise ApiError(400, _("There is no questionnaire '%(id)s'. Choose one of: %(ids)s.",
                               id=body.questionnaire, ids=", ".join(valid)),
                        "questionnaire", choices=valid)
-    client = db.session.scalar(select(Client).where(
-        Client.id == body.client_id, Client.workspace_id == current_workspace_id()))
+    client = access.client_in(current_workspace_id(), body.client_id)
     if client is None:
         raise not_found("client_id")
     title = body.title

@@ -18,12 +18,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
-from ..access import assessment_or_404, client_or_404
+from ..access import (
+    assessment_or_404,
+    client_or_404,
+    evidence_or_404,
+    member_or_404,
+    milestone_or_404,
+    roadmap_or_404,
+)
 from ..clients.forms import choices
 from ..clients.operations import InputError
 from ..extensions import csrf, db
@@ -32,12 +39,8 @@ from ..printing.status import latest_scored
 from ..tables import (
     CUSTOM_MODEL,
     MILESTONE_STATUSES,
-    Assessment,
-    Client,
-    Evidence,
     Milestone,
     Roadmap,
-    TeamMember,
 )
 from ..web import get_catalog, is_safe_next, lang, wants_json
 from . import burnup, gantt
@@ -56,42 +59,6 @@ from .forms import (
 
 bp = Blueprint("rollout", __name__)
 VIEWS = ("list", "board", "timeline")
-
-
-# --- lookups scoped to the signed-in consultant's workspace ------------------------
-
-
-def _milestone_or_404(milestone_id: int) -> Milestone:
-    found = db.session.scalar(
-        select(Milestone).join(Roadmap).join(Assessment).join(Client).where(
-            Milestone.id == milestone_id, Client.workspace_id == current_user.workspace_id))
-    if found is None:
-        abort(404)
-    return found
-
-
-def _evidence_or_404(evidence_id: int) -> Evidence:
-    found = db.session.scalar(
-        select(Evidence).join(Milestone).join(Roadmap).join(Assessment).join(Client).where(
-            Evidence.id == evidence_id, Client.workspace_id == current_user.workspace_id))
-    if found is None:
-        abort(404)
-    return found
-
-
-def _member_or_404(member_id: int) -> TeamMember:
-    found = db.session.scalar(select(TeamMember).join(Client).where(
-        TeamMember.id == member_id, Client.workspace_id == current_user.workspace_id))
-    if found is None:
-        abort(404)
-    return found
-
-
-def _roadmap_or_404(assessment_id: int) -> Roadmap:
-    roadmap = assessment_or_404(assessment_id).roadmap
-    if roadmap is None:
-        abort(404)
-    return roadmap
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -198,7 +165,7 @@ def propose(assessment_id: int) -> Any:
 @bp.post("/assessments/<int:assessment_id>/roadmap/accept")
 @login_required
 def accept(assessment_id: int) -> BaseResponse:
-    roadmap = _roadmap_or_404(assessment_id)
+    roadmap = roadmap_or_404(assessment_id)
     if ConfirmForm().validate_on_submit():
         ops.accept_roadmap(roadmap)
         db.session.commit()
@@ -209,7 +176,7 @@ def accept(assessment_id: int) -> BaseResponse:
 @bp.post("/assessments/<int:assessment_id>/roadmap/discard")
 @login_required
 def discard(assessment_id: int) -> BaseResponse:
-    roadmap = _roadmap_or_404(assessment_id)
+    roadmap = roadmap_or_404(assessment_id)
     if roadmap.accepted_at is not None:
         # Tracking history and evidence hang on an accepted roadmap: remove milestones one
         # by one instead.
@@ -330,7 +297,7 @@ def _milestone_values(form: MilestoneForm) -> dict[str, Any]:
 @bp.route("/assessments/<int:assessment_id>/roadmap/milestones/new", methods=["GET", "POST"])
 @login_required
 def milestone_new(assessment_id: int) -> Any:
-    roadmap = _roadmap_or_404(assessment_id)
+    roadmap = roadmap_or_404(assessment_id)
     form = _milestone_form(roadmap, None)
 
     def create() -> tuple[str, str]:
@@ -347,7 +314,7 @@ def milestone_new(assessment_id: int) -> Any:
 @bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
 @login_required
 def milestone_edit(milestone_id: int) -> Any:
-    milestone = _milestone_or_404(milestone_id)
+    milestone = milestone_or_404(milestone_id)
     roadmap = milestone.roadmap
     form = _milestone_form(roadmap, milestone)
 
@@ -383,7 +350,7 @@ def _edit_page(milestone: Milestone, *, form: MilestoneForm | None = None,
 @login_required
 def milestone_status(milestone_id: int) -> Any:
     """Move a milestone on the board (a plain form post, or fetch asking for JSON)."""
-    milestone = _milestone_or_404(milestone_id)
+    milestone = milestone_or_404(milestone_id)
     form = StatusForm()
     back = request.form.get("back") or "board"
     error = None
@@ -419,7 +386,7 @@ def milestone_status(milestone_id: int) -> Any:
 @bp.post("/milestones/<int:milestone_id>/delete")
 @login_required
 def milestone_delete(milestone_id: int) -> BaseResponse:
-    milestone = _milestone_or_404(milestone_id)
+    milestone = milestone_or_404(milestone_id)
     roadmap = milestone.roadmap
     if ConfirmForm().validate_on_submit():
         title = milestone.title(lang())
@@ -454,7 +421,7 @@ def _evidence_done(milestone: Milestone, action: Callable[[], Any], message: str
 @bp.post("/milestones/<int:milestone_id>/evidence/link")
 @login_required
 def evidence_link(milestone_id: int) -> Any:
-    milestone = _milestone_or_404(milestone_id)
+    milestone = milestone_or_404(milestone_id)
     form = LinkForm()
     return _evidence_done(milestone, lambda: ops.add_link(milestone, form.url.data or "",
                                                           form.label.data or ""),
@@ -469,7 +436,7 @@ def evidence_file(milestone_id: int) -> Any:
     # room so the size check can answer with its own message. FileForm checks the CSRF
     # token itself.
     request.max_content_length = ops.EVIDENCE_MAX_BYTES + 256 * 1024
-    milestone = _milestone_or_404(milestone_id)
+    milestone = milestone_or_404(milestone_id)
     form = FileForm()
 
     def add() -> None:
@@ -488,7 +455,7 @@ def evidence_file(milestone_id: int) -> Any:
 @bp.get("/evidence/<int:evidence_id>")
 @login_required
 def evidence_download(evidence_id: int) -> Response:
-    evidence = _evidence_or_404(evidence_id)
+    evidence = evidence_or_404(evidence_id)
     if evidence.kind != "file" or evidence.data is None:
         abort(404)
     from urllib.parse import quote
@@ -502,7 +469,7 @@ def evidence_download(evidence_id: int) -> Response:
 @bp.post("/evidence/<int:evidence_id>/delete")
 @login_required
 def evidence_delete(evidence_id: int) -> BaseResponse:
-    evidence = _evidence_or_404(evidence_id)
+    evidence = evidence_or_404(evidence_id)
     milestone = evidence.milestone
     if ConfirmForm().validate_on_submit():
         ops.delete_evidence(evidence)
@@ -548,7 +515,7 @@ def team(client_id: int) -> Any:
 @bp.route("/team/<int:member_id>", methods=["GET", "POST"])
 @login_required
 def member_edit(member_id: int) -> Any:
-    member = _member_or_404(member_id)
+    member = member_or_404(member_id)
     form = MemberForm(obj=member if request.method == "GET" else None)
 
     def update() -> tuple[str, str]:
@@ -567,7 +534,7 @@ def member_edit(member_id: int) -> Any:
 @bp.post("/team/<int:member_id>/delete")
 @login_required
 def member_delete(member_id: int) -> BaseResponse:
-    member = _member_or_404(member_id)
+    member = member_or_404(member_id)
     client_id = member.client_id
     if ConfirmForm().validate_on_submit():
         name = member.name

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import results
-from ..access import assessment_or_404
+from ..access import assessment_or_404, participant_or_404, workshop_or_404
 from ..config import rate_limit
 from ..extensions import db, limiter
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
@@ -188,10 +188,8 @@ walk.resubmit_after_expired_token(bp, lambda args: participant_walker(str(args.g
 
 
 def _facilitated(assessment_id: int) -> tuple[Assessment, Workshop]:
-    assessment = assessment_or_404(assessment_id)
-    if assessment.workshop is None:
-        abort(404)
-    return assessment, assessment.workshop
+    workshop = workshop_or_404(assessment_id)
+    return workshop.assessment, workshop
 
 
 def _join_url(workshop: Workshop) -> str:
@@ -350,10 +348,7 @@ def agreed(assessment_id: int, question_id: str) -> Any:
 def reissue(assessment_id: int, respondent_id: int) -> BaseResponse:
     """Show a participant's personal resume link again, to hand over on another device."""
     assessment, workshop = _facilitated(assessment_id)
-    participant = db.session.get(Respondent, respondent_id)
-    if (participant is None or participant.assessment_id != assessment.id
-            or participant.kind != "participant"):
-        abort(404)
+    participant = participant_or_404(assessment_id, respondent_id)
     session["reissued"] = {
         "who": ops.participant_labels(assessment, workshop.named)[participant.id],
         "url": url_for("workshop.resume_link", token=participant.token, _external=True),
