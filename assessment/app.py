@@ -13,7 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-from . import i18n, web
+from . import i18n, ratelimits, web
 from .catalog import data_dir, load_catalog
 from .db import configure_sqlite, default_url, engine_options
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -70,6 +70,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
     babel.init_app(app, locale_selector=web.select_lang)
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          ratelimits.storage_uri(app.config, app.instance_path))
     limiter.init_app(app)
     _limit_all_but_saves(app)
 
