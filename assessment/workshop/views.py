@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import results
 from ..access import assessment_or_404
 from ..extensions import db, limiter
+from ..headers import frameable_by_itself
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
 from ..walk import pages as walk
 from ..web import get_catalog, lang, wants_json
@@ -267,6 +268,7 @@ def live(assessment_id: int) -> Any:
 
 @bp.get("/assessments/<int:assessment_id>/workshop/present")
 @login_required
+@frameable_by_itself
 def present(assessment_id: int) -> Any:
     """For the projector: the code and QR code, large, with how many have joined."""
     assessment, workshop = _facilitated(assessment_id)
