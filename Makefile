@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup sysdeps run test lint unit bench bench-workshop bench-rollout bench-postgres postgres-start \
+.PHONY: setup sysdeps run test lint unit audit bench bench-workshop bench-rollout bench-postgres postgres-start \
 	postgres-stop translations clean
 
 setup: $(STAMP)
@@ -26,11 +26,16 @@ lint: setup
 	$(BIN)/ruff check assessment tests bench
 	$(BIN)/mypy assessment
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -r assessment -x assessment/migrations
 
 unit: setup sysdeps
 	$(BIN)/pytest
 
 test: lint unit
+
+# Security: bandit over the package, pip-audit over the dependencies (scripts/audit.sh).
+audit: setup
+	BIN=$(BIN) bash scripts/audit.sh
 
 # Performance targets; figures land in bench/results/*.json.
 bench: setup sysdeps

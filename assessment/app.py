@@ -11,8 +11,9 @@ from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, i18n, web
+from . import config, headers, i18n, ratelimits, web
 from .catalog import data_dir, load_catalog
 from .db import configure_sqlite, default_url, engine_options
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -56,6 +57,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "warning"
     babel.init_app(app, locale_selector=web.select_lang)
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          ratelimits.storage_uri(app.config, app.instance_path))
     limiter.init_app(app)
     _limit_all_but_saves(app)
 
@@ -77,6 +80,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     web.register_template_helpers(app)
+    headers.init_app(app)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind a TLS proxy: trust this many hops of X-Forwarded-* headers, so the app
+        # sees https (secure cookies, HSTS) and rate limits see the real client address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies, x_prefix=proxies)
 
     @app.after_request
     def _remember_lang(response: Any) -> Any:
@@ -104,6 +114,10 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._built: tuple[tuple[Any, ...], Any] | None = None
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure whenever the request came over HTTPS (directly or through a trusted proxy)."""
+        return bool(request.is_secure or super().get_cookie_secure(app))
 
     def get_signing_serializer(self, app: Flask) -> Any:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 # pg_dump and psql, with our own arguments
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -269,7 +269,7 @@ def _pg_env(url: URL) -> dict[str, str]:
 
 def _run(command: list[str], url: URL, what: str) -> subprocess.CompletedProcess[bytes]:
     # The programs are found on PATH; their arguments are ours, never the user's text.
-    done = subprocess.run(command, env=_pg_env(url), capture_output=True, check=False)  # noqa: S603
+    done = subprocess.run(command, env=_pg_env(url), capture_output=True, check=False)  # noqa: S603 # nosec B603
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise BackupError(f"{what} failed: " + (" / ".join(detail[-3:]) or

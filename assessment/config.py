@@ -121,6 +121,15 @@ SETTINGS: tuple[Setting, ...] = (
             "API requests of a consultant, per API token."),
     Setting("API_MAX_CONTENT_LENGTH", 64 * 1024,
             "Largest API request body in bytes; larger ones get 413."),
+    Setting("REDIS_URL", None,
+            "A Redis server for the rate-limit counters, shared by every server that uses "
+            "it; unset: a file in the instance folder, shared by this installation's "
+            "workers.", shown="unset"),
+    Setting("TRUSTED_PROXIES", 0,
+            "How many proxies in front of the app to believe about the client (their "
+            "X-Forwarded-For, -Proto, -Host and -Prefix headers): set it to 1 behind one "
+            "TLS proxy, so the app sees HTTPS (secure cookies, HSTS) and rate limits see "
+            "the real client address. 0: believe no such header."),
     Setting("TODAY", None,
             "A `datetime.date` the app takes for today (rollout, status reports, trends), "
             "for tests and demos; `None`: the real date.",

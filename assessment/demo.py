@@ -19,7 +19,7 @@ from .tables import Answer, Assessment, Milestone, Respondent, User, utcnow
 from .workshop.operations import close_workshop, open_workshop, record_agreed
 
 DEMO_EMAIL = "demo@example.com"
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the person trying the demo
+DEMO_PASSWORD = "demo-password"  # noqa: S105 # nosec B105 # shown to whoever tries the demo
 
 #: the demo room's typical level per stage, so the results tell a story
 _PROFILE = {"vision": 3.2, "strategy": 2.6, "process": 2.1, "data": 1.4, "technology": 2.4,
@@ -56,7 +56,7 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
     """Create the demo workspace (idempotent: does nothing when the demo user exists)."""
     if db.session.scalar(select(User).where(User.email == DEMO_EMAIL)) is not None:
         return DemoAccount(DEMO_EMAIL, DEMO_PASSWORD, created=False)
-    rng = random.Random(seed)  # noqa: S311 - demo answers, not secrets
+    rng = random.Random(seed)  # noqa: S311 # nosec B311 # demo answers, not secrets
     user = create_user(DEMO_EMAIL, DEMO_PASSWORD, name="Demo Consultant",
                        workspace_name="Demo Consulting")
     client = save_client(user.workspace, {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,7 +9,6 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -34,34 +31,7 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
-class ThreadSafeMemoryStorage(MemoryStorage):
-    """`limits`' in-process storage, with its expiry timer started under a lock and less often.
-
-    Two threads saving at the same moment could both start the one timer ("threads can
-    only be started once"), which turned a participant's save into a server error under
-    load (limits 5.8). The timer only sweeps out expired counters (each read checks its
-    own expiry), yet the original starts a new thread 10 ms after the last: a thread for
-    every few saves in a busy workshop. Once a second is plenty.
-    """
-
-    SWEEP_EVERY_S = 1.0
-
-    STORAGE_SCHEME = ["memory-threadsafe"]  # noqa: RUF012 - as the base class declares it
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
-        self._timer_lock = threading.Lock()
-        super().__init__(uri, wrap_exceptions, **options)
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the private original
-        with self._timer_lock:
-            if not self.timer.is_alive():
-                expire = self._MemoryStorage__expire_events  # type: ignore[attr-defined]
-                self.timer = threading.Timer(self.SWEEP_EVERY_S, expire)
-                self.timer.daemon = True
-                self.timer.start()
-
-
 #: Limits are set per route, keyed so that a whole workshop room behind one venue IP
-#: is never taken for one abuser (see assessment/api and assessment/workshop).
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory-threadsafe://",
-                  headers_enabled=True)
+#: is never taken for one abuser (see assessment/api and assessment/workshop). Their
+#: counters live where every worker sees them (`ratelimits`, chosen in `create_app`).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

@@ -76,6 +76,29 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
+    sign_ins: Mapped[list[SignIn]] = relationship(back_populates="user",
+                                                  cascade="all, delete-orphan")
+
+
+class SignIn(db.Model):  # type: ignore[name-defined,misc]
+    """One signed-in session of a user, so that it can be ended on the server.
+
+    The session cookie and the remember-me cookie carry its id; a cookie whose sign-in is
+    ended, expired or unknown no longer signs anyone in, even when replayed.
+    """
+
+    __tablename__ = "sign_ins"
+    #: random, URL-safe; secret like the session it names
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: after this moment the sign-in no longer counts (remember-me at most 30 days)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    #: set by logout, a password change or "sign out everywhere"
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="sign_ins")
 
 
 class Client(db.Model):  # type: ignore[name-defined,misc]
@@ -123,8 +146,10 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     #: target level 0-5 per canonical stage id
     targets: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="draft")
-    #: secret for the executive self-assessment link (None: no link)
+    #: secret for the executive self-assessment link (None: no link, or revoked)
     share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: the link stops working after this moment (None: it does not expire)
+    share_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     due_on: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -165,6 +190,9 @@ class Respondent(db.Model):  # type: ignore[name-defined,misc]
     last_question: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: a workshop participant the facilitator removed: kept, with their answers, out of
+    #: every score
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     assessment: Mapped[Assessment] = relationship(back_populates="respondents")
     answers: Mapped[list[Answer]] = relationship(

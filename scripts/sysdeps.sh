@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing:
 # Pango (WeasyPrint renders the PDF reports with it), Chromium (browser tests), fonts
-# covering Persian, and poppler-utils (pdftoppm/pdftotext, to look at reports).
+# covering Persian, poppler-utils (pdftoppm/pdftotext, to look at reports) and redis-server
+# (the tests of rate limits shared across servers start one; scripts/redis.sh).
 # Runs as root (as on the project's machines) or through sudo; does nothing when all are there.
 set -euo pipefail
 libraries=$(ldconfig -p 2>/dev/null || true)
@@ -12,6 +13,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 grep -qi "Noto Sans Arabic" <<<"$fonts" || need+=(fonts-noto-core)
 grep -qi "DejaVu Sans" <<<"$fonts" || need+=(fonts-dejavu-core)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

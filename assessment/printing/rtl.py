@@ -81,7 +81,7 @@ def _install() -> bool:
     ast.increment_lineno(tree, first_line - 1)
     _state["original"] = original
     # Compiled in the module's own namespace, the function replaces WeasyPrint's there.
-    exec(compile(tree, inspect.getfile(original), "exec"), vars(inline))  # noqa: S102
+    exec(compile(tree, inspect.getfile(original), "exec"), vars(inline))  # noqa: S102 # nosec B102
     return True
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 # escapes what we write, parses nothing
 
 from .. import i18n
 from ..tables import Milestone

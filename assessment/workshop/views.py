@@ -32,6 +32,7 @@ from .. import results
 from ..access import assessment_or_404, participant_or_404, workshop_or_404
 from ..config import rate_limit
 from ..extensions import db, limiter
+from ..headers import frameable_by_itself
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
 from ..walk import pages as walk
 from ..web import get_catalog, lang, wants_json
@@ -257,6 +258,7 @@ def live(assessment_id: int) -> Any:
 
 @bp.get("/assessments/<int:assessment_id>/workshop/present")
 @login_required
+@frameable_by_itself
 def present(assessment_id: int) -> Any:
     """For the projector: the code and QR code, large, with how many have joined."""
     assessment, workshop = _facilitated(assessment_id)
