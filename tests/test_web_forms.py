@@ -160,3 +160,20 @@ def test_a_reassessment_refused_on_a_copied_setting_says_why(signed_in: Signed) 
     page = client.get(f"/assessments/{source}?lang=en").get_data(as_text=True)
     assert "A target must be a level from 0 to 5." in page
     assert world.query(lambda s: s.scalar(select(func.count(Assessment.id)))) == count
+
+
+def test_a_share_link_needs_a_title(signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    client_id = world.client(user_id)
+    refused = client.post(f"/clients/{client_id}/share?lang=en", data={"title": "  "})
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith(f"/clients/{client_id}")
+    page = client.get(f"/clients/{client_id}?lang=en").get_data(as_text=True)
+    assert "Give the self-assessment a title." in page
+    assert world.query(lambda s: s.scalar(select(func.count(Assessment.id)))) == 0
+    made = client.post(f"/clients/{client_id}/share?lang=en", data={"title": "CEO check"})
+    assert made.status_code == 302
+    created = world.query(lambda s: s.execute(select(Assessment.id, Assessment.title).where(
+        Assessment.share_token.is_not(None))).all())
+    assert [title for _id, title in created] == ["CEO check"]
+    assert made.headers["Location"].endswith(f"/assessments/{created[0][0]}")

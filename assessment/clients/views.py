@@ -195,13 +195,19 @@ def share_link(client_id: int) -> Any:
     client = client_or_404(client_id)
     catalog = get_catalog()
     form = ShareForm()
-    if not form.validate_on_submit():
-        flash(_("Give the self-assessment a title."), "danger")
-        return redirect(url_for("clients.client_detail", client_id=client.id))
-    questionnaire = "executive" if "executive" in catalog.questionnaires else next(
-        iter(catalog.questionnaires))
-    assessment = ops.create_assessment(catalog, client, title=form.title.data or "",
-                                       questionnaire_id=questionnaire, share=True)
-    db.session.commit()
-    flash(_("Link created. Send it to the executive: no account is needed."), "success")
-    return redirect(url_for("clients.assessment_detail", assessment_id=assessment.id))
+
+    def create() -> tuple[str, str]:
+        questionnaire = "executive" if "executive" in catalog.questionnaires else next(
+            iter(catalog.questionnaires))
+        assessment = ops.create_assessment(catalog, client, title=form.title.data or "",
+                                           questionnaire_id=questionnaire, share=True)
+        return (url_for("clients.assessment_detail", assessment_id=assessment.id),
+                _("Link created. Send it to the executive: no account is needed."))
+
+    done = submit(form, create)
+    if done is not None:
+        return done
+    # The form sits on the client's page: say there why no link was made.
+    flash(form.form_errors[0] if form.form_errors else _("Give the self-assessment a title."),
+          "danger")
+    return redirect(url_for("clients.client_detail", client_id=client.id))
