@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,10 +11,12 @@ from flask import (
     Flask,
     Response,
     current_app,
+    flash,
     g,
     has_app_context,
     has_request_context,
     jsonify,
+    redirect,
     render_template,
     request,
     session,
@@ -22,9 +26,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import i18n, scoring
 from .catalog import Catalog
+from .errors import FieldError
+from .extensions import db
 from .schema import Localized
 
 
@@ -92,6 +99,63 @@ def is_safe_next(target: str | None) -> bool:
 
 def wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+# --- forms: one way to submit, to show a refusal and to read a date ------------------
+
+
+def submit(form: Any, action: Callable[[], tuple[str, str]]) -> BaseResponse | None:
+    """On a valid submission run `action`, commit, flash and redirect.
+
+    `action` does the work and returns where to go and what to say. A FieldError from it
+    is shown on the form and nothing is stored. None: show the form (again), either not
+    submitted yet or refused.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        target, message = action()
+    except FieldError as exc:
+        db.session.rollback()
+        show_on_form(form, exc)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def show_on_form(form: Any, error: FieldError) -> None:
+    """The error beside its field, or above the form when the form has no such field
+    (an operation may judge more than the form asks for)."""
+    if error.field in form:
+        field = form[error.field]
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def refused_json(error: FieldError) -> tuple[Response, int]:
+    """A FieldError as the pages' own scripts read it (autosave, the facilitator's page)."""
+    return jsonify(error="invalid", field=error.field, message=str(error)), error.status
+
+
+def form_date(field: str, text: str | None) -> date | None:
+    """A date typed into a form field, in the calendar of the page's language; empty: None.
+
+    Every date field refuses a bad date with the same message, with an example written
+    the way the page's language writes dates.
+    """
+    if not text or not text.strip():
+        return None
+    try:
+        return i18n.parse_date_input(text, lang())
+    except ValueError:
+        if lang() == "fa":
+            message = _("Write the date as year/month/day in the Solar Hijri calendar, for "
+                        "example ۱۴۰۵/۰۹/۱۵.")
+        else:
+            message = _("Write the date as year-month-day, for example 2026-12-15.")
+        raise FieldError(field, message) from None
 
 
 def role_names() -> dict[str, str]:

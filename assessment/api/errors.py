@@ -9,6 +9,8 @@ from flask import Response, jsonify
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
+from ..errors import FieldError
+
 #: the `error` code of each status
 CODES = {
     400: "invalid",
@@ -54,6 +56,11 @@ def error_response(status: int, message: str, field: str | None = None, *,
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def from_field(error: FieldError) -> ApiError:
+    """An operation's refusal (bad input on one field), with its own status."""
+    return ApiError(error.status, str(error), error.field)
 
 
 def not_found(field: str | None = None) -> ApiError:

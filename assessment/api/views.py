@@ -28,8 +28,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .. import access, results
-from ..clients.operations import InputError, create_assessment, save_client
+from ..clients.operations import create_assessment, save_client
 from ..config import rate_limit
+from ..errors import FieldError
 from ..extensions import csrf, db, limiter
 from ..schema import Question
 from ..scoring import AssessmentScore
@@ -38,7 +39,7 @@ from ..walk import operations as walk
 from ..web import get_catalog
 from ..workshop import operations as workshops
 from .auth import consultant_required, current_workspace_id, rate_key
-from .errors import ApiError, error_response, from_validation, not_found
+from .errors import ApiError, error_response, from_field, from_validation, not_found
 from .schemas import (
     AnswerIn,
     AnswerOut,
@@ -146,6 +147,12 @@ def _too_large(limit: int) -> str:
 def _api_error(error: ApiError) -> Response:
     _rollback()
     return error.response()
+
+
+@bp.errorhandler(FieldError)
+def _field_error(error: FieldError) -> Response:
+    """What an operation refused: its status, and the field it names."""
+    return _api_error(from_field(error))
 
 
 @bp.errorhandler(HTTPException)
@@ -292,10 +299,7 @@ def create_client() -> Response:
     body = _body(ClientIn)
     workspace = db.session.get_one(Workspace, current_workspace_id())
     values = {name: value or "" for name, value in body.model_dump().items()}
-    try:
-        client = save_client(workspace, values)
-    except InputError as exc:
-        raise ApiError(400, str(exc), exc.field) from None
+    client = save_client(workspace, values)
     data = _client_json(client)
     db.session.commit()
     return _created(data)
@@ -321,11 +325,8 @@ def create_assessment_route() -> Response:
     if title is None:
         lang = str(get_locale() or "en")
         title = catalog.questionnaires[body.questionnaire].name.get(lang)
-    try:
-        assessment = create_assessment(catalog, client, title=title,
-                                       questionnaire_id=body.questionnaire)
-    except InputError as exc:
-        raise ApiError(400, str(exc), exc.field) from None
+    assessment = create_assessment(catalog, client, title=title,
+                                   questionnaire_id=body.questionnaire)
     data = _assessment_out(assessment).model_dump(mode="json")
     db.session.commit()
     return _created(data)
@@ -388,10 +389,7 @@ def join_workshop(code: str) -> Response:
     if workshop is None:
         raise ApiError(404, _("There is no workshop with this code. Check the code "
                               "and try again."), "code")
-    try:
-        participant = workshops.join(workshop, body.name, body.role)
-    except workshops.WorkshopError as exc:
-        raise ApiError(exc.status, str(exc), exc.field) from None
+    participant = workshops.join(workshop, body.name, body.role)
     data = ParticipantOut(token=participant.token, name=participant.name,
                           role=participant.role).model_dump(mode="json")
     db.session.commit()
@@ -430,11 +428,8 @@ def put_answer(token: str, question_id: str) -> Response:
     # a handful of statements, and committed before the answer is acknowledged.
     with db.engine.begin() as connection:
         participant = _participant_facts(connection, token)
-        try:
-            answer = walk.save_answer(get_catalog(), participant, question_id,
-                                      connection=connection, **fields)
-        except walk.AnswerError as exc:
-            raise ApiError(exc.status, str(exc), exc.field) from None
+        answer = walk.save_answer(get_catalog(), participant, question_id,
+                                  connection=connection, **fields)
     return jsonify({"question_id": answer.question_id, "value": _answer_value(answer.value),
                     "comment": answer.comment, "revision": answer.revision})
 

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from ..catalog import Catalog
+from ..errors import FieldError
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, LEVELS
 from ..tables import Assessment, Client, Workspace, new_token
@@ -17,22 +18,14 @@ _LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/j
 CLIENT_FIELDS = ("name", "sector", "size", "country", "contact", "notes")
 
 
-class InputError(ValueError):
-    """Bad input, with the field it concerns."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
 def logo_type(data: bytes) -> str:
     if len(data) > LOGO_MAX_BYTES:
-        raise InputError("logo", _l("The logo is larger than %(n)s KiB.",
+        raise FieldError("logo", _l("The logo is larger than %(n)s KiB.",
                                     n=LOGO_MAX_BYTES // 1024))
     for signature, mime in _LOGO_SIGNATURES.items():
         if data.startswith(signature):
             return mime
-    raise InputError("logo", _l("The logo must be a PNG or JPEG image."))
+    raise FieldError("logo", _l("The logo must be a PNG or JPEG image."))
 
 
 def save_client(workspace: Workspace, values: Mapping[str, str], logo: bytes | None = None,
@@ -43,7 +36,7 @@ def save_client(workspace: Workspace, values: Mapping[str, str], logo: bytes | N
     for name in CLIENT_FIELDS:
         setattr(client, name, (values.get(name) or "").strip())
     if not client.name:
-        raise InputError("name", _l("The organisation needs a name."))
+        raise FieldError("name", _l("The organisation needs a name."))
     if logo:
         client.logo_type = logo_type(logo)
         client.logo = logo
@@ -56,7 +49,7 @@ def check_targets(targets: Mapping[str, object]) -> dict[str, int]:
     for stage in CANONICAL_STAGE_IDS:
         value = targets.get(stage)
         if isinstance(value, bool) or not isinstance(value, int) or value not in LEVELS:
-            raise InputError(f"target_{stage}", _l("A target must be a level from 0 to 5."))
+            raise FieldError(f"target_{stage}", _l("A target must be a level from 0 to 5."))
         out[stage] = value
     return out
 
@@ -66,10 +59,10 @@ def _settings(catalog: Catalog, title: str, model_ids: Iterable[str] | None,
     """Checked title, models (in catalogue order) and a target for every stage."""
     title = title.strip()
     if not title:
-        raise InputError("title", _l("The assessment needs a title."))
+        raise FieldError("title", _l("The assessment needs a title."))
     chosen = list(model_ids) if model_ids is not None else list(catalog.models)
     if not chosen or any(m not in catalog.models for m in chosen):
-        raise InputError("models", _l("Choose at least one of the deployment models."))
+        raise FieldError("models", _l("Choose at least one of the deployment models."))
     full_targets = check_targets(
         {**dict.fromkeys(CANONICAL_STAGE_IDS, catalog.default_target), **(targets or {})}
     )
@@ -81,7 +74,7 @@ def create_assessment(catalog: Catalog, client: Client, *, title: str, questionn
                       targets: Mapping[str, int] | None = None,
                       due_on: date | None = None, share: bool = False) -> Assessment:
     if questionnaire_id not in catalog.questionnaires:
-        raise InputError("questionnaire", _l("There is no questionnaire '%(id)s'.",
+        raise FieldError("questionnaire", _l("There is no questionnaire '%(id)s'.",
                                                 id=questionnaire_id))
     title, ordered, full_targets = _settings(catalog, title, model_ids, targets)
     assessment = Assessment(

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.wrappers import Response as BaseResponse
 
 from .. import results
 from ..access import assessment_or_404, client_or_404
 from ..extensions import db
-from ..i18n import date_input, parse_date_input
+from ..i18n import date_input
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Client
 from ..walk import operations as walk_ops
-from ..web import get_catalog, lang
+from ..web import form_date, get_catalog, lang, submit
 from ..workshop import operations as workshop_ops
 from . import operations as ops
 from .forms import AssessmentForm, ClientForm, ShareForm, choices
@@ -52,24 +49,6 @@ def _logo_bytes(form: ClientForm) -> bytes | None:
     return None
 
 
-def _submit(form: Any, action: Callable[[], tuple[str, str]]) -> BaseResponse | None:
-    """On a valid submission run `action`: commit, flash and redirect to where it says.
-
-    An InputError from the operation goes onto its form field and nothing is stored.
-    """
-    if not form.validate_on_submit():
-        return None
-    try:
-        target, message = action()
-    except ops.InputError as exc:
-        db.session.rollback()
-        getattr(form, exc.field).errors.append(str(exc))
-        return None
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
 def _page(template: str, form: Any, **context: Any) -> tuple[str, int]:
     return render_template(template, form=form, **context), 400 if form.errors else 200
 
@@ -84,7 +63,7 @@ def client_new() -> Any:
         return (url_for("clients.client_detail", client_id=client.id),
                 _("Client %(name)s created.", name=client.name))
 
-    return _submit(form, create) or _page("clients/form.html", form, client=None)
+    return submit(form, create) or _page("clients/form.html", form, client=None)
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
@@ -98,7 +77,7 @@ def client_edit(client_id: int) -> Any:
                         client=client)
         return url_for("clients.client_detail", client_id=client.id), _("Changes saved.")
 
-    return _submit(form, update) or _page("clients/form.html", form, client=client)
+    return submit(form, update) or _page("clients/form.html", form, client=client)
 
 
 @bp.get("/clients/<int:client_id>")
@@ -146,15 +125,6 @@ def _assessment_form(catalog: Any, assessment: Assessment | None = None) -> Asse
     return form
 
 
-def _parse_due(text: str | None) -> date | None:
-    if not text or not text.strip():
-        return None
-    try:
-        return parse_date_input(text, lang())
-    except ValueError:
-        raise ops.InputError("due_on", _("Write the date as year/month/day.")) from None
-
-
 def _targets(form: AssessmentForm) -> dict[str, int]:
     return {stage: int(getattr(form, f"target_{stage}").data)
             for stage in CANONICAL_STAGE_IDS}
@@ -172,12 +142,12 @@ def assessment_new(client_id: int) -> Any:
             catalog, client, title=form.title.data or "",
             questionnaire_id=form.questionnaire.data or "",
             model_ids=form.models.data or [], targets=_targets(form),
-            due_on=_parse_due(form.due_on.data))
+            due_on=form_date("due_on", form.due_on.data))
         return (url_for("clients.assessment_detail", assessment_id=assessment.id),
                 _("Assessment created. Start the walk whenever you are ready."))
 
-    return _submit(form, create) or _page("clients/assessment_form.html", form, client=client,
-                                          assessment=None)
+    return submit(form, create) or _page("clients/assessment_form.html", form, client=client,
+                                         assessment=None)
 
 
 @bp.route("/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
@@ -192,12 +162,12 @@ def assessment_edit(assessment_id: int) -> Any:
     def update() -> tuple[str, str]:
         ops.update_assessment(catalog, assessment, title=form.title.data or "",
                               model_ids=form.models.data or [], targets=_targets(form),
-                              due_on=_parse_due(form.due_on.data))
+                              due_on=form_date("due_on", form.due_on.data))
         return (url_for("clients.assessment_detail", assessment_id=assessment.id),
                 _("Changes saved."))
 
-    return _submit(form, update) or _page("clients/assessment_form.html", form,
-                                          client=assessment.client, assessment=assessment)
+    return submit(form, update) or _page("clients/assessment_form.html", form,
+                                         client=assessment.client, assessment=assessment)
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -225,13 +195,19 @@ def share_link(client_id: int) -> Any:
     client = client_or_404(client_id)
     catalog = get_catalog()
     form = ShareForm()
-    if not form.validate_on_submit():
-        flash(_("Give the self-assessment a title."), "danger")
-        return redirect(url_for("clients.client_detail", client_id=client.id))
-    questionnaire = "executive" if "executive" in catalog.questionnaires else next(
-        iter(catalog.questionnaires))
-    assessment = ops.create_assessment(catalog, client, title=form.title.data or "",
-                                       questionnaire_id=questionnaire, share=True)
-    db.session.commit()
-    flash(_("Link created. Send it to the executive: no account is needed."), "success")
-    return redirect(url_for("clients.assessment_detail", assessment_id=assessment.id))
+
+    def create() -> tuple[str, str]:
+        questionnaire = "executive" if "executive" in catalog.questionnaires else next(
+            iter(catalog.questionnaires))
+        assessment = ops.create_assessment(catalog, client, title=form.title.data or "",
+                                           questionnaire_id=questionnaire, share=True)
+        return (url_for("clients.assessment_detail", assessment_id=assessment.id),
+                _("Link created. Send it to the executive: no account is needed."))
+
+    done = submit(form, create)
+    if done is not None:
+        return done
+    # The form sits on the client's page: say there why no link was made.
+    flash(form.form_errors[0] if form.form_errors else _("Give the self-assessment a title."),
+          "danger")
+    return redirect(url_for("clients.client_detail", client_id=client.id))

@@ -1,6 +1,6 @@
 """Rollout tracking: a roadmap proposed from a deployment model, and its milestones.
 
-Operations validate and flush; views commit. Bad input raises InputError naming the
+Operations validate and flush; views commit. Bad input raises FieldError naming the
 form field, before anything changes.
 """
 
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 
 from ..catalog import Catalog
-from ..clients.operations import InputError
+from ..errors import FieldError
 from ..extensions import db
 from ..results import agreed_of, questionnaire_of, responses_of, score_assessment
 from ..schema import Localized, Question
@@ -144,16 +144,16 @@ def propose_roadmap(catalog: Catalog, assessment: Assessment, model_id: str, *,
     dates, owners and items before accepting it.
     """
     if assessment.roadmap is not None:
-        raise InputError("model", _l("This assessment already has a roadmap."))
+        raise FieldError("model", _l("This assessment already has a roadmap."))
     if model_id not in model_choices(catalog):
-        raise InputError("model", _l("Choose one of the deployment models, or a custom roadmap."))
+        raise FieldError("model", _l("Choose one of the deployment models, or a custom roadmap."))
     if not 1 <= stage_days <= 365:
-        raise InputError("stage_days", _l("A stage lasts between 1 and 365 days."))
+        raise FieldError("stage_days", _l("A stage lasts between 1 and 365 days."))
     title = title.strip()
     if model_id == CUSTOM_MODEL and not title:
-        raise InputError("title", _l("Give the custom roadmap a name."))
+        raise FieldError("title", _l("Give the custom roadmap a name."))
     if len(title) > 200:
-        raise InputError("title", _l("The name is longer than 200 characters."))
+        raise FieldError("title", _l("The name is longer than 200 characters."))
     roadmap = Roadmap(assessment=assessment, model_id=model_id, title=title,
                       starts_on=starts_on)
     db.session.add(roadmap)
@@ -211,13 +211,13 @@ def save_member(client: Client, values: Mapping[str, str],
     email = (values.get("email") or "").strip().lower()
     role = (values.get("role") or "").strip()
     if not name:
-        raise InputError("name", _l("Give the person's name."))
+        raise FieldError("name", _l("Give the person's name."))
     if len(name) > 120:
-        raise InputError("name", _l("The name is longer than 120 characters."))
+        raise FieldError("name", _l("The name is longer than 120 characters."))
     if email and ("@" not in email or len(email) > 254 or " " in email):
-        raise InputError("email", _l("That is not an e-mail address."))
+        raise FieldError("email", _l("That is not an e-mail address."))
     if len(role) > 120:
-        raise InputError("role", _l("The role is longer than 120 characters."))
+        raise FieldError("role", _l("The role is longer than 120 characters."))
     if member is None:
         member = TeamMember(client=client)
         db.session.add(member)
@@ -253,11 +253,11 @@ def _status_progress(status: str, progress: int | None, old: Milestone | None) -
         # along it is, rather than a guess that would inflate the stage's progress.
         progress = 0 if reopened or old is None else old.progress
     if not 0 <= progress <= 100:
-        raise InputError("progress", _l("Progress is a percentage from 0 to 100."))
+        raise FieldError("progress", _l("Progress is a percentage from 0 to 100."))
     if status == "done":
         return 100
     if status == "not_started" and progress == 100:
-        raise InputError("progress",
+        raise FieldError("progress",
                          _l("Progress 100 means the milestone is done: set its status to done."))
     return progress
 
@@ -273,41 +273,41 @@ def save_milestone(catalog: Catalog, roadmap: Roadmap, values: Mapping[str, Any]
     title_en = (values.get("title_en") or "").strip()
     title_fa = (values.get("title_fa") or "").strip()
     if not title_en and not title_fa:
-        raise InputError("title_en", _l("Give the milestone a title in at least one language."))
+        raise FieldError("title_en", _l("Give the milestone a title in at least one language."))
     for field, text in (("title_en", title_en), ("title_fa", title_fa)):
         if len(text) > MAX_TITLE:
-            raise InputError(field, _l("The title is longer than %(n)s characters.", n=MAX_TITLE))
+            raise FieldError(field, _l("The title is longer than %(n)s characters.", n=MAX_TITLE))
     stage = values.get("stage") or ""
     if stage not in {s.id for s in roadmap_stages(catalog, roadmap)}:
-        raise InputError("stage", _l("Choose one of the roadmap's stages."))
+        raise FieldError("stage", _l("Choose one of the roadmap's stages."))
     owner_id = values.get("owner_id")
     owner = None
     if owner_id is not None:
         owner = db.session.get(TeamMember, owner_id)
         if owner is None or owner.client_id != roadmap.assessment.client_id:
-            raise InputError("owner_id", _l("Choose a person from this client's team."))
+            raise FieldError("owner_id", _l("Choose a person from this client's team."))
     start_on, due_on = values.get("start_on"), values.get("due_on")
     if start_on is not None and due_on is not None and due_on < start_on:
-        raise InputError("due_on", _l("The due date is before the start date."))
+        raise FieldError("due_on", _l("The due date is before the start date."))
     status = values.get("status") or "not_started"
     if status not in MILESTONE_STATUSES:
-        raise InputError("status", _l("Choose a status from the list."))
+        raise FieldError("status", _l("Choose a status from the list."))
     progress = _status_progress(status, values.get("progress"), milestone)
     notes = (values.get("notes") or "").strip()
     if len(notes) > MAX_NOTES:
-        raise InputError("notes", _l("The notes are longer than %(n)s characters.", n=MAX_NOTES))
+        raise FieldError("notes", _l("The notes are longer than %(n)s characters.", n=MAX_NOTES))
     wanted = [int(i) for i in values.get("depends_on") or []]
     depends_on: list[Milestone] = []
     for dep_id in dict.fromkeys(wanted):
         dep = db.session.get(Milestone, dep_id)
         if dep is None or dep.roadmap_id != roadmap.id:
-            raise InputError("depends_on", _l("A milestone can only depend on milestones of "
+            raise FieldError("depends_on", _l("A milestone can only depend on milestones of "
                                               "the same roadmap."))
         if milestone is not None and dep.id == milestone.id:
-            raise InputError("depends_on", _l("A milestone cannot depend on itself."))
+            raise FieldError("depends_on", _l("A milestone cannot depend on itself."))
         depends_on.append(dep)
     if would_cycle(milestone, depends_on):
-        raise InputError("depends_on", _l("That dependency would make a loop: a milestone would "
+        raise FieldError("depends_on", _l("That dependency would make a loop: a milestone would "
                                           "end up waiting for itself."))
     if milestone is None:
         milestone = Milestone(roadmap=roadmap, origin="team",
@@ -336,7 +336,7 @@ def set_status(milestone: Milestone, status: str, progress: int | None = None, *
                today: date | None = None) -> None:
     """Move a milestone on the board: a status, and optionally its progress."""
     if status not in MILESTONE_STATUSES:
-        raise InputError("status", _l("Choose a status from the list."))
+        raise FieldError("status", _l("Choose a status from the list."))
     _set_status(milestone, status, _status_progress(status, progress, milestone),
                 today or current_date())
     db.session.flush()
@@ -359,9 +359,9 @@ def add_link(milestone: Milestone, url: str, label: str = "") -> Evidence:
     url, label = url.strip(), label.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
-        raise InputError("url", _l("Give a web address starting with https:// or http://."))
+        raise FieldError("url", _l("Give a web address starting with https:// or http://."))
     if len(label) > 200:
-        raise InputError("label", _l("The label is longer than 200 characters."))
+        raise FieldError("label", _l("The label is longer than 200 characters."))
     evidence = Evidence(milestone=milestone, kind="link", url=url, label=label)
     db.session.add(evidence)
     db.session.flush()
@@ -371,10 +371,10 @@ def add_link(milestone: Milestone, url: str, label: str = "") -> Evidence:
 def evidence_type(filename: str, data: bytes) -> str:
     """The file's media type, judged by its content (and, for Office files, its name)."""
     if len(data) > EVIDENCE_MAX_BYTES:
-        raise InputError("file", _l("The file is larger than %(n)s MiB.",
+        raise FieldError("file", _l("The file is larger than %(n)s MiB.",
                                     n=EVIDENCE_MAX_BYTES // (1024 * 1024)))
     if not data:
-        raise InputError("file", _l("The file is empty."))
+        raise FieldError("file", _l("The file is empty."))
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     for signature, mime in _EVIDENCE_SIGNATURES:
         if data.startswith(signature):
@@ -395,7 +395,7 @@ def evidence_type(filename: str, data: bytes) -> str:
                 pass
             else:
                 return _TEXT_TYPES[extension]
-    raise InputError("file", _l("Evidence files must be PDF, PNG, JPEG, Word, Excel, "
+    raise FieldError("file", _l("Evidence files must be PDF, PNG, JPEG, Word, Excel, "
                                 "PowerPoint, or plain text, CSV or Markdown, and their "
                                 "content must match their name."))
 
@@ -403,10 +403,10 @@ def evidence_type(filename: str, data: bytes) -> str:
 def add_file(milestone: Milestone, filename: str, data: bytes, label: str = "") -> Evidence:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
     if not name:
-        raise InputError("file", _l("Choose a file."))
+        raise FieldError("file", _l("Choose a file."))
     mime = evidence_type(name, data)
     if len(label.strip()) > 200:
-        raise InputError("label", _l("The label is longer than 200 characters."))
+        raise FieldError("label", _l("The label is longer than 200 characters."))
     evidence = Evidence(milestone=milestone, kind="file", filename=name, content_type=mime,
                         size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
                         label=label.strip())

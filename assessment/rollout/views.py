@@ -32,9 +32,9 @@ from ..access import (
     roadmap_or_404,
 )
 from ..clients.forms import choices
-from ..clients.operations import InputError
+from ..errors import FieldError
 from ..extensions import csrf, db
-from ..i18n import date_input, digits, parse_date_input
+from ..i18n import date_input, digits
 from ..printing.status import latest_scored
 from ..tables import (
     CUSTOM_MODEL,
@@ -42,7 +42,7 @@ from ..tables import (
     Milestone,
     Roadmap,
 )
-from ..web import get_catalog, is_safe_next, lang, wants_json
+from ..web import form_date, get_catalog, is_safe_next, lang, submit, wants_json
 from . import burnup, gantt
 from . import operations as ops
 from .forms import (
@@ -62,40 +62,6 @@ VIEWS = ("list", "board", "timeline")
 
 
 # --- helpers ----------------------------------------------------------------------
-
-
-def _parse_date(field: str, text: str | None) -> date | None:
-    if not text or not text.strip():
-        return None
-    try:
-        return parse_date_input(text, lang())
-    except ValueError:
-        if lang() == "fa":
-            message = _("Write the date as year/month/day in the Solar Hijri calendar, for "
-                        "example ۱۴۰۵/۰۹/۱۵.")
-        else:
-            message = _("Write the date as year-month-day, for example 2026-12-15.")
-        raise InputError(field, message) from None
-
-
-def _run(form: Any, action: Callable[[], tuple[str, str]]) -> BaseResponse | None:
-    """On a valid submission run `action`, commit, flash and redirect; an InputError goes
-    onto its field and nothing is stored."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        target, message = action()
-    except InputError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None)
-        if field is None:
-            form.form_errors.append(str(exc))
-        else:
-            field.errors = [*field.errors, str(exc)]
-        return None
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
 
 
 def _roadmap_url(roadmap: Roadmap, view: str | None = None, anchor: str | None = None) -> str:
@@ -146,9 +112,9 @@ def propose(assessment_id: int) -> Any:
     _propose_choices(form)
 
     def create() -> tuple[str, str]:
-        starts_on = _parse_date("starts_on", form.starts_on.data)
+        starts_on = form_date("starts_on", form.starts_on.data)
         if starts_on is None:
-            raise InputError("starts_on", _("Give the date the rollout starts."))
+            raise FieldError("starts_on", _("Give the date the rollout starts."))
         made = ops.propose_roadmap(catalog, assessment, form.model.data or "",
                                    starts_on=starts_on, title=form.title.data or "",
                                    stage_days=form.stage_days.data or ops.STAGE_DAYS)
@@ -156,7 +122,7 @@ def propose(assessment_id: int) -> Any:
                 _("Roadmap proposed with %(n)s milestones. Review it, change what does not "
                   "fit, then accept it.", n=digits(len(made.milestones), lang())))
 
-    done = _run(form, create)
+    done = submit(form, create)
     if done is not None:
         return done
     return render_template("rollout/propose.html", assessment=assessment, form=form), 400
@@ -287,8 +253,8 @@ def _milestone_values(form: MilestoneForm) -> dict[str, Any]:
     return {
         "title_en": form.title_en.data, "title_fa": form.title_fa.data,
         "stage": form.stage.data, "owner_id": int(owner) if owner else None,
-        "start_on": _parse_date("start_on", form.start_on.data),
-        "due_on": _parse_date("due_on", form.due_on.data),
+        "start_on": form_date("start_on", form.start_on.data),
+        "due_on": form_date("due_on", form.due_on.data),
         "status": form.status.data, "progress": form.progress.data,
         "notes": form.notes.data, "depends_on": form.depends_on.data or [],
     }
@@ -304,7 +270,7 @@ def milestone_new(assessment_id: int) -> Any:
         made = ops.save_milestone(get_catalog(), roadmap, _milestone_values(form))
         return _roadmap_url(roadmap, anchor=f"m{made.id}"), _("Milestone added.")
 
-    done = _run(form, create)
+    done = submit(form, create)
     if done is not None:
         return done
     return render_template("rollout/milestone_form.html", roadmap=roadmap, milestone=None,
@@ -322,7 +288,7 @@ def milestone_edit(milestone_id: int) -> Any:
         ops.save_milestone(get_catalog(), roadmap, _milestone_values(form), milestone)
         return _roadmap_url(roadmap, anchor=f"m{milestone.id}"), _("Changes saved.")
 
-    done = _run(form, update)
+    done = submit(form, update)
     if done is not None:
         return done
     return _edit_page(milestone, form=form)
@@ -361,7 +327,7 @@ def milestone_status(milestone_id: int) -> Any:
         try:
             ops.set_status(milestone, form.status.data or "", form.progress.data,
                            today=ops.current_date())
-        except InputError as exc:
+        except FieldError as exc:
             db.session.rollback()
             error = str(exc)
         else:
@@ -403,19 +369,13 @@ def _evidence_done(milestone: Milestone, action: Callable[[], Any], message: str
                    form: LinkForm | FileForm) -> Any:
     """Add evidence; refused, the page comes back with what was typed and the error."""
     which = "link_form" if isinstance(form, LinkForm) else "file_form"
-    if not form.validate_on_submit():
-        return _edit_page(milestone, **{which: form})
-    try:
+
+    def add() -> tuple[str, str]:
         action()
-    except InputError as exc:
-        db.session.rollback()
-        field = getattr(form, exc.field, None) or form.label
-        field.errors = [*field.errors, str(exc)]
-        return _edit_page(milestone, **{which: form})
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("rollout.milestone_edit", milestone_id=milestone.id,
-                            _anchor="evidence"))
+        return url_for("rollout.milestone_edit", milestone_id=milestone.id,
+                       _anchor="evidence"), message
+
+    return submit(form, add) or _edit_page(milestone, **{which: form})
 
 
 @bp.post("/milestones/<int:milestone_id>/evidence/link")
@@ -442,7 +402,7 @@ def evidence_file(milestone_id: int) -> Any:
     def add() -> None:
         upload = form.file.data
         if not upload or not getattr(upload, "filename", ""):
-            raise InputError("file", _("Choose a file."))
+            raise FieldError("file", _("Choose a file."))
         try:
             data = upload.read(ops.EVIDENCE_MAX_BYTES + 1)
         finally:
@@ -499,7 +459,7 @@ def team(client_id: int) -> Any:
                                           "role": form.role.data or ""})
         return target, _("%(name)s added to the team.", name=person.name)
 
-    done = _run(form, add)
+    done = submit(form, add)
     if done is not None:
         return done
     owned: dict[int, int] = {}
@@ -524,7 +484,7 @@ def member_edit(member_id: int) -> Any:
                                         "role": form.role.data or ""}, member)
         return url_for("rollout.team", client_id=member.client_id), _("Changes saved.")
 
-    done = _run(form, update)
+    done = submit(form, update)
     if done is not None:
         return done
     return render_template("rollout/member_form.html", member=member, form=form), \

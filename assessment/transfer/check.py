@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..catalog import Catalog
-from ..clients.operations import InputError, logo_type
+from ..clients.operations import logo_type
+from ..errors import FieldError
 from ..rollout.operations import (
     evidence_type,
     model_choices,
@@ -48,7 +49,7 @@ def check_file(catalog: Catalog, parsed: ClientFile) -> tuple[list[str], Checked
         if data is not None:
             try:
                 found = logo_type(data)
-            except InputError as exc:
+            except FieldError as exc:
                 problems.append(f"client.logo.data: {exc}")
             else:
                 if found != logo.content_type:
@@ -223,7 +224,7 @@ def _check_evidence(evidence: EvidenceIn, where: str, problems: list[str]) -> by
         return None
     try:
         mime = evidence_type(name, data)
-    except InputError as exc:
+    except FieldError as exc:
         problems.append(f"{where}.data: {exc}")
         return None
     if mime != evidence.content_type:

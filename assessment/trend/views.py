@@ -12,11 +12,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import i18n
 from ..access import assessment_or_404, client_or_404
-from ..clients.operations import InputError
 from ..extensions import db
 from ..rollout.operations import current_date
 from ..tables import Assessment, Client, Milestone, Roadmap
-from ..web import get_catalog, lang
+from ..web import get_catalog, lang, submit
 from . import operations as ops
 from .chart import STAGE_COLOURS, shows_today, trend_svg
 from .forms import ReassessForm
@@ -56,20 +55,23 @@ def signed(value: float | None, places: int = 0) -> str:
 def reassess(assessment_id: int) -> BaseResponse:
     source = assessment_or_404(assessment_id)
     form = ReassessForm()
-    if not form.validate_on_submit():
-        flash(_("The title can be at most 200 characters long. Nothing was created."), "danger")
-        return redirect(url_for("clients.assessment_detail", assessment_id=source.id))
-    title = (form.title.data or "").strip() or default_title()
-    try:
+
+    def create() -> tuple[str, str]:
+        title = (form.title.data or "").strip() or default_title()
         created = ops.reassess(get_catalog(), source, title)
-    except InputError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("clients.assessment_detail", assessment_id=source.id))
-    db.session.commit()
-    flash(_("Re-assessment created with the same questionnaire, models and targets. Once it "
-            "has answers it appears on the client's trend."), "success")
-    return redirect(url_for("clients.assessment_detail", assessment_id=created.id))
+        return (url_for("clients.assessment_detail", assessment_id=created.id),
+                _("Re-assessment created with the same questionnaire, models and targets. "
+                  "Once it has answers it appears on the client's trend."))
+
+    done = submit(form, create)
+    if done is not None:
+        return done
+    # The form sits on the assessment's page, so a refusal is flashed there. The operation
+    # refuses only what it copies from the source (questionnaire, models, targets), which
+    # has no field on this form; otherwise the title was too long.
+    flash(form.form_errors[0] if form.form_errors else
+          _("The title can be at most 200 characters long. Nothing was created."), "danger")
+    return redirect(url_for("clients.assessment_detail", assessment_id=source.id))
 
 
 def _questionnaire_choices(client: Client) -> list[tuple[str, int]]:

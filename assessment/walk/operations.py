@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..catalog import Catalog
 from ..db import write_intent
+from ..errors import FieldError
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, Question, Questionnaire
 from ..tables import (
@@ -27,15 +28,6 @@ from ..tables import (
 
 MAX_COMMENT = 2000
 UNSET: Any = object()
-
-
-class AnswerError(ValueError):
-    """An answer the questionnaire cannot take; names the field."""
-
-    def __init__(self, field: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -85,10 +77,10 @@ def clean_value(raw: object) -> str | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
-        raise AnswerError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
+        raise FieldError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
     text = str(raw).strip()
     if text not in ANSWER_VALUES:
-        raise AnswerError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
+        raise FieldError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
     return text
 
 
@@ -165,14 +157,14 @@ def check_room(row: Any, stage: str) -> None:
         return
     status, locked = row
     if status == "closed":
-        raise AnswerError("workshop", _l("The workshop is closed, so answers can no longer "
-                                         "be changed."), status=409)
+        raise FieldError("workshop", _l("The workshop is closed, so answers can no longer "
+                                        "be changed."), status=409)
     if stage in (locked or ()):
-        raise AnswerError("stage", _l("The facilitator has locked this stage for now, so "
-                                      "this answer was not saved."), status=409)
+        raise FieldError("stage", _l("The facilitator has locked this stage for now, so "
+                                     "this answer was not saved."), status=409)
 
 
-class AnswerConflict(AnswerError):
+class AnswerConflict(FieldError):
     """The answer changed since the version the change was based on (another device)."""
 
     def __init__(self, current: StoredAnswer | None):
@@ -193,7 +185,7 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
 
     Only the fields given are changed. With `base_revision` (the revision the change was
     made on; 0 for a new answer) a change made on an outdated copy is refused with
-    AnswerConflict instead of overwriting a newer answer. Raises AnswerError (and changes
+    AnswerConflict instead of overwriting a newer answer. Raises FieldError (and changes
     nothing) on bad input, and for a participant while the workshop is closed or the
     question's stage locked.
 
@@ -207,7 +199,7 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
     try:
         question = questionnaire.question(question_id)
     except KeyError:
-        raise AnswerError("question_id", _l("'%(id)s' is not a question of this assessment.",
+        raise FieldError("question_id", _l("'%(id)s' is not a question of this assessment.",
                                                    id=question_id), status=404) from None
     changes: dict[str, Any] = {}
     if value is not UNSET:
@@ -215,18 +207,18 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
     if comment is not UNSET:
         text = "" if comment is None else str(comment)
         if len(text) > MAX_COMMENT:
-            raise AnswerError("comment", _l("The comment is longer than %(n)s characters.",
-                                                n=MAX_COMMENT))
+            raise FieldError("comment", _l("The comment is longer than %(n)s characters.",
+                                               n=MAX_COMMENT))
         changes["comment"] = text
     if flagged is not UNSET:
         if not isinstance(flagged, bool):
-            raise AnswerError("flagged", _l("'flagged' must be true or false."))
+            raise FieldError("flagged", _l("'flagged' must be true or false."))
         changes["flagged"] = flagged
     if not changes:
-        raise AnswerError("value", _l("Nothing to save: give a value, a comment or a flag."))
+        raise FieldError("value", _l("Nothing to save: give a value, a comment or a flag."))
     if base_revision is not None and (isinstance(base_revision, bool)
                                       or not isinstance(base_revision, int)):
-        raise AnswerError("base_revision", _l("'base_revision' must be a whole number."))
+        raise FieldError("base_revision", _l("'base_revision' must be a whole number."))
 
     if connection is None:
         connection = db.session.connection()

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from .. import results as scored
 from .. import web
+from ..errors import FieldError
 from ..extensions import db
 from ..i18n import LANGUAGES
 from ..schema import CANONICAL_STAGE_IDS
@@ -111,7 +112,7 @@ def stage_post(walker: Walker, stage: str) -> Any:
             continue
         try:  # save_answer checks each answer; one bad answer rolls the whole stage back
             ops.save_answer(catalog, walker.respondent, question.id, **fields)
-        except ops.AnswerError as exc:
+        except FieldError as exc:
             errors[question.id] = str(exc)
     if errors:
         db.session.rollback()
@@ -144,9 +145,9 @@ def save_one(walker: Walker, question_id: str) -> Any:
                       "flagged": current.flagged, "revision": current.revision}}
         db.session.rollback()
         return jsonify(body), 409
-    except ops.AnswerError as exc:
+    except FieldError as exc:
         db.session.rollback()
-        return jsonify(error="invalid", field=exc.field, message=str(exc)), exc.status
+        return web.refused_json(exc)
     result: dict[str, Any] = {"question_id": answer.question_id, "value": answer.value,
               "comment": answer.comment, "flagged": answer.flagged,
               "revision": answer.revision}

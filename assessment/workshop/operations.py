@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..catalog import Catalog
+from ..errors import FieldError
 from ..extensions import db
 from ..results import agreed_of, questionnaire_of
 from ..schema import CANONICAL_STAGE_IDS, LEVELS
@@ -33,7 +34,7 @@ from ..tables import (
     Workshop,
     utcnow,
 )
-from ..walk.operations import AnswerError, clean_value, questions_by_stage
+from ..walk.operations import clean_value, questions_by_stage
 
 #: no 0/O, 1/I/L: easy to read off a projector and type on a phone
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -42,15 +43,6 @@ MAX_NAME = 120
 MAX_NOTE = 2000
 #: answers shown per question in the live view: levels, then "n/a" and "don't know"
 BUCKETS = (*[str(level) for level in LEVELS], "na", "unknown")
-
-
-class WorkshopError(ValueError):
-    """A workshop action that cannot be done; names the field and the HTTP status."""
-
-    def __init__(self, field: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.field = field
-        self.status = status
 
 
 def normalise_code(raw: str) -> str:
@@ -91,7 +83,7 @@ def close_workshop(workshop: Workshop) -> None:
 
 def set_stage_lock(workshop: Workshop, stage: str, locked: bool) -> None:
     if stage not in CANONICAL_STAGE_IDS:
-        raise WorkshopError("stage", _l("'%(stage)s' is not a stage.", stage=stage), 404)
+        raise FieldError("stage", _l("'%(stage)s' is not a stage.", stage=stage), 404)
     current = set(workshop.locked_stages or ())
     current.add(stage) if locked else current.discard(stage)
     # A new list, in stage order, so the JSON column sees the change.
@@ -104,17 +96,17 @@ def workshop_by_code(code: str) -> Workshop | None:
 
 
 def join(workshop: Workshop, name: object = "", role: object = "") -> Respondent:
-    """Add a participant. Raises WorkshopError (and adds nobody) on bad input or a closed room."""
+    """Add a participant. Raises FieldError (and adds nobody) on bad input or a closed room."""
     if workshop.status != "open":
-        raise WorkshopError("workshop", _l("This workshop is closed and takes no new "
-                                           "participants."), 409)
+        raise FieldError("workshop", _l("This workshop is closed and takes no new "
+                                        "participants."), 409)
     name_text = "" if name is None else str(name).strip()
     role_text = "" if role is None else str(role).strip().lower()
     if len(name_text) > MAX_NAME:
-        raise WorkshopError("name", _l("The name is longer than %(n)s characters.", n=MAX_NAME))
+        raise FieldError("name", _l("The name is longer than %(n)s characters.", n=MAX_NAME))
     if role_text and role_text not in PARTICIPANT_ROLES:
-        raise WorkshopError("role", _l("Choose a role from the list: %(roles)s.",
-                                       roles=", ".join(PARTICIPANT_ROLES)))
+        raise FieldError("role", _l("Choose a role from the list: %(roles)s.",
+                                    roles=", ".join(PARTICIPANT_ROLES)))
     participant = Respondent(assessment_id=workshop.assessment_id, kind="participant",
                              name=name_text, role=role_text)
     db.session.add(participant)
@@ -142,15 +134,12 @@ def record_agreed(catalog: Catalog, assessment: Assessment, question_id: str, va
     try:
         questionnaire.question(question_id)
     except KeyError:
-        raise WorkshopError("question_id", _l("'%(id)s' is not a question of this "
-                                              "assessment.", id=question_id), 404) from None
-    try:
-        cleaned = clean_value(value)
-    except AnswerError as exc:
-        raise WorkshopError("value", str(exc)) from None
+        raise FieldError("question_id", _l("'%(id)s' is not a question of this "
+                                           "assessment.", id=question_id), 404) from None
+    cleaned = clean_value(value)
     note_text = "" if note is None else str(note).strip()
     if len(note_text) > MAX_NOTE:
-        raise WorkshopError("note", _l("The note is longer than %(n)s characters.", n=MAX_NOTE))
+        raise FieldError("note", _l("The note is longer than %(n)s characters.", n=MAX_NOTE))
     row = db.session.scalar(select(AgreedAnswer).where(
         AgreedAnswer.assessment_id == assessment.id, AgreedAnswer.question_id == question_id))
     if cleaned is None:

@@ -31,11 +31,12 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import results
 from ..access import assessment_or_404, participant_or_404, workshop_or_404
 from ..config import rate_limit
+from ..errors import FieldError
 from ..extensions import db, limiter
 from ..headers import frameable_by_itself
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
 from ..walk import pages as walk
-from ..web import get_catalog, lang, wants_json
+from ..web import get_catalog, lang, refused_json, wants_json
 from . import operations as ops
 
 bp = Blueprint("workshop", __name__)
@@ -116,7 +117,7 @@ def join(code: str) -> Any:
         try:
             participant = ops.join(workshop, request.form.get("name", ""),
                                    request.form.get("role", ""))
-        except ops.WorkshopError as exc:
+        except FieldError as exc:
             db.session.rollback()
             errors[exc.field] = str(exc)
             status = exc.status
@@ -288,10 +289,10 @@ def _done(assessment: Assessment, message: str, **payload: Any) -> Any:
     return redirect(url_for("workshop.facilitate", assessment_id=assessment.id))
 
 
-def _refused(assessment: Assessment, exc: ops.WorkshopError) -> Any:
+def _refused(assessment: Assessment, exc: FieldError) -> Any:
     db.session.rollback()
     if wants_json():
-        return jsonify(error="invalid", field=exc.field, message=str(exc)), exc.status
+        return refused_json(exc)
     flash(str(exc), "danger")
     return redirect(url_for("workshop.facilitate", assessment_id=assessment.id))
 
@@ -322,7 +323,7 @@ def lock(assessment_id: int, stage: str) -> Any:
     locked = request.form.get("locked") == "1"
     try:
         ops.set_stage_lock(workshop, stage, locked)
-    except ops.WorkshopError as exc:
+    except FieldError as exc:
         return _refused(assessment, exc)
     name = get_catalog().stage(stage).name.get(lang())
     return _done(assessment, _("“%(stage)s” is locked.", stage=name) if locked
@@ -338,7 +339,7 @@ def agreed(assessment_id: int, question_id: str) -> Any:
         row = ops.record_agreed(get_catalog(), assessment, question_id,
                                 request.form.get("value"), request.form.get("note", ""),
                                 current_user)
-    except ops.WorkshopError as exc:
+    except FieldError as exc:
         return _refused(assessment, exc)
     message = (_("The agreed answer is recorded.") if row is not None
                else _("The agreed answer is removed."))
