@@ -20,7 +20,8 @@ from assessment.tables import Answer, Assessment, Client, Milestone, Respondent
 from assessment.trend.chart import trend_svg
 from assessment.trend.operations import Trend, comparable_assessments, compare
 
-from .conftest import World, login, text_of
+from .conftest import World
+from .helpers import login, text_of
 
 Signed = tuple[FlaskClient, World, int]
 Q = "executive"

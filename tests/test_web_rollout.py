@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.conftest import World, login, text_of
+from tests.conftest import World
+from tests.helpers import login, text_of
 
 START = date(2026, 9, 1)
 # Evidence tests use a smaller size limit: Werkzeug's test client would spool a body over
