@@ -9,7 +9,7 @@ section there.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -66,6 +66,22 @@ def validate_answer(value: object) -> AnswerValue:
     if value in NOT_SCORED:
         return value
     raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
+
+
+def level_spread(levels: Collection[int]) -> tuple[float, float] | None:
+    """Rule 2: the mean of the levels given and their spread (the population standard
+    deviation), or None when nobody gave a level."""
+    if not levels:
+        return None
+    mean = math.fsum(levels) / len(levels)
+    return mean, math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / len(levels))
+
+
+def diverges(count: int, spread: float | None) -> bool:
+    """Rule 2: `count` levels with this spread divide the room: at least two levels, spread
+    at the threshold or above. The guard keeps a spread that is the threshold exactly from
+    falling below it through float error."""
+    return count >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD - _EPS
 
 
 # --- results ----------------------------------------------------------------------
@@ -207,12 +223,12 @@ def _question_score(
     count = len(levels)
     distribution = tuple(levels.count(level) for level in LEVELS)
     mean = median = spread = None
-    if count:
-        mean = math.fsum(levels) / count
+    stats = level_spread(levels)
+    if stats is not None:
+        mean, spread = stats
         middle = count // 2
         median = float(levels[middle]) if count % 2 else (levels[middle - 1] + levels[middle]) / 2
-        spread = math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / count)
-    divergent = count >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD - _EPS
+    divergent = diverges(count, spread)
     if agreed is not None:
         value = float(agreed) if isinstance(agreed, int) else None
         coverage = 1.0 if isinstance(agreed, int) else 0.0

@@ -1,12 +1,25 @@
-"""The answers module: the one place an answer's values, reading, scoring and labels live."""
+"""The answers module: the one place an answer's values, reading, scoring and labels live;
+and the one divergence rule the scoring engine and the live workshop view share."""
 
 from __future__ import annotations
 
-import pytest
+import math
 
-from assessment import answers
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from assessment import answers, scoring
 from assessment.answers import NA, UNKNOWN
 from assessment.errors import FieldError
+from assessment.results import score_assessment
+from assessment.tables import Assessment, Workshop
+from assessment.web import get_catalog
+
+from .conftest import World
+
+Signed = tuple[FlaskClient, World, int]
 
 
 def test_the_values_are_six_levels_then_the_two_without_a_level() -> None:
@@ -94,3 +107,66 @@ def test_the_engine_takes_only_int_levels_and_the_markers(value: object, taken: 
 ])
 def test_labels_in_both_languages(value: object, lang: str, text: str) -> None:
     assert answers.label(value, lang) == text
+
+
+# --- the divergence rule, shared by the engine and the live view ------------------------
+
+
+def test_a_spread_at_the_threshold_diverges_even_one_float_step_below_it() -> None:
+    threshold = scoring.DIVERGENCE_THRESHOLD
+    assert scoring.diverges(2, threshold)
+    # What float error makes of a spread that is the threshold exactly: an unguarded
+    # `spread >= threshold` would call it agreement.
+    below = math.nextafter(threshold, 0.0)
+    assert below < threshold
+    assert scoring.diverges(2, below)
+    assert not scoring.diverges(2, threshold - 0.01)
+    assert not scoring.diverges(1, 5.0)  # one level is no disagreement, however far out
+    assert not scoring.diverges(0, None)
+
+
+def test_level_spread_is_the_mean_and_the_population_standard_deviation() -> None:
+    assert scoring.level_spread([]) is None
+    assert scoring.level_spread([4]) == (4.0, 0.0)
+    assert scoring.level_spread([0, 0, 0, 0, 3]) == (0.6, 1.2)
+    assert scoring.level_spread([0, 5]) == (2.5, 2.5)
+
+
+#: five participants' answers to five questions, None for no answer
+ROOM = {
+    "ws.vision.01": (0, 0, 0, 0, 3),  # spread 1.2 exactly: the borderline
+    "ws.vision.02": (1, 1, 1, 1, 4),  # 1.2 again, on other levels
+    "ws.vision.03": (0, 0, 0, 0, 2),  # 0.8: the room agrees enough
+    "ws.vision.04": (0, 3, NA, UNKNOWN, None),  # two levels, 1.5 apart from their mean
+    "ws.vision.05": (5, NA, NA, UNKNOWN, None),  # one level: nobody to disagree with
+}
+
+
+def test_the_live_view_and_the_engine_agree_on_a_spread_at_the_threshold(
+        signed_in: Signed, app: Flask) -> None:
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id), questionnaire="workshop")
+    assert client.post(f"/assessments/{aid}/workshop/open").status_code == 302
+    code = world.query(lambda s: s.scalar(select(Workshop.code)))
+    for person in range(5):
+        phone = app.test_client()
+        assert phone.post(f"/w/{code}", data={"name": "", "role": ""}).status_code == 302
+        for qid, values in ROOM.items():
+            if values[person] is not None:
+                saved = phone.post(f"/w/{code}/answers/{qid}", json={"value": values[person]})
+                assert saved.status_code == 200, saved.get_json()
+
+    live = client.get(f"/assessments/{aid}/workshop/live",
+                      headers={"Accept": "application/json"}).get_json()
+    scored = world.query(lambda s: score_assessment(get_catalog(app), s.get(Assessment, aid)))
+
+    expected = ["ws.vision.01", "ws.vision.02", "ws.vision.04"]
+    assert sorted(live["divergent"]) == expected
+    assert sorted(scored.divergent) == expected
+    by_id = {q["id"]: q for q in live["questions"]}
+    for qid in ROOM:
+        engine = scored.questions[qid]
+        assert by_id[qid]["divergent"] is engine.divergent, qid
+        assert by_id[qid]["spread"] == (None if engine.spread is None
+                                        else round(engine.spread, 2)), qid
+    assert by_id["ws.vision.01"]["spread"] == 1.2

@@ -8,7 +8,6 @@ or their stage is locked.
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 from collections import Counter
@@ -22,7 +21,7 @@ from ..catalog import Catalog
 from ..extensions import db
 from ..results import agreed_of, questionnaire_of
 from ..schema import CANONICAL_STAGE_IDS, LEVELS
-from ..scoring import DIVERGENCE_THRESHOLD
+from ..scoring import DIVERGENCE_THRESHOLD, diverges, level_spread
 from ..tables import (
     PARTICIPANT_ROLES,
     AgreedAnswer,
@@ -204,11 +203,8 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
     for question in questionnaire.questions:
         tally = counts[question.id]
         levels = [int(v) for v, n in tally.items() if v.isdigit() for _ in range(n)]
-        mean = spread = None
-        if levels:
-            mean = math.fsum(levels) / len(levels)
-            spread = math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / len(levels))
-        divergent = len(levels) >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD
+        mean, spread = level_spread(levels) or (None, None)
+        divergent = diverges(len(levels), spread)
         row = agreed.get(question.id)
         questions.append({
             "id": question.id,
