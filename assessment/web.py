@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 
-from . import i18n, scoring
+from . import answers, i18n, scoring
 from .catalog import Catalog
 from .schema import Localized
 
@@ -101,12 +101,8 @@ def role_names() -> dict[str, str]:
 
 
 def answer_label(value: object) -> str:
-    """An answer as people read it: the level's digit, "n/a" or "don't know"."""
-    if value == "na":
-        return _("n/a")
-    if value == "unknown":
-        return _("don't know")
-    return i18n.digits(value, lang())
+    """An answer as people read it, in the request's language (see `answers.label`)."""
+    return answers.label(value, lang())
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -4,6 +4,8 @@ and the one divergence rule the scoring engine and the live workshop view share.
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,9 +19,33 @@ from assessment.results import score_assessment
 from assessment.tables import Assessment, Workshop
 from assessment.web import get_catalog
 
-from .conftest import World
+from .conftest import World, text_of
+
+PACKAGE = Path(__file__).resolve().parent.parent / "assessment"
+QUOTED_ANSWER = re.compile(r"""(["'])(?:na|unknown)\1""")
+#: A readiness gate whose stage has no score yet has the status spelt like the answer
+#: "don't know", but it is another thing (and named so in the JSON): scoring.py spells it
+#: once, in its type, and nowhere else may.
+GATE_STATUS = ("scoring.py", 'GateStatus = Literal["pass", "fail", "unknown"]')
 
 Signed = tuple[FlaskClient, World, int]
+
+
+def test_only_the_answers_module_spells_the_answer_values() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] == "migrations" or relative == Path("answers.py"):
+            continue  # the migrations are history: they keep the SQL they ran with
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if QUOTED_ANSWER.search(line):
+                found.append((relative.as_posix(), line.strip()))
+    assert found == [GATE_STATUS]
+
+
+def test_the_gate_statuses_keep_their_json_names() -> None:
+    assert (scoring.GATE_PASS, scoring.GATE_FAIL, scoring.GATE_UNKNOWN) == (
+        "pass", "fail", "unknown")
 
 
 def test_the_values_are_six_levels_then_the_two_without_a_level() -> None:
@@ -107,6 +133,28 @@ def test_the_engine_takes_only_int_levels_and_the_markers(value: object, taken: 
 ])
 def test_labels_in_both_languages(value: object, lang: str, text: str) -> None:
     assert answers.label(value, lang) == text
+
+
+def test_pages_name_the_answers_without_a_level_in_the_readers_language(
+        signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id))
+    for qid, value in (("exec.vision.01", NA), ("exec.vision.02", "2")):
+        assert client.post(f"/assessments/{aid}/answers/{qid}",
+                           json={"value": value}).status_code == 200
+    english = text_of(client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True))
+    persian = text_of(client.get(f"/assessments/{aid}/results?lang=fa").get_data(as_text=True))
+    assert " 0 · n/a 1 " in english
+    assert " ۰ · ند ۱ " in persian
+
+    client.post(f"/assessments/{aid}/workshop/open")
+    legend = re.compile(r'<div class="legend[^"]*">(.*?)</div>', re.S)
+    for lang, words in (("en", "0 1 2 3 4 5 n/a don't know"),
+                        ("fa", "۰ ۱ ۲ ۳ ۴ ۵ ند نمی‌دانم")):
+        page = client.get(f"/assessments/{aid}/workshop/live?lang={lang}").get_data(as_text=True)
+        shown = legend.search(page)
+        assert shown is not None
+        assert text_of(shown.group(1)).replace("&#39;", "'").split() == words.split()
 
 
 # --- the divergence rule, shared by the engine and the live view ------------------------
