@@ -124,6 +124,10 @@ def register_template_helpers(app: Flask) -> None:
             "confidence_medium": scoring.CONFIDENCE_MEDIUM,
             "role_names": role_names(),
             "answer_label": answer_label,
+            # the answers' stored values, for pages that show or send them
+            "ANSWER_VALUES": answers.VALUES,
+            "NA": answers.NA,
+            "UNKNOWN": answers.UNKNOWN,
         }
 
     # Filters that depend on the request's language take the context: Jinja would otherwise
