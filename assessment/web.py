@@ -28,7 +28,7 @@ from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import i18n, scoring
+from . import answers, i18n, scoring
 from .catalog import Catalog
 from .errors import FieldError
 from .extensions import db
@@ -165,12 +165,8 @@ def role_names() -> dict[str, str]:
 
 
 def answer_label(value: object) -> str:
-    """An answer as people read it: the level's digit, "n/a" or "don't know"."""
-    if value == "na":
-        return _("n/a")
-    if value == "unknown":
-        return _("don't know")
-    return i18n.digits(value, lang())
+    """An answer as people read it, in the request's language (see `answers.label`)."""
+    return answers.label(value, lang())
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -192,6 +188,10 @@ def register_template_helpers(app: Flask) -> None:
             "confidence_medium": scoring.CONFIDENCE_MEDIUM,
             "role_names": role_names(),
             "answer_label": answer_label,
+            # the answers' stored values, for pages that show or send them
+            "ANSWER_VALUES": answers.VALUES,
+            "NA": answers.NA,
+            "UNKNOWN": answers.UNKNOWN,
         }
 
     # Filters that depend on the request's language take the context: Jinja would otherwise

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..answers import LEVEL_VALUES
 from ..schema import CANONICAL_STAGE_IDS
 
 
@@ -37,7 +38,7 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-LEVEL_CHOICES = [SelectChoice(str(level), str(level)) for level in range(6)]
+LEVEL_CHOICES = [SelectChoice(value, value) for value in LEVEL_VALUES]
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
