@@ -19,7 +19,8 @@ from assessment.results import score_assessment
 from assessment.tables import Assessment, Workshop
 from assessment.web import get_catalog
 
-from .conftest import World, text_of
+from .conftest import World
+from .helpers import text_of
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assessment"
 QUOTED_ANSWER = re.compile(r"""(["'])(?:na|unknown)\1""")
