@@ -52,31 +52,32 @@ class TrendPoint:
     coverage: float
 
 
+class _Change:
+    """A figure before and after; the change is None when either is missing."""
+
+    before: float | None
+    after: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
 @dataclass(frozen=True)
-class StageChange:
+class StageChange(_Change):
     stage: str
     before: float | None  #: points, 0..100
     after: float | None
 
-    @property
-    def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
-
 
 @dataclass(frozen=True)
-class QuestionChange:
+class QuestionChange(_Change):
     question_id: str
     stage: str
     before: float | None  #: level, 0..5
     after: float | None
-
-    @property
-    def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
 
 
 @dataclass(frozen=True)
