@@ -119,6 +119,9 @@ SETTINGS: tuple[Setting, ...] = (
             "codes)."),
     Setting("API_RATELIMIT_CONSULTANT", "600 per minute",
             "API requests of a consultant, per API token."),
+    Setting("SHARE_LINK_DAYS", 30,
+            "Days a new executive self-assessment link works; the consultant can change "
+            "the day on the assessment page."),
     Setting("API_MAX_CONTENT_LENGTH", 64 * 1024,
             "Largest API request body in bytes; larger ones get 413."),
     Setting("REDIS_URL", None,

@@ -16,6 +16,7 @@ from flask import (
     has_app_context,
     has_request_context,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -26,6 +27,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import i18n, scoring
@@ -243,7 +245,16 @@ def http_error(error: HTTPException) -> Any:
         413: _("That upload is too large."),
     }
     code = error.code or 500
-    message = messages.get(code, error.description or _("Something went wrong."))
+    return error_page(code, messages.get(code, error.description or _("Something went wrong.")))
+
+
+def error_page(code: int, message: str, link: tuple[str, str] | None = None) -> Response:
+    """An error as JSON for the pages' scripts, else a plain page; `link` (address, text)
+    offers a way on instead of the way back to the start."""
     if wants_json():
-        return jsonify(error=error.name, message=message), code
-    return render_template("errors/error.html", code=code, message=message), code
+        response = jsonify(error=HTTP_STATUS_CODES.get(code, "Error"), message=message)
+    else:
+        response = make_response(render_template("errors/error.html", code=code,
+                                                 message=message, link=link))
+    response.status_code = code
+    return response
