@@ -1,6 +1,6 @@
 """An executive's self-assessment link: one link is one respondent on every device; once the
 assessment is complete its answers are read-only; the consultant revokes it, issues a new
-one, sets its last day and reopens the assessment."""
+one, sets its last day and reopens the assessment; report downloads are limited."""
 
 from __future__ import annotations
 
@@ -308,6 +308,56 @@ def test_the_share_controls_are_the_workspaces_own(shared, app: Flask, world: Wo
     assert other.post(f"/assessments/{aid}/share/last-day",
                       data={"last_day": "2031-01-31"}).status_code == 404
     assert token_of(world, aid) == token
+
+
+# --- report downloads --------------------------------------------------------------------
+
+
+def test_the_eleventh_download_in_a_minute_waits(signed_in: Signed, app: Flask,
+                                                  world: World) -> None:
+    client, _world, user_id = signed_in
+    client_id = world.client(user_id)
+    aid = world.assessment(client_id)
+    downloads = [f"/clients/{client_id}/export.json",
+                 f"/assessments/{aid}/export/findings.csv",
+                 f"/assessments/{aid}/export/milestones.csv"]
+    for n in range(10):  # the kinds of download count together
+        assert client.get(downloads[n % 3]).status_code == 200, n
+    refused = client.get(f"/assessments/{aid}/export.xlsx?lang=en")
+    assert refused.status_code == 429
+    wait = int(refused.headers["Retry-After"])
+    assert 0 <= wait <= 60
+    said = re.search(r"Too many downloads in a short time\. Wait (\d+) seconds, then try again",
+                     text_of(refused.get_data(as_text=True)))
+    assert said
+    assert abs(int(said.group(1)) - max(1, wait)) <= 1  # as Retry-After says
+    persian = client.get(f"/clients/{client_id}/export.json?lang=fa")
+    assert persian.status_code == 429
+    assert "ثانیه صبر کنید" in persian.get_data(as_text=True)
+    # per account: a colleague is not held up, and pages still open
+    world.user("colleague@example.com", join="ana@example.com")
+    colleague = app.test_client()
+    login(colleague, "colleague@example.com")
+    assert colleague.get(f"/clients/{client_id}/export.json").status_code == 200
+    assert client.get(f"/assessments/{aid}").status_code == 200
+
+
+def test_report_downloads_through_a_link_are_limited_per_link(shared, app: Flask) -> None:
+    client, _world, aid, token = shared
+    app.config["REPORT_RATELIMIT_DOWNLOAD"] = "1 per minute"
+    device = executive(app, token)
+    device.post(f"/s/{token}/answers/{Q1}", json={"value": 3})
+    assert device.get(f"/s/{token}/report.pdf?lang=en").status_code == 200
+    again = app.test_client().get(f"/s/{token}/report.pdf?lang=en")  # any device: one link
+    assert again.status_code == 429
+    assert "Retry-After" in again.headers
+    # the consultant's own count is another
+    assert client.get(f"/clients/{_client_id(app, aid)}/export.json").status_code == 200
+
+
+def _client_id(app: Flask, aid: int) -> int:
+    with app.app_context():
+        return db.session.get(Assessment, aid).client_id
 
 
 def test_looking_at_the_link_adds_nobody(shared, app: Flask) -> None:

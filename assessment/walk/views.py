@@ -28,7 +28,7 @@ from ..clients import share as links
 from ..errors import FieldError
 from ..extensions import db, login_manager
 from ..tables import Assessment, Respondent
-from ..web import get_catalog
+from ..web import download_limit, get_catalog
 from . import operations as ops
 from . import pages
 
@@ -139,6 +139,7 @@ def complete(assessment_id: int) -> Response:
 
 
 @bp.get("/<int:assessment_id>/report.pdf")
+@download_limit
 @login_required
 def report(assessment_id: int) -> Any:
     assessment = assessment_or_404(assessment_id)
@@ -203,6 +204,7 @@ def share_results(token: str) -> Any:
     return pages.results(_executive_looking(token))
 
 
+@download_limit
 def share_report(token: str) -> Any:
     return pages.report(_executive_looking(token))
 
