@@ -108,9 +108,14 @@ def link_respondent(assessment: Assessment) -> Respondent | None:
     return found
 
 
+def read_only(assessment: Assessment) -> bool:
+    """Whether the link only shows the results: once the assessment is complete."""
+    return assessment.status == "complete"
+
+
 def check_writable(assessment: Assessment) -> None:
     """A complete assessment's answers cannot be changed through its link."""
-    if assessment.status == "complete":
+    if read_only(assessment):
         raise FieldError("assessment", _l(
             "This self-assessment is complete, so its answers can no longer be changed. "
             "If something needs correcting, ask the consultant to reopen it."), status=409)

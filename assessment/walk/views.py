@@ -81,7 +81,7 @@ def _executive(token: str, writes: bool = False) -> pages.Walker:
             links.check_writable(assessment)
         except FieldError as exc:
             abort(_read_only(token, exc))
-    elif assessment.status == "complete":
+    elif links.read_only(assessment):
         abort(redirect(url_for("share.results", token=token)))
     respondent = links.link_respondent(assessment)
     if respondent is None:
@@ -92,7 +92,7 @@ def _executive(token: str, writes: bool = False) -> pages.Walker:
 def _executive_looking(token: str) -> pages.Walker:
     """Results through the link: once complete, whether or not the link was ever started."""
     assessment = _shared_assessment(token)
-    if assessment.status != "complete":
+    if not links.read_only(assessment):
         return _executive(token)
     respondent = links.link_respondent(assessment) or Respondent(assessment_id=assessment.id,
                                                                  kind="executive")
@@ -167,7 +167,7 @@ def start(token: str) -> Any:
             return _read_only(token, exc)
         db.session.commit()
         return redirect(url_for("share.resume", token=token))
-    if assessment.status == "complete":
+    if links.read_only(assessment):
         return redirect(url_for("share.results", token=token))
     catalog = get_catalog()
     started = links.link_respondent(assessment) is not None
