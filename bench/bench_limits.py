@@ -28,7 +28,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import assessment.ratelimits  # noqa: E402, F401 - registers the crm-sqlite storage
+import assessment.ratelimits  # noqa: F401 - registers the crm-sqlite storage
 
 HITS = 5000
 ROUNDS = 5

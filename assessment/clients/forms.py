@@ -66,3 +66,13 @@ add_target_fields(AssessmentForm)
 class ShareForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     confirm = BooleanField(default=True)
+
+
+class LinkDayForm(FlaskForm):
+    """The last day an executive's link works, in the calendar of the page's language."""
+
+    last_day = StringField(_l("Works until"), validators=[DataRequired(), Length(max=20)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its form token."""

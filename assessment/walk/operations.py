@@ -292,3 +292,14 @@ def complete(assessment: Assessment, respondent: Respondent | None = None) -> No
     assessment.status = "complete"
     assessment.completed_at = assessment.completed_at or now
     db.session.flush()
+
+
+def reopen(assessment: Assessment) -> None:
+    """A complete assessment in progress again: its answers (and its link) can change.
+
+    It keeps the date it was first completed (trends and reports are dated by it), as
+    completing it again does.
+    """
+    if assessment.status == "complete":
+        assessment.status = "in_progress"
+        db.session.flush()
