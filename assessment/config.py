@@ -115,8 +115,8 @@ SETTINGS: tuple[Setting, ...] = (
             "API joins to one workshop, per workshop code."),
     # Stops guessing codes; a room mistyping its code never gets near it.
     Setting("API_RATELIMIT_JOIN_MISS", "300 per minute",
-            "API joins with a code that does not exist, per address (against guessing "
-            "codes)."),
+            "Workshop codes that open nothing, per address, counted together on the API "
+            "and the web pages (against guessing codes)."),
     Setting("API_RATELIMIT_CONSULTANT", "600 per minute",
             "API requests of a consultant, per API token."),
     # Ten a minute is more than a person clicks; four clients rendering PDFs through one

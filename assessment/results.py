@@ -19,6 +19,10 @@ from .scoring import AssessmentScore, Priority, score
 from .tables import AgreedAnswer, Answer, Assessment, Respondent
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
+#: Respondents whose answers count. A workshop participant the facilitator removed keeps
+#: their rows, but their answers leave every score, the live view, reports and exports of
+#: findings: every query of answers for those adds this condition.
+COUNTED = Respondent.removed_at.is_(None)
 
 
 def questionnaire_of(catalog: Catalog, assessment: Assessment) -> Questionnaire:
@@ -30,12 +34,12 @@ def responses_of(assessment: Assessment) -> dict[str, dict[str, answers.AnswerVa
 
     Only people who have given at least one answer (a level, "not applicable" or "don't
     know") count as respondents: someone who opened the walk and left, or a consultant
-    who only looked, must not lower coverage.
+    who only looked, must not lower coverage. Removed participants do not count at all.
     """
     rows = db.session.execute(
         select(Answer.respondent_id, Answer.question_id, Answer.value)
         .join(Respondent)
-        .where(Respondent.assessment_id == assessment.id, Answer.value.is_not(None))
+        .where(Respondent.assessment_id == assessment.id, Answer.value.is_not(None), COUNTED)
     )
     responses: dict[str, dict[str, answers.AnswerValue]] = {}
     for respondent_id, question_id, value in rows:

@@ -435,6 +435,37 @@ def test_closed_workshop_and_locked_stage_refuse_answers(client: FlaskClient, ap
     assert client.put(url, json={"value": 4}).status_code == 200
 
 
+def test_a_removed_participant_token_is_gone(client: FlaskClient, api: Api,
+                                             world: World) -> None:
+    from assessment.workshop.operations import remove_participant
+
+    aid, code = open_room(api)
+    token, other = join(client, code), join(client, code)
+    for person, value in ((token, 5), (other, 1)):
+        assert client.put(f"/api/v1/participants/{person}/answers/{Q}",
+                          json={"value": value}).status_code == 200
+
+    def remove(session: Any) -> None:
+        remove_participant(session.scalar(select(Respondent).where(Respondent.token == token)))
+        session.commit()
+
+    world.query(remove)
+    for response in (client.put(f"/api/v1/participants/{token}/answers/{Q}", json={"value": 2}),
+                     client.get(f"/api/v1/participants/{token}/answers"),
+                     client.get(f"/api/v1/participants/{token}/questions")):
+        body = error_of(response, 410, "respondent")
+        assert body["error"] == "gone"
+        assert "removed you" in body["message"]
+    persian = client.put(f"/api/v1/participants/{token}/answers/{Q}?lang=fa", json={"value": 2})
+    assert "حذف" in error_of(persian, 410, "respondent")["message"]
+    assert world.query(lambda s: s.scalars(select(Answer.value).order_by(Answer.id)).all()
+                       ) == ["5", "1"]
+    scores = api.get(f"/assessments/{aid}/scores").get_json()
+    assert scores["respondents"] == 1
+    assert client.put(f"/api/v1/participants/{other}/answers/{Q}",
+                      json={"value": 2}).status_code == 200
+
+
 def test_scores(client: FlaskClient, api: Api) -> None:
     aid, code = open_room(api)
     for value in (2, 4):

@@ -152,8 +152,21 @@ def test_real_responses_fit_the_document(app: Flask, client: FlaskClient,
     call("GET", "/participants/{token}/answers", f"/participants/{participant}/answers")
     call("GET", "/participants/{token}/answers", f"/participants/{participant}/answers")
 
+    from assessment.tables import Respondent
+    from assessment.workshop.operations import remove_participant
+
+    def remove(session: Any) -> None:
+        remove_participant(session.scalar(select(Respondent).where(
+            Respondent.token == participant)))
+        session.commit()
+
+    world.query(remove)
+    app.config["API_RATELIMIT_SAVE"] = "20/minute"
+    call("PUT", put, f"/participants/{participant}/answers/{Q}", json={"value": 1})
+    call("GET", "/participants/{token}/questions", f"/participants/{participant}/questions")
+
     statuses = {status for _m, _t, status in call.seen}
-    assert statuses == {"200", "201", "400", "401", "404", "409", "413", "429"}
+    assert statuses == {"200", "201", "400", "401", "404", "409", "410", "413", "429"}
     documented = {(method.upper(), path.removeprefix(PREFIX)) for path, item in
                   doc["paths"].items() for method in item}
     assert {(m, t) for m, t, _s in call.seen} == documented

@@ -537,6 +537,7 @@ def test_pages_with_scripts_run_them_without_an_error(server: str, browser: Brow
     expect(page.locator("#live")).to_have_attribute("data-updated", re.compile(r"^\d+$"),
                                                     timeout=15_000)
     _asks_first(page, "form[action$='/workshop/close'] button", re.compile(r"/workshop/close$"))
+    _asks_first(page, "form[action$='/remove'] button", re.compile(r"/remove$"))
 
     page.goto(f"{server}/assessments/2/workshop/present")
     joined = page.locator("[data-joined]")

@@ -232,6 +232,68 @@ def test_consultant_without_an_account_here_is_kept_by_name_only(
         assert consultant.name == "Ana"
 
 
+def test_an_anonymous_workshop_exports_no_names_and_a_named_one_keeps_them(
+        app: Flask, world: Any, other_app: Flask) -> None:
+    from assessment.clients.operations import create_assessment
+    from assessment.walk.operations import save_answer
+    from assessment.workshop.operations import join, open_workshop
+
+    client_id = build_rich(app, world.user())
+    with app.app_context():
+        catalog = app.extensions["catalog"]
+        quiet = create_assessment(catalog, db.session.get(Client, client_id),
+                                  title="Anonymous room", questionnaire_id="workshop")
+        room = open_workshop(quiet, named=False)
+        person = join(room, "Roxana Tehrani", "it")
+        question = catalog.questionnaires["workshop"].questions[0].id
+        save_answer(catalog, person, question, value="3", comment="Our data is scattered")
+        db.session.commit()
+    first = export_bytes(app, client_id)
+    assert "Roxana Tehrani" not in first.decode("utf-8")
+    named, anonymous = json.loads(first)["assessments"][1:]
+    assert [r["name"] for r in named["respondents"]] == ["Maryam", ""]
+    assert anonymous["workshop"]["named"] is False
+    (only,) = anonymous["respondents"]
+    assert (only["kind"], only["name"], only["role"]) == ("participant", "", "it")
+    assert only["answers"][0]["comment"] == "Our data is scattered"
+    # The consultant and the executive of the first assessment keep theirs.
+    assert [r["name"] for r in json.loads(first)["assessments"][0]["respondents"]] == [
+        "Ana", "مدیرعامل"]
+    new_id = import_into(other_app, first)
+    assert export_bytes(other_app, new_id) == first
+
+
+def test_a_removed_participant_stays_removed_through_export_and_import(
+        app: Flask, world: Any, other_app: Flask) -> None:
+    from assessment.results import score_assessment
+    from assessment.workshop.operations import remove_participant
+
+    def scores(where: Flask, client_id: int) -> dict[str, Any]:
+        with where.app_context():
+            room = db.session.get(Client, client_id).assessments[1]
+            return score_assessment(where.extensions["catalog"], room).to_dict()
+
+    client_id = build_rich(app, world.user())
+    with app.app_context():
+        maryam = db.session.scalar(select(Respondent).where(Respondent.name == "Maryam"))
+        remove_participant(maryam)
+        when = maryam.removed_at
+        db.session.commit()
+    first = export_bytes(app, client_id)
+    maryam_out, other_out = json.loads(first)["assessments"][1]["respondents"]
+    assert maryam_out["removed_at"] == when.isoformat()
+    assert "removed_at" not in other_out  # written only when set
+    assert len(maryam_out["answers"]) == 5  # kept, like the rows
+
+    new_id = import_into(other_app, first)
+    with other_app.app_context():
+        people = db.session.get(Client, new_id).assessments[1].respondents
+        assert [(p.name, p.removed_at) for p in people] == [("Maryam", when), ("", None)]
+    assert scores(other_app, new_id) == scores(app, client_id)
+    assert scores(app, client_id)["respondents"] == 1
+    assert export_bytes(other_app, new_id) == first
+
+
 # --- refused files ------------------------------------------------------------------
 
 
@@ -320,6 +382,8 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "assessments[0].targets.vision: Input should be less than or equal to 5"),
     ("target of no stage", put("assessments.0.targets", {"moon": 3}),
      "assessments[0].targets.moon (key): Input should be 'vision'"),
+    ("a consultant removed", put("assessments.0.respondents.0.removed_at", STAMP),
+     "assessments[0].respondents[0].removed_at: only a workshop participant can be removed"),
     ("status", put("assessments.0.status", "finished"),
      "assessments[0].status: Input should be 'draft', 'in_progress' or 'complete', "
      "not 'finished'"),

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent, Workshop
 
@@ -96,7 +96,9 @@ def test_a_bad_role_or_a_closed_room_adds_nobody(room, app: Flask) -> None:
     assert "Choose a role" in text_of(bad.get_data(as_text=True))
     client.post(f"/assessments/{aid}/workshop/close")
     closed = phone.post(f"/w/{code}", data={"name": "Late"})
-    assert closed.status_code == 409
+    # The same answer as to a code that does not exist (see test_closed_and_unknown_...).
+    assert closed.status_code == 404
+    assert "no workshop with the code" in text_of(closed.get_data(as_text=True))
     assert world.count(Respondent) == 0
 
 
@@ -318,3 +320,244 @@ def test_an_expired_token_on_a_participants_stage_form_keeps_the_answers(room,
     complete = phone.post(f"/w/{code}/complete?lang=en", data={"csrf_token": "stale"})
     assert complete.status_code == 400
     assert "session had expired" in complete.get_data(as_text=True)
+
+
+# --- guessing codes -------------------------------------------------------------------
+
+
+def _wrong_code_pages(phone: FlaskClient) -> list[int]:
+    """One wrong code on each web route that takes one from a stranger."""
+    return [phone.get("/w/AAAAAA").status_code,
+            phone.post("/w", data={"code": "BBBBBB"}).status_code,
+            phone.post("/w/CCCCCC", data={"name": "Guess"}).status_code,
+            phone.get("/p/not-a-real-token").status_code]
+
+
+def test_guessing_codes_on_the_web_is_limited_per_address(room, app: Flask) -> None:
+    _client, _world, _aid, code = room
+    app.config["API_RATELIMIT_JOIN_MISS"] = "4/minute"
+    guesser = app.test_client()
+    # A stranger on a walk page is sent to the join page whether the code exists or not,
+    # and that costs nothing: the join page is where wrong codes count.
+    for guess in ("DDDDDD", code):
+        walk = guesser.get(f"/w/{guess}/walk/vision")
+        assert walk.status_code == 302
+        assert walk.headers["Location"].endswith(f"/w/{guess}")
+    assert _wrong_code_pages(guesser) == [404, 400, 404, 404]
+    refused = guesser.get("/w/EEEEEE")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert "Too many workshop codes that do not exist" in text_of(refused.get_data(as_text=True))
+    persian = guesser.post("/w?lang=fa", data={"code": "FFFFFF"})
+    assert persian.status_code == 429
+    assert "ثانیه صبر کنید" in text_of(persian.get_data(as_text=True))
+    assert "Too many" not in persian.get_data(as_text=True)
+    # Once over the budget a right code is refused too: were it let through, the refusal
+    # itself would tell which codes exist.
+    assert guesser.get(f"/w/{code}").status_code == 429
+    # Another address has its own budget.
+    other = app.test_client()
+    assert other.get(f"/w/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+
+
+def test_web_and_api_share_one_budget_of_wrong_codes(room, app: Flask) -> None:
+    _client, _world, _aid, _code = room
+    app.config["API_RATELIMIT_JOIN_MISS"] = "6/minute"
+    guesser = app.test_client()
+    assert _wrong_code_pages(guesser) == [404, 400, 404, 404]
+    for guess in ("GGGGGG", "HHHHHH"):
+        assert guesser.post(f"/api/v1/workshops/{guess}/participants").status_code == 404
+    api = guesser.post("/api/v1/workshops/JJJJJJ/participants")
+    assert api.status_code == 429
+    assert api.get_json()["error"] == "rate_limited"
+    assert guesser.get("/w/KKKKKK").status_code == 429
+
+
+def test_right_codes_never_count(room, app: Flask) -> None:
+    _client, world, _aid, code = room
+    app.config["API_RATELIMIT_JOIN_MISS"] = "2/minute"
+    phone = app.test_client()
+    for _ in range(5):
+        assert phone.get(f"/w/{code}").status_code == 200
+        assert phone.get(f"/w/{code.lower()}").status_code == 302
+        assert phone.post("/w", data={"code": code}).status_code == 302
+        assert phone.post(f"/w/{code}", data={"as": "new"}).status_code == 302
+        assert phone.post(f"/api/v1/workshops/{code}/participants").status_code == 201
+    token = world.query(lambda s: s.scalars(select(Respondent.token)).first())
+    for _ in range(3):
+        assert app.test_client().get(f"/p/{token}").status_code == 302
+    assert world.count(Respondent) == 10
+    assert phone.get("/w/LLLLLL").status_code == 404
+    assert phone.get("/w/MMMMMM").status_code == 404
+    assert phone.get("/w/NNNNNN").status_code == 429
+
+
+def test_a_wrong_code_is_counted_at_once_so_racing_requests_cannot_pass_the_budget(
+        app: Flask) -> None:
+    """The check before the view lets requests that race each other through together;
+    each wrong code is counted when the view finds it wrong, and one too many is refused."""
+    from assessment.workshop.guessing import TooManyWrongCodes, missed
+
+    app.config["API_RATELIMIT_JOIN_MISS"] = "2/minute"
+    with app.test_request_context("/w/AAAAAA", environ_base={"REMOTE_ADDR": "10.0.0.7"}):
+        missed()
+        missed()
+        with pytest.raises(TooManyWrongCodes):
+            missed()
+    assert app.test_client().get("/w/BBBBBB", environ_base={"REMOTE_ADDR": "10.0.0.7"}
+                                 ).status_code == 429
+
+
+# --- a closed or unknown code reveals nothing ---------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_closed_and_unknown_codes_get_the_same_plain_page(room, app: Flask,
+                                                          language: str) -> None:
+    client, world, aid, code = room
+    phone = participant(app, code, name="Sara")
+    client.post(f"/assessments/{aid}/workshop/close")
+    stranger = app.test_client()
+    unknown = "ZZZZZZ" if code != "ZZZZZZ" else "YYYYYY"
+    pages = {}
+    for label, typed in (("closed", code), ("unknown", unknown)):
+        seen = stranger.get(f"/w/{typed}?lang={language}")
+        posted = stranger.post(f"/w/{typed}?lang={language}", data={"name": "Late"})
+        typed_in = stranger.post(f"/w?lang={language}", data={"code": typed})
+        assert (seen.status_code, posted.status_code, typed_in.status_code) == (404, 404, 400)
+        pages[label] = [text_of(r.get_data(as_text=True)).replace(typed, "CODE")
+                        for r in (seen, posted, typed_in)]
+    assert pages["closed"] == pages["unknown"]
+    page = pages["closed"][0]
+    for secret in ("Acme Trading", "First look", "Sara"):
+        assert secret not in page
+    if language == "fa":
+        assert "کارگاهی" in page
+    else:
+        assert "no workshop with the code" in page
+    assert world.count(Respondent) == 1
+
+    # The participant who comes back sees that it is closed, without names either: on
+    # their phone, and through their resume link on another device.
+    token = world.query(lambda s: s.scalar(select(Respondent.token)))
+    laptop = app.test_client()
+    assert laptop.get(f"/p/{token}").status_code == 302
+    for device in (phone, laptop):
+        for url in (f"/w/{code}", f"/w/{code}/walk", f"/w/{code}/walk/vision",
+                    f"/w/{code}/review", f"/w/{code}/done"):
+            response = device.get(f"{url}?lang={language}", follow_redirects=True)
+            assert response.status_code == 200, url
+            html = response.get_data(as_text=True)
+            assert 'data-testid="closed"' in html, url
+            for secret in ("Acme Trading", "First look"):
+                assert secret not in html, url
+    assert phone.post(f"/w/{code}/walk/vision", data={f"q-{Q1}": "3"}).status_code == 409
+    assert world.count(Answer) == 0
+
+
+# --- removing a participant -----------------------------------------------------------
+
+
+def _scores(app: Flask, world: World, aid: int) -> dict:
+    from assessment.results import score_assessment
+
+    return world.query(lambda s: score_assessment(app.extensions["catalog"],
+                                                  s.get(Assessment, aid)).to_dict())
+
+
+def _code_of(world: World, aid: int) -> str:
+    return world.query(lambda s: s.scalar(select(Workshop.code).where(
+        Workshop.assessment_id == aid)))
+
+
+def test_a_removed_participant_leaves_every_score_and_can_no_longer_answer(
+        signed_in: Signed, app: Flask) -> None:
+    client, world, user_id = signed_in
+    client_id = world.client(user_id)
+    aid = world.assessment(client_id, questionnaire="workshop")
+    without = world.assessment(client_id, questionnaire="workshop")
+    client.post(f"/assessments/{aid}/workshop/open", data={"named": "1"})
+    client.post(f"/assessments/{without}/workshop/open", data={"named": "1"})
+    code, other_code = _code_of(world, aid), _code_of(world, without)
+    answers = {"Ali": (1, 2, "Works well"), "Bita": (3, 3, ""), "Troll": (5, 0, "Rubbish")}
+    phones = {}
+    for name, (first, second, comment) in answers.items():
+        phones[name] = phone = participant(app, code, name=name, role="sales")
+        save(phone, code, Q1, first)
+        phone.post(f"/w/{code}/answers/{Q2}", json={"value": second, "comment": comment})
+        if name != "Troll":  # the same answers, in an assessment the troll never joined
+            twin = participant(app, other_code, name=name, role="sales")
+            save(twin, other_code, Q1, first)
+            twin.post(f"/w/{other_code}/answers/{Q2}", json={"value": second,
+                                                             "comment": comment})
+    assert _scores(app, world, aid) != _scores(app, world, without)
+    assert live(client, aid)["joined"] == 3
+
+    troll = world.query(lambda s: s.scalar(select(Respondent).where(
+        Respondent.assessment_id == aid, Respondent.name == "Troll")))
+    page = client.get(f"/assessments/{aid}/workshop").get_data(as_text=True)
+    assert f'data-testid="remove-{troll.id}"' in page
+    assert 'data-testid="removed"' not in page
+    removed = client.post(f"/assessments/{aid}/workshop/participants/{troll.id}/remove")
+    assert removed.status_code == 302
+    assert "Troll is removed" in text_of(client.get(removed.headers["Location"])
+                                         .get_data(as_text=True))
+
+    # The scores are those of the room without them, and so are the live view and exports.
+    assert _scores(app, world, aid) == _scores(app, world, without)
+    snapshot = live(client, aid)
+    assert snapshot["joined"] == 2
+    assert snapshot["answers"] == 4
+    q1 = next(q for q in snapshot["questions"] if q["id"] == Q1)
+    assert q1["counts"]["5"] == 0
+    assert snapshot["divergent"] == []
+    findings = client.get(f"/assessments/{aid}/export/findings.csv?lang=en").get_data(
+        as_text=True)
+    assert "Works well" in findings
+    assert "Rubbish" not in findings
+    assert "2 respondent(s)" in text_of(client.get(f"/assessments/{aid}/results")
+                                      .get_data(as_text=True))
+    page = client.get(f"/assessments/{aid}/workshop").get_data(as_text=True)
+    assert "Removed participants (1)" in text_of(page)
+    assert f'data-testid="remove-{troll.id}"' not in page
+
+    # Their rows stay, marked removed.
+    kept = world.query(lambda s: s.execute(
+        select(Respondent.name, Respondent.removed_at.is_not(None), func.count(Answer.id))
+        .join(Answer).where(Respondent.assessment_id == aid).group_by(Respondent.id)
+        .order_by(Respondent.id)).all())
+    assert kept == [("Ali", False, 2), ("Bita", False, 2), ("Troll", True, 2)]
+
+    # They can no longer save, resume or join again with the same token.
+    phone = phones["Troll"]
+    status, body = save(phone, code, Q1, 1)
+    assert status == 410
+    assert "removed you" in body["message"]
+    assert phone.post(f"/w/{code}/walk/vision", data={f"q-{Q1}": "1"}).status_code == 410
+    for url in (f"/w/{code}/walk/vision", f"/w/{code}", f"/p/{troll.token}"):
+        response = phone.get(url)
+        assert response.status_code == 410, url
+        assert 'data-testid="removed"' in response.get_data(as_text=True)
+    assert phone.post(f"/w/{code}", data={"as": "new"}).status_code == 410
+    again = app.test_client().get(f"/p/{troll.token}?lang=fa")
+    assert again.status_code == 410
+    assert "حذف" in text_of(again.get_data(as_text=True))
+    api = app.test_client().put(f"/api/v1/participants/{troll.token}/answers/{Q1}",
+                                json={"value": 1})
+    assert api.status_code == 410
+    assert api.get_json()["error"] == "gone"
+    assert world.query(lambda s: s.scalar(select(func.count(Respondent.id)).where(
+        Respondent.assessment_id == aid))) == 3
+    assert _scores(app, world, aid) == _scores(app, world, without)
+    # The others carry on.
+    assert save(phones["Ali"], code, "ws.vision.03", 2)[0] == 200
+
+
+def test_removing_needs_the_form_token(room, app: Flask) -> None:
+    client, world, aid, code = room
+    participant(app, code)
+    rid = world.query(lambda s: s.scalar(select(Respondent.id)))
+    app.config["WTF_CSRF_ENABLED"] = True
+    refused = client.post(f"/assessments/{aid}/workshop/participants/{rid}/remove")
+    assert refused.status_code == 400
+    assert world.query(lambda s: s.scalar(select(Respondent.removed_at))) is None

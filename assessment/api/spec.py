@@ -34,6 +34,7 @@ ERROR_DESCRIPTIONS = {
     401: "No API token, or one that is unknown or revoked.",
     404: "No such item, or it belongs to another workspace.",
     409: "The workshop is closed, or the facilitator has locked the question's stage.",
+    410: "The facilitator has removed this participant: the token no longer works.",
     413: "The request body is larger than 64 KiB.",
     429: "Too many requests; try again after `Retry-After` seconds.",
 }

@@ -37,6 +37,7 @@ from ..scoring import AssessmentScore
 from ..tables import Assessment, Client, Respondent, Workshop, Workspace
 from ..walk import operations as walk
 from ..web import get_catalog
+from ..workshop import guessing
 from ..workshop import operations as workshops
 from .auth import consultant_required, current_workspace_id, rate_key
 from .errors import ApiError, error_response, from_field, from_validation, not_found
@@ -228,12 +229,15 @@ def _participant(token: str) -> Respondent:
     if found is None:
         raise ApiError(404, _("This participant link is not valid. Join the workshop "
                               "again with its code."), "token")
+    if found.removed_at is not None:
+        raise from_field(walk.removed_error())
     return cast(Respondent, found)
 
 
 _PARTICIPANT_FACTS = (
     select(Respondent.id, Respondent.kind, Respondent.assessment_id,
-           Assessment.questionnaire_id, Workshop.id, Workshop.status, Workshop.locked_stages)
+           Assessment.questionnaire_id, Workshop.id, Workshop.status, Workshop.locked_stages,
+           Respondent.removed_at)
     .join(Assessment, Assessment.id == Respondent.assessment_id)
     .outerjoin(Workshop, Workshop.assessment_id == Respondent.assessment_id)
     .where(Respondent.token == bindparam("token"), Respondent.kind == "participant"))
@@ -246,9 +250,11 @@ def _participant_facts(connection: Connection, token: str) -> walk.Who:
     if row is None:
         raise ApiError(404, _("This participant link is not valid. Join the workshop "
                               "again with its code."), "token")
-    respondent_id, kind, assessment_id, questionnaire_id, workshop_id, status, locked = row
+    (respondent_id, kind, assessment_id, questionnaire_id, workshop_id, status, locked,
+     removed_at) = row
     room = None if workshop_id is None else (status, locked)
-    return walk.Who(respondent_id, kind, assessment_id, questionnaire_id, room)
+    return walk.Who(respondent_id, kind, assessment_id, questionnaire_id, room,
+                    removed=removed_at is not None)
 
 
 def _assessment_out(assessment: Assessment) -> AssessmentOut:
@@ -377,12 +383,12 @@ def assessment_scores(assessment_id: int) -> Response:
            description="No account needed. Keep the token: it is how you answer.",
            responses={201: ("The new participant and their token.", ParticipantOut)})
 @limiter.limit(rate_limit("API_RATELIMIT_JOIN"), key_func=_join_key)
-@limiter.limit(rate_limit("API_RATELIMIT_JOIN_MISS"),
-               deduct_when=lambda response: response.status_code == 404)
+@guessing.limited()
 def join_workshop(code: str) -> Response:
     body = _body(JoinIn, optional=True)
     workshop = workshops.workshop_by_code(code)
     if workshop is None:
+        guessing.missed()
         raise ApiError(404, _("There is no workshop with this code. Check the code "
                               "and try again."), "code")
     participant = workshops.join(workshop, body.name, body.role)
@@ -394,7 +400,7 @@ def join_workshop(code: str) -> Response:
 
 @operation("GET", "/participants/<token>/questions",
            summary="The questions a participant answers", tag="participant", auth=False,
-           errors=(404,),
+           errors=(404, 410),
            responses={200: ("The questions in questionnaire order.", (QuestionOut,))})
 @_participant_limit()
 def participant_questions(token: str) -> Response:
@@ -408,7 +414,7 @@ _ANSWER_MESSAGES = {"value": walk.BAD_ANSWER}
 
 @operation("PUT", "/participants/<token>/answers/<question_id>",
            summary="Save a participant's answer", tag="participant", auth=False,
-           body=AnswerIn, errors=(404, 409),
+           body=AnswerIn, errors=(404, 409, 410),
            description="Saving the same answer again changes nothing (the revision stays). "
                        "Acknowledged only once stored.",
            responses={200: ("The answer as stored.", AnswerOut)})
@@ -430,7 +436,7 @@ def put_answer(token: str, question_id: str) -> Response:
 
 
 @operation("GET", "/participants/<token>/answers", summary="A participant's answers",
-           tag="participant", auth=False, errors=(404,),
+           tag="participant", auth=False, errors=(404, 410),
            responses={200: ("The answers given so far, in questionnaire order.",
                             (AnswerOut,))})
 @_participant_limit()

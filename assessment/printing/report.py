@@ -16,7 +16,7 @@ from .. import i18n
 from ..catalog import Catalog, data_dir
 from ..charts import radar_svg
 from ..extensions import db
-from ..results import agreed_of, questionnaire_of, score_assessment
+from ..results import COUNTED, agreed_of, questionnaire_of, score_assessment
 from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question
 from ..scoring import AssessmentScore, QuestionScore
 from ..tables import Answer, Assessment, Respondent, utcnow
@@ -46,7 +46,7 @@ def print_css() -> str:
 def _comments(assessment: Assessment) -> tuple[dict[str, list[str]], dict[str, int]]:
     rows = db.session.execute(
         db.select(Answer.question_id, Answer.comment, Answer.flagged)
-        .join(Respondent).where(Respondent.assessment_id == assessment.id)
+        .join(Respondent).where(Respondent.assessment_id == assessment.id, COUNTED)
     )
     comments: dict[str, list[str]] = {}
     flags: dict[str, int] = {}

@@ -28,7 +28,7 @@ from .. import answers, i18n
 from ..catalog import Catalog
 from ..extensions import db
 from ..printing.report import file_name as report_file_name
-from ..results import questionnaire_of, score_assessment
+from ..results import COUNTED, questionnaire_of, score_assessment
 from ..scoring import level_of
 from ..tables import Answer, Assessment, Milestone, Respondent
 from .operations import current_date, roadmap_stages
@@ -103,7 +103,7 @@ def _findings(catalog: Catalog, assessment: Assessment, lang: str) -> Sheet:
     comments: dict[str, list[str]] = {}
     for question_id, comment in db.session.execute(
             select(Answer.question_id, Answer.comment).join(Respondent)
-            .where(Respondent.assessment_id == assessment.id, Answer.comment != "")
+            .where(Respondent.assessment_id == assessment.id, Answer.comment != "", COUNTED)
             .order_by(Respondent.id)):
         if comment.strip():
             comments.setdefault(question_id, []).append(comment.strip())

@@ -103,6 +103,8 @@ def _check_assessment(catalog: Catalog, assessment: AssessmentIn, where: str, a_
                 problems.append(f"{place}.consultant: {respondent.consultant!r} answers this "
                                 "assessment twice")
             consultants.add(respondent.consultant.lower())
+        if respondent.removed_at is not None and respondent.kind != "participant":
+            problems.append(f"{place}.removed_at: only a workshop participant can be removed")
         question_ok(respondent.last_question, f"{place}.last_question")
         seen: set[str] = set()
         for q_index, answer in enumerate(respondent.answers):

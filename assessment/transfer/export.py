@@ -75,6 +75,7 @@ def _export_assessment(assessment: Assessment, team_keys: dict[int, str],
             .order_by(Answer.respondent_id, Answer.question_id)):
         answers.setdefault(answer.respondent_id, []).append(answer)
     workshop = assessment.workshop
+    named = workshop is not None and workshop.named
     return {
         "title": assessment.title,
         "questionnaire": assessment.questionnaire_id,
@@ -85,16 +86,8 @@ def _export_assessment(assessment: Assessment, team_keys: dict[int, str],
         "created_at": _when(assessment.created_at),
         "due_on": _when(assessment.due_on),
         "completed_at": _when(assessment.completed_at),
-        "respondents": [{
-            "kind": r.kind,
-            "consultant": emails.get(r.user_id) if r.user_id is not None else None,
-            "name": r.name, "role": r.role,
-            "last_stage": r.last_stage, "last_question": r.last_question,
-            "created_at": _when(r.created_at), "finished_at": _when(r.finished_at),
-            "answers": [{"question": a.question_id, "value": a.value, "comment": a.comment,
-                         "flagged": a.flagged, "revision": a.revision,
-                         "updated_at": _when(a.updated_at)} for a in answers.get(r.id, [])],
-        } for r in assessment.respondents],
+        "respondents": [_export_respondent(r, emails, named, answers.get(r.id, []))
+                        for r in assessment.respondents],
         "agreed_answers": [{
             "question": a.question_id, "value": a.value, "note": a.note,
             "decided_by": emails.get(a.decided_by) if a.decided_by is not None else None,
@@ -107,6 +100,28 @@ def _export_assessment(assessment: Assessment, team_keys: dict[int, str],
         },
         "roadmap": _export_roadmap(assessment.roadmap, team_keys),
     }
+
+
+def _export_respondent(respondent: Respondent, emails: dict[int, str], named: bool,
+                       answers: list[Answer]) -> dict[str, Any]:
+    """One respondent. A participant of a workshop that is not named goes without their
+    name: an anonymous workshop stays anonymous in the file too."""
+    r = respondent
+    out: dict[str, Any] = {
+        "kind": r.kind,
+        "consultant": emails.get(r.user_id) if r.user_id is not None else None,
+        "name": r.name if named or r.kind != "participant" else "", "role": r.role,
+        "last_stage": r.last_stage, "last_question": r.last_question,
+        "created_at": _when(r.created_at), "finished_at": _when(r.finished_at),
+        "answers": [{"question": a.question_id, "value": a.value, "comment": a.comment,
+                     "flagged": a.flagged, "revision": a.revision,
+                     "updated_at": _when(a.updated_at)} for a in answers],
+    }
+    if r.removed_at is not None:
+        # Written only when set, so a file without removals reads in older versions too;
+        # a version that predates it refuses the field rather than count the person again.
+        out["removed_at"] = _when(r.removed_at)
+    return out
 
 
 def _export_roadmap(roadmap: Roadmap | None, team_keys: dict[int, str]) -> dict[str, Any] | None:

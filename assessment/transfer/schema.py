@@ -194,6 +194,8 @@ class RespondentIn(_Model):
     last_question: Text60 | None = None
     created_at: OptionalStamp = None
     finished_at: OptionalStamp = None
+    #: a workshop participant the facilitator removed (their answers count nowhere)
+    removed_at: OptionalStamp = None
     answers: Annotated[list[AnswerIn], Field(max_length=MAX_ANSWERS)] = []
 
 

@@ -134,7 +134,7 @@ def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
             assessment=assessment, kind=person.kind, name=person.name, role=person.role,
             user_id=users.get((person.consultant or "").lower()),
             last_stage=person.last_stage, last_question=person.last_question,
-            finished_at=person.finished_at,
+            finished_at=person.finished_at, removed_at=person.removed_at,
         ), created_at=person.created_at)
         add(respondent)
         for answer in person.answers:

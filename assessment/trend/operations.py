@@ -20,7 +20,7 @@ from ..answers import LEVEL_VALUES, AnswerValue
 from ..catalog import Catalog
 from ..clients.operations import create_assessment
 from ..extensions import db
-from ..results import agreed_of, responses_of, score_assessment
+from ..results import COUNTED, agreed_of, responses_of, score_assessment
 from ..schema import CANONICAL_STAGE_IDS, Questionnaire
 from ..scoring import AssessmentScore, score
 from ..tables import AgreedAnswer, Answer, Assessment, Client, Milestone, Respondent, Roadmap
@@ -192,7 +192,8 @@ def comparable_assessments(client: Client, questionnaire_id: str) -> list[Assess
     ids = [a.id for a in candidates]
     answered = set(db.session.scalars(
         select(Respondent.assessment_id).join(Answer)
-        .where(Respondent.assessment_id.in_(ids), Answer.value.in_(LEVEL_VALUES)).distinct()))
+        .where(Respondent.assessment_id.in_(ids), Answer.value.in_(LEVEL_VALUES), COUNTED)
+        .distinct()))
     answered |= set(db.session.scalars(
         select(AgreedAnswer.assessment_id)
         .where(AgreedAnswer.assessment_id.in_(ids), AgreedAnswer.value.in_(LEVEL_VALUES))

@@ -93,6 +93,8 @@ class Who:
     #: A participant's workshop as (status, locked stages), when the caller read it in the
     #: same transaction; None when there is no workshop; UNSET: save_answer reads it.
     room: Any = UNSET
+    #: a workshop participant the facilitator removed: they can change nothing any more
+    removed: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,13 @@ def check_room(row: Any, stage: str) -> None:
                                      "this answer was not saved."), status=409)
 
 
+def removed_error() -> FieldError:
+    """Why a removed workshop participant can no longer answer (410: their token is spent)."""
+    return FieldError("respondent", _l("The facilitator has removed you from this workshop: "
+                                       "your answers no longer count and can no longer be "
+                                       "changed."), status=410)
+
+
 class AnswerConflict(FieldError):
     """The answer changed since the version the change was based on (another device)."""
 
@@ -184,15 +193,17 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
     Only the fields given are changed. With `base_revision` (the revision the change was
     made on; 0 for a new answer) a change made on an outdated copy is refused with
     AnswerConflict instead of overwriting a newer answer. Raises FieldError (and changes
-    nothing) on bad input, and for a participant while the workshop is closed or the
-    question's stage locked.
+    nothing) on bad input, for a participant while the workshop is closed or the
+    question's stage locked, and for a participant the facilitator removed.
 
     Written with SQLAlchemy Core, a handful of short statements: in a workshop hundreds
     of these run a second, and on SQLite each holds the write lock until its commit.
     """
     who = respondent if isinstance(respondent, Who) else Who(
         respondent.id, respondent.kind, respondent.assessment_id,
-        respondent.assessment.questionnaire_id)
+        respondent.assessment.questionnaire_id, removed=respondent.removed_at is not None)
+    if who.removed:
+        raise removed_error()
     questionnaire = catalog.questionnaires[who.questionnaire_id]
     try:
         question = questionnaire.question(question_id)

@@ -3,7 +3,8 @@
 A workshop belongs to one assessment. Participants join with the workshop's short code
 (no account) and become respondents of kind 'participant'; their answers go through the
 same `save_answer` as everyone else's, which refuses them while the workshop is closed
-or their stage is locked.
+or their stage is locked. The facilitator can remove a participant: their rows stay,
+marked removed, and their answers count nowhere (`results.COUNTED`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..answers import VALUES, scoring_value
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
-from ..results import agreed_of, questionnaire_of
+from ..results import COUNTED, agreed_of, questionnaire_of
 from ..schema import CANONICAL_STAGE_IDS
 from ..scoring import DIVERGENCE_THRESHOLD, diverges, level_spread
 from ..tables import (
@@ -121,10 +122,25 @@ def participant_by_token(token: str) -> Respondent | None:
         Respondent.token == token, Respondent.kind == "participant"))
 
 
-def participants(assessment: Assessment) -> list[Respondent]:
-    return list(db.session.scalars(select(Respondent).where(
-        Respondent.assessment_id == assessment.id, Respondent.kind == "participant"
-    ).order_by(Respondent.id)))
+def participants(assessment: Assessment, *, removed: bool | None = False) -> list[Respondent]:
+    """The participants in the order they joined: those who count (by default), those the
+    facilitator removed (`removed=True`), or all of them (`removed=None`)."""
+    query = select(Respondent).where(Respondent.assessment_id == assessment.id,
+                                     Respondent.kind == "participant")
+    if removed is not None:
+        query = query.where(Respondent.removed_at.is_not(None) if removed else COUNTED)
+    return list(db.session.scalars(query.order_by(Respondent.id)))
+
+
+def remove_participant(participant: Respondent) -> None:
+    """Take a participant out of the workshop for good.
+
+    Their answers stay stored but leave every score and view; their token no longer lets
+    them save, resume or join again (`save_answer` refuses a removed respondent).
+    """
+    if participant.removed_at is None:
+        participant.removed_at = utcnow()
+        db.session.flush()
 
 
 def record_agreed(catalog: Catalog, assessment: Assessment, question_id: str, value: object,
@@ -169,7 +185,7 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
     questionnaire = questionnaire_of(catalog, assessment)
     workshop = assessment.workshop
     query = select(Respondent.id, Respondent.role).where(
-        Respondent.assessment_id == assessment.id, Respondent.kind == "participant")
+        Respondent.assessment_id == assessment.id, Respondent.kind == "participant", COUNTED)
     people = db.session.execute(query).all()
     roles = Counter(row.role or "other" for row in people)
     chosen = {row.id for row in people if not role or (row.role or "other") == role}
@@ -177,7 +193,7 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
         select(Answer.respondent_id, Answer.question_id, Answer.value)
         .join(Respondent)
         .where(Respondent.assessment_id == assessment.id, Respondent.kind == "participant",
-               Answer.value.is_not(None))
+               Answer.value.is_not(None), COUNTED)
     )
     counts: dict[str, Counter[str]] = {q.id: Counter() for q in questionnaire.questions}
     answered_by: dict[str, Counter[str]] = {stage: Counter() for stage in CANONICAL_STAGE_IDS}
@@ -238,14 +254,17 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
         "answers": int(db.session.scalar(
             select(func.count(Answer.id)).join(Respondent).where(
                 Respondent.assessment_id == assessment.id,
-                Respondent.kind == "participant")) or 0),
+                Respondent.kind == "participant", COUNTED)) or 0),
     }
 
 
 def participant_labels(assessment: Assessment, named: bool) -> dict[int, str]:
-    """How the facilitator sees each participant: their name only in a named workshop."""
+    """How the facilitator sees each participant: their name only in a named workshop.
+
+    Removed participants keep their number, so nobody else's label changes.
+    """
     labels = {}
-    for number, person in enumerate(participants(assessment), start=1):
+    for number, person in enumerate(participants(assessment, removed=None), start=1):
         anonymous = _("Participant %(n)s", n=number)
         labels[person.id] = (person.name or anonymous) if named else anonymous
     return labels

@@ -3,6 +3,10 @@
 Participants walk the same six stages as everyone else (the walk's views, through a
 `Walker` whose pages live under /w/<code>/); they are recognised by a token kept in
 their session, and a personal resume link (/p/<token>) brings them back on any device.
+
+A code that opens nothing (unknown, or a closed workshop's) gets the same plain page,
+naming no client and no assessment, and counts against the address's budget of wrong
+codes (`guessing`), shared with the API.
 """
 
 from __future__ import annotations
@@ -26,17 +30,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import results
+from .. import i18n, results
 from ..access import assessment_or_404, participant_or_404, workshop_or_404
 from ..config import rate_limit
 from ..errors import FieldError
 from ..extensions import db, limiter
 from ..headers import frameable_by_itself
 from ..tables import PARTICIPANT_ROLES, Answer, Assessment, Respondent, Workshop
+from ..walk import operations as walk_ops
 from ..walk import pages as walk
-from ..web import get_catalog, lang, refused_json, wants_json
+from ..web import get_catalog, http_error, lang, refused_json, wants_json
+from . import guessing
 from . import operations as ops
 
 bp = Blueprint("workshop", __name__)
@@ -45,11 +52,50 @@ bp = Blueprint("workshop", __name__)
 # --- participants ------------------------------------------------------------------
 
 
-def _workshop_or_404(code: str) -> Workshop:
-    workshop = ops.workshop_by_code(code)
-    if workshop is None:
-        abort(404)
-    return workshop
+def _code_page(code: str, error: str | None, status: int) -> Response:
+    return Response(render_template("workshop/enter_code.html", code=code, error=error),
+                    status)
+
+
+def _no_workshop(code: str, status: int = 404) -> Response:
+    """The one answer to a code that opens nothing, unknown or closed alike: the code form
+    again, naming nothing. It counts against the address's budget of wrong codes."""
+    guessing.missed()
+    return _code_page(code, _("There is no workshop with the code “%(code)s” open now. "
+                              "Check the code on the screen and try again.", code=code),
+                      status)
+
+
+def _notice(testid: str, title: str, message: str, status: int) -> Response:
+    """A plain page for a participant who can go no further; it names nobody."""
+    return Response(render_template("workshop/notice.html", testid=testid, title=title,
+                                    message=message), status)
+
+
+def _closed_notice() -> Response:
+    return _notice("closed", _("The workshop is closed"),
+                   _("Your answers are kept, but they can no longer be changed."),
+                   200 if request.method == "GET" else 409)
+
+
+def _removed_notice() -> Response:
+    return _notice("removed", _("You were removed from this workshop"),
+                   str(walk_ops.removed_error()), 410)
+
+
+@bp.errorhandler(429)
+def _too_many(error: HTTPException) -> Any:
+    """Too many wrong codes from one address: say how long to wait, in the page's language."""
+    if not guessing.breached(error) or wants_json():
+        return http_error(error)
+    wait = guessing.wait_seconds()
+    code = ops.normalise_code(str((request.view_args or {}).get("code")
+                                  or request.form.get("code", "")))
+    response = _code_page(code, _("Too many workshop codes that do not exist were tried from "
+                                  "your network. Wait %(n)s seconds, then try again.",
+                                  n=i18n.digits(wait, lang())), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _known_token(workshop: Workshop) -> str | None:
@@ -64,11 +110,23 @@ def _remember(participant: Respondent) -> None:
 
 
 def participant_walker(code: str) -> walk.Walker:
-    """The participant walking in this workshop, or a redirect to its join page."""
-    workshop = _workshop_or_404(code)
-    participant = ops.participant_by_token(_known_token(workshop) or "")
-    if participant is None or participant.assessment_id != workshop.assessment_id:
-        abort(redirect(url_for("workshop.join", code=workshop.code)))
+    """The participant walking in this workshop, or a redirect to its join page.
+
+    A stranger is sent to the join page whether the code exists or not (the join page
+    counts wrong codes). A page for a participant of a closed workshop, or one the
+    facilitator removed, is a plain notice; their saves (JSON) reach `save_answer`, which
+    refuses them with its own message.
+    """
+    workshop = ops.workshop_by_code(code)
+    participant = ops.participant_by_token(_known_token(workshop) or "") if workshop else None
+    if workshop is None or participant is None \
+            or participant.assessment_id != workshop.assessment_id:
+        abort(redirect(url_for("workshop.join", code=ops.normalise_code(code))))
+    if not wants_json():
+        if participant.removed_at is not None:
+            abort(_removed_notice())
+        if workshop.status != "open":
+            abort(_closed_notice())
     return walk.Walker(workshop.assessment, participant, "workshop", {"code": workshop.code})
 
 
@@ -85,30 +143,35 @@ def _join_key() -> str:
 
 
 @bp.route("/w", methods=["GET", "POST"])
+@guessing.limited(methods=["POST"])
 def enter_code() -> Any:
     """Where a participant types the code shown on the projector."""
-    error = None
-    code = ""
-    if request.method == "POST":
-        code = ops.normalise_code(request.form.get("code", ""))
-        if ops.workshop_by_code(code) is not None:
-            return redirect(url_for("workshop.join", code=code))
-        error = _("There is no workshop with the code “%(code)s”. Check the code on the "
-                  "screen and try again.", code=code)
-    return render_template("workshop/enter_code.html", code=code, error=error), (
-        400 if error else 200)
+    if request.method == "GET":
+        return _code_page("", None, 200)
+    code = ops.normalise_code(request.form.get("code", ""))
+    workshop = ops.workshop_by_code(code)
+    if workshop is None or workshop.status != "open":
+        return _no_workshop(code, 400)
+    return redirect(url_for("workshop.join", code=code))
 
 
 @bp.route("/w/<code>", methods=["GET", "POST"])
 @limiter.limit(rate_limit("WORKSHOP_RATELIMIT_JOIN"), key_func=_join_key, methods=["POST"])
+@guessing.limited()
 def join(code: str) -> Any:
-    workshop = _workshop_or_404(code)
+    workshop = ops.workshop_by_code(code)
+    known = ops.participant_by_token(_known_token(workshop) or "") if workshop else None
+    if known is not None and workshop and known.assessment_id != workshop.assessment_id:
+        known = None
+    if workshop is None or (workshop.status != "open" and known is None):
+        return _no_workshop(ops.normalise_code(code))
     if workshop.code != code:  # typed in lower case or with a dash
         return redirect(url_for("workshop.join", code=workshop.code))
+    if known is not None and known.removed_at is not None:
+        return _removed_notice()  # not even as someone new, from the same session
+    if workshop.status != "open":  # one of its participants: their own page says closed
+        return redirect(url_for("workshop.resume", code=workshop.code))
     catalog = get_catalog()
-    known = ops.participant_by_token(_known_token(workshop) or "")
-    if known is not None and known.assessment_id != workshop.assessment_id:
-        known = None
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -133,11 +196,15 @@ def join(code: str) -> Any:
 
 
 @bp.get("/p/<token>")
+@guessing.limited()
 def resume_link(token: str) -> Any:
     """A personal link the facilitator can hand out again: resumes on any device."""
     participant = ops.participant_by_token(token)
     if participant is None or participant.assessment.workshop is None:
+        guessing.missed()
         abort(404)
+    if participant.removed_at is not None:
+        return _removed_notice()
     _remember(participant)
     return redirect(url_for("workshop.resume", code=participant.assessment.workshop.code))
 
@@ -220,6 +287,7 @@ def _live_context(assessment: Assessment, workshop: Workshop) -> dict[str, Any]:
         "live": snapshot,
         "questions_by_id": {q["id"]: q for q in snapshot["questions"]},
         "people": people,
+        "removed": ops.participants(assessment, removed=True),
         "answered": answered,
         "labels": ops.participant_labels(assessment, workshop.named),
         "total_questions": len(snapshot["questions"]),
@@ -357,4 +425,16 @@ def reissue(assessment_id: int, respondent_id: int) -> BaseResponse:
         "url": url_for("workshop.resume_link", token=participant.token, _external=True),
     }
     return redirect(url_for("workshop.facilitate", assessment_id=assessment.id))
+
+
+@bp.post("/assessments/<int:assessment_id>/workshop/participants/<int:respondent_id>/remove")
+@login_required
+def remove(assessment_id: int, respondent_id: int) -> Any:
+    """Take a participant out: their answers stay stored and leave every score."""
+    assessment, workshop = _facilitated(assessment_id)
+    participant = participant_or_404(assessment_id, respondent_id)
+    who = ops.participant_labels(assessment, workshop.named)[participant.id]
+    ops.remove_participant(participant)
+    return _done(assessment, _("%(who)s is removed from the workshop: their answers no "
+                               "longer count.", who=who))
 
