@@ -87,6 +87,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
     Setting("REMEMBER_COOKIE_SAMESITE", "Lax",
             "SameSite attribute of the 'remember me' cookie."),
+    Setting("REMEMBER_COOKIE_DURATION", timedelta(days=30),
+            "How long 'keep me signed in' keeps a consultant signed in, and the longest any "
+            "sign-in lasts; in seconds when given as an environment variable.",
+            shown="`timedelta(days=30)`"),
     Setting("WTF_CSRF_TIME_LIMIT", None,
             "Seconds a form token stays valid; `None`: as long as the session, so a long "
             "walk never fails on an old token."),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -11,15 +11,15 @@ from ..extensions import db, login_manager
 from ..i18n import LANG_COOKIE, LANGUAGES
 from ..tables import User
 from ..web import is_safe_next, wants_json
+from . import operations as ops
 from .forms import LoginForm
-from .operations import authenticate
 
 bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _load_user(cookie_id: str) -> User | None:
+    return ops.signed_in_user(cookie_id)
 
 
 @login_manager.unauthorized_handler
@@ -38,16 +38,11 @@ def login() -> Any:
         return redirect(url_for("clients.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        user = ops.authenticate(form.email.data or "", form.password.data or "")
         if user is None:
             flash(_("That e-mail and password do not match an account."), "danger")
         else:
-            login_user(user, remember=form.remember.data)
-            # Without "keep me signed in", closing the browser signs the consultant out.
-            session.permanent = bool(form.remember.data)
-            if request.cookies.get(LANG_COOKIE) in LANGUAGES:
-                user.lang = request.cookies[LANG_COOKIE]
-                db.session.commit()
+            _sign_in(user, remember=bool(form.remember.data))
             target = form.next.data or ""
             return redirect(target if is_safe_next(target) else url_for("clients.dashboard"))
     return render_template("accounts/login.html", form=form)
@@ -56,9 +51,59 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    ops.end_sign_in(_current_sign_in())
+    _sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    return render_template("accounts/account.html",
+                           sign_ins=ops.active_sign_ins(current_user),
+                           current_sign_in=_current_sign_in())
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    ops.end_sign_ins(current_user)
+    _sign_out()
+    flash(_("You are signed out on every device and browser."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _current_sign_in() -> str:
+    return str(current_user.get_id()).partition(":")[2]
+
+
+def _fresh_session() -> None:
+    """Start a new session: nothing from before (a planted cookie, the old form token)
+    carries over but the chosen language."""
+    chosen = session.get("lang")
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF keeps the request's token here
+    if chosen:
+        session["lang"] = chosen
+
+
+def _sign_in(user: User, remember: bool) -> None:
+    _fresh_session()
+    ops.start_sign_in(user)
+    if request.cookies.get(LANG_COOKIE) in LANGUAGES:
+        user.lang = request.cookies[LANG_COOKIE]
+    db.session.commit()
+    login_user(user, remember=remember)
+    # Without "keep me signed in", closing the browser signs the consultant out.
+    session.permanent = remember
+
+
+def _sign_out() -> None:
+    """After the sign-in has ended on the server: a new session, both cookies dropped."""
+    db.session.commit()
+    _fresh_session()
+    logout_user()
 
 
 @bp.get("/language/<code>")
