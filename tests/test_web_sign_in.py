@@ -1,5 +1,5 @@
-"""Sign-in hardening: a new session at sign-in and sign-out, sign-ins that end on the
-server, and cookie lifetimes."""
+"""Sign-in hardening: failed sign-ins throttled, the same hash work for every e-mail, a new
+session at sign-in and sign-out, sign-ins that end on the server, and cookie lifetimes."""
 
 from __future__ import annotations
 
@@ -13,15 +13,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from assessment.accounts import operations as ops
-from assessment.extensions import db
+from assessment.extensions import db, limiter
 from assessment.tables import SignIn, User, utcnow
 
 from .conftest import World, login, text_of
 
 EMAIL = "ana@example.com"
 PASSWORD = "correct-horse"
+ELSEWHERE = {"REMOTE_ADDR": "203.0.113.7"}
 
 
 def attempt(client: FlaskClient, password: str, email: str = EMAIL, url: str = "/login",
@@ -56,6 +58,75 @@ def form_token(page: str) -> str:
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert found, page[:300]
     return found.group(1)
+
+
+# --- failed sign-ins ------------------------------------------------------------------
+
+
+def test_the_sixth_failed_sign_in_for_an_account_is_refused_with_the_wait(
+        client: FlaskClient, world: World) -> None:
+    world.user()
+    for _ in range(5):
+        page = attempt(client, "wrong-password")
+        assert page.status_code == 200
+        assert "do not match an account" in page.get_data(as_text=True)
+    refused = attempt(client, "wrong-password")
+    assert refused.status_code == 429
+    assert "Wait 15 minutes, then try again." in text_of(refused.get_data(as_text=True))
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert 'name="email"' in refused.get_data(as_text=True)  # the form, shown again
+
+    persian = attempt(client, "wrong-password", url="/login?lang=fa")
+    assert persian.status_code == 429
+    assert "۱۵ دقیقه صبر کنید" in text_of(persian.get_data(as_text=True))
+
+    # The right password does not help, from this address or any other, until the
+    # window has passed.
+    assert attempt(client, PASSWORD).status_code == 429
+    assert attempt(client, PASSWORD, environ_base=ELSEWHERE).status_code == 429
+    assert client.get("/dashboard").status_code == 302
+    limiter.reset()  # the fifteen minutes pass
+    assert attempt(client, PASSWORD).status_code == 302
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_a_success_is_not_counted_as_a_failure(app: Flask, world: World) -> None:
+    world.user()
+    for _ in range(6):
+        browser = app.test_client()
+        assert attempt(browser, PASSWORD).status_code == 302
+    assert attempt(app.test_client(), "wrong-password").status_code == 200
+
+
+def test_thirty_failures_from_one_address_stop_it_across_accounts(app: Flask,
+                                                                   world: World) -> None:
+    world.user()
+    client = app.test_client()
+    for n in range(30):  # three tries at each of ten e-mails, under the per-account limit
+        assert attempt(client, "guess", email=f"user{n % 10}@example.com").status_code == 200
+    assert attempt(client, PASSWORD).status_code == 429
+    assert attempt(client, "guess", email="someone@example.com").status_code == 429
+    # Another address is not held back by this one's failures.
+    assert attempt(app.test_client(), PASSWORD, environ_base=ELSEWHERE).status_code == 302
+
+
+def test_an_unknown_e_mail_costs_the_same_hash_work_as_a_known_one(
+        client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.user()
+    checked: list[str] = []
+
+    def counting(stored: str, password: str) -> bool:
+        checked.append(stored)
+        return check_password_hash(stored, password)
+
+    monkeypatch.setattr(ops, "check_password_hash", counting)
+    assert attempt(client, "wrong-password").status_code == 200
+    assert attempt(client, "wrong-password", email="nobody@example.com").status_code == 200
+    assert len(checked) == 2
+    known, unknown = checked
+    # made by the same method with the same cost ("scrypt:32768:8:1$salt$hash")
+    assert unknown.split("$")[0] == known.split("$")[0]
+    assert unknown != known
 
 
 # --- a new session at sign-in and sign-out ----------------------------------------------

@@ -2,18 +2,24 @@
 commits.
 
 A sign-in is a row (`SignIn`) that the session and remember-me cookies name; ending it on
-the server ends every copy of those cookies.
+the server ends every copy of those cookies. Failed sign-ins are counted per account and
+per address on the rate limiter's shared storage, so every worker sees the same counts.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import secrets
+import time
 from datetime import timedelta
 
 from flask import current_app
+from limits import RateLimitItem, RateLimitItemPerSecond
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..tables import SignIn, User, Workspace, utcnow
 
 MIN_PASSWORD = 8
@@ -49,10 +55,55 @@ def create_user(email: str, password: str, *, name: str = "",
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account with this e-mail and password, or None.
+
+    An unknown e-mail costs the same hash work as a known one (checked against a stand-in
+    hash), so the time of the answer does not tell which accounts exist.
+    """
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None or not check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_stand_in_hash(), password)
         return None
-    return user
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash made the way account passwords are, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+# --- failed sign-ins ------------------------------------------------------------------
+
+
+def _failure_counters(email: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
+    """(limit, scope, key) of the two counts of failed sign-ins: per account, per address."""
+    config = current_app.config
+    window = int(config["LOGIN_FAILURE_WINDOW"])
+    per_account = RateLimitItemPerSecond(int(config["LOGIN_FAILURES_PER_ACCOUNT"]), window)
+    per_address = RateLimitItemPerSecond(int(config["LOGIN_FAILURES_PER_ADDRESS"]), window)
+    # Counted per e-mail typed, whether or not it has an account: a refusal that came only
+    # for real accounts would tell which exist.
+    return [(per_account, "sign-in-account", email.strip().lower()),
+            (per_address, "sign-in-address", address)]
+
+
+def sign_in_wait(email: str, address: str) -> int:
+    """Seconds until this e-mail may be tried again from this address; 0: now."""
+    if not limiter.enabled:
+        return 0
+    strategy = limiter.limiter
+    ends = [strategy.get_window_stats(item, scope, key).reset_time
+            for item, scope, key in _failure_counters(email, address)
+            if not strategy.test(item, scope, key)]
+    return max(1, math.ceil(max(ends) - time.time())) if ends else 0
+
+
+def count_failed_sign_in(email: str, address: str) -> None:
+    """One more failed sign-in for this e-mail and this address (successes do not count)."""
+    if limiter.enabled:
+        for item, scope, key in _failure_counters(email, address):
+            limiter.limiter.hit(item, scope, key)
 
 
 # --- sign-ins: what the session and remember-me cookies name --------------------------

@@ -4,13 +4,15 @@ from typing import Any
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db, login_manager
-from ..i18n import LANG_COOKIE, LANGUAGES
+from ..i18n import LANG_COOKIE, LANGUAGES, digits
 from ..tables import User
-from ..web import is_safe_next, wants_json
+from ..web import is_safe_next, lang, wants_json
 from . import operations as ops
 from .forms import LoginForm
 
@@ -38,8 +40,15 @@ def login() -> Any:
         return redirect(url_for("clients.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = ops.authenticate(form.email.data or "", form.password.data or "")
+        email, address = form.email.data or "", get_remote_address()
+        wait = ops.sign_in_wait(email, address)
+        if wait:
+            flash(_wait_message(wait), "danger")
+            return render_template("accounts/login.html", form=form), 429, \
+                {"Retry-After": str(wait)}
+        user = ops.authenticate(email, form.password.data or "")
         if user is None:
+            ops.count_failed_sign_in(email, address)
             flash(_("That e-mail and password do not match an account."), "danger")
         else:
             _sign_in(user, remember=bool(form.remember.data))
@@ -72,6 +81,13 @@ def sign_out_everywhere() -> Response:
     _sign_out()
     flash(_("You are signed out on every device and browser."), "info")
     return redirect(url_for("accounts.login"))
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = -(-seconds // 60)  # rounded up: never "wait 0 minutes"
+    return ngettext("Too many failed sign-ins. Wait %(minutes)s minute, then try again.",
+                    "Too many failed sign-ins. Wait %(minutes)s minutes, then try again.",
+                    minutes, minutes=digits(minutes, lang()))
 
 
 def _current_sign_in() -> str:
