@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -84,10 +85,10 @@ def sign_out_everywhere() -> Response:
 
 
 def _wait_message(seconds: int) -> str:
-    minutes = -(-seconds // 60)  # rounded up: never "wait 0 minutes"
-    return ngettext("Too many failed sign-ins. Wait %(minutes)s minute, then try again.",
-                    "Too many failed sign-ins. Wait %(minutes)s minutes, then try again.",
-                    minutes, minutes=digits(minutes, lang()))
+    # In whole minutes, rounded up (never "wait 0 minutes"), worded by the locale's rules.
+    wait = format_timedelta(timedelta(minutes=-(-seconds // 60)), granularity="minute")
+    return _("Too many failed sign-ins. Wait %(wait)s, then try again.",
+             wait=digits(wait, lang()))
 
 
 def _current_sign_in() -> str:
