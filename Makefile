@@ -41,6 +41,7 @@ audit: setup
 bench: setup sysdeps
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_limits.py
 	$(MAKE) bench-rollout
 	$(MAKE) bench-workshop
 

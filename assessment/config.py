@@ -131,6 +131,14 @@ SETTINGS: tuple[Setting, ...] = (
             "codes)."),
     Setting("API_RATELIMIT_CONSULTANT", "600 per minute",
             "API requests of a consultant, per API token."),
+    # Ten a minute is more than a person clicks; four clients rendering PDFs through one
+    # link slowed every other page.
+    Setting("REPORT_RATELIMIT_DOWNLOAD", "10 per minute",
+            "Report downloads (PDF reports, Excel and CSV exports, client files), counted "
+            "together per executive link and per signed-in account."),
+    Setting("SHARE_LINK_DAYS", 30,
+            "Days a new executive self-assessment link works; the consultant can change "
+            "the day on the assessment page."),
     Setting("API_MAX_CONTENT_LENGTH", 64 * 1024,
             "Largest API request body in bytes; larger ones get 413."),
     Setting("REDIS_URL", None,

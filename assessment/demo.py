@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from .accounts.operations import create_user
+from .answers import NA, UNKNOWN
 from .catalog import Catalog
 from .clients.operations import create_assessment, save_client
 from .extensions import db
@@ -80,9 +81,9 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
         for question in questions:
             roll = rng.random()
             if roll < 0.03:
-                value = "na"
+                value = NA
             elif roll < 0.08:
-                value = "unknown"
+                value = UNKNOWN
             else:
                 level = _PROFILE[question.stage] + bias + rng.gauss(0, 0.8)
                 value = str(min(5, max(0, round(level))))

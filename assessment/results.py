@@ -10,7 +10,7 @@ from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from . import i18n
+from . import answers, i18n
 from .catalog import Catalog
 from .charts import radar_svg
 from .extensions import db
@@ -25,7 +25,7 @@ def questionnaire_of(catalog: Catalog, assessment: Assessment) -> Questionnaire:
     return catalog.questionnaires[assessment.questionnaire_id]
 
 
-def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
+def responses_of(assessment: Assessment) -> dict[str, dict[str, answers.AnswerValue]]:
     """Answers by respondent, for the scoring engine.
 
     Only people who have given at least one answer (a level, "not applicable" or "don't
@@ -37,11 +37,10 @@ def responses_of(assessment: Assessment) -> dict[str, dict[str, Any]]:
         .join(Respondent)
         .where(Respondent.assessment_id == assessment.id, Answer.value.is_not(None))
     )
-    responses: dict[str, dict[str, Any]] = {}
+    responses: dict[str, dict[str, answers.AnswerValue]] = {}
     for respondent_id, question_id, value in rows:
         if value is not None:
-            responses.setdefault(str(respondent_id), {})[question_id] = (
-                int(value) if value.isdigit() else value)
+            responses.setdefault(str(respondent_id), {})[question_id] = answers.scoring_value(value)
     return responses
 
 

@@ -9,19 +9,23 @@ section there.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast, get_args
 
+from .answers import NA, UNKNOWN, AnswerValue, is_scoring_value, refusal
 from .catalog import Catalog
 from .schema import CANONICAL_STAGE_IDS, LEVELS, Question, Questionnaire
 
-NA: Literal["na"] = "na"
-UNKNOWN: Literal["unknown"] = "unknown"
-NOT_SCORED = (NA, UNKNOWN)
-AnswerValue = int | Literal["na", "unknown"]
 #: respondent id -> question id -> answer
 Responses = Mapping[str, Mapping[str, AnswerValue]]
+#: Rule 9: a readiness gate passes, fails, or cannot be judged yet because a stage it
+#: needs has no score. That last status is not the answer "don't know" (answers.UNKNOWN),
+#: though the JSON spells both alike; the line below is its one spelling (see
+#: tests/test_answers.py), and these names stand for it everywhere else.
+GateStatus = Literal["pass", "fail", "unknown"]
+GATE_PASS, GATE_FAIL, GATE_UNKNOWN = cast(
+    "tuple[GateStatus, GateStatus, GateStatus]", get_args(GateStatus))
 
 #: Rule 2: a question is flagged divergent when its answers' standard deviation is at
 #: least this many levels (and at least two people gave a level).
@@ -57,15 +61,27 @@ def _weighted_mean(pairs: Iterable[tuple[float, float]]) -> float | None:
 
 
 def validate_answer(value: object) -> AnswerValue:
-    if type(value) is int and 0 <= value <= 5:  # the common case, checked first
+    # A plain int level, by far the most common answer, is taken without a call: this runs
+    # once per answer on every page that shows scores. The rest is for answers to judge.
+    if (type(value) is int and 0 <= value <= 5) or is_scoring_value(value):
         return value
-    if isinstance(value, bool):
-        raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
-    if isinstance(value, int) and value in LEVELS:
-        return value
-    if value in NOT_SCORED:
-        return value
-    raise ScoringInputError(f"answer {value!r} is not a level 0-5, 'na' or 'unknown'")
+    raise ScoringInputError(refusal(value))
+
+
+def level_spread(levels: Collection[int]) -> tuple[float, float] | None:
+    """Rule 2: the mean of the levels given and their spread (the population standard
+    deviation), or None when nobody gave a level."""
+    if not levels:
+        return None
+    mean = math.fsum(levels) / len(levels)
+    return mean, math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / len(levels))
+
+
+def diverges(count: int, spread: float | None) -> bool:
+    """Rule 2: `count` levels with this spread divide the room: at least two levels, spread
+    at the threshold or above. The guard keeps a spread that is the threshold exactly from
+    falling below it through float error."""
+    return count >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD - _EPS
 
 
 # --- results ----------------------------------------------------------------------
@@ -111,7 +127,7 @@ class GateCondition:
     stage: str
     min_level: int
     level: int | None
-    status: Literal["pass", "fail", "unknown"]
+    status: GateStatus
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ class GateResult:
     model: str
     model_stage: str
     gate: str
-    status: Literal["pass", "fail", "unknown"]
+    status: GateStatus
     conditions: tuple[GateCondition, ...]
 
 
@@ -207,12 +223,12 @@ def _question_score(
     count = len(levels)
     distribution = tuple(levels.count(level) for level in LEVELS)
     mean = median = spread = None
-    if count:
-        mean = math.fsum(levels) / count
+    stats = level_spread(levels)
+    if stats is not None:
+        mean, spread = stats
         middle = count // 2
         median = float(levels[middle]) if count % 2 else (levels[middle - 1] + levels[middle]) / 2
-        spread = math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / count)
-    divergent = count >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD - _EPS
+    divergent = diverges(count, spread)
     if agreed is not None:
         value = float(agreed) if isinstance(agreed, int) else None
         coverage = 1.0 if isinstance(agreed, int) else 0.0
@@ -398,12 +414,13 @@ def _gate(model_id: str, stage_id: str, gate: Any, levels: Mapping[str, int | No
     conditions = []
     for cond in gate.requires:
         level = levels.get(cond.stage)
-        status: Literal["pass", "fail", "unknown"]
-        status = "unknown" if level is None else "pass" if level >= cond.min_level else "fail"
+        status: GateStatus = (GATE_UNKNOWN if level is None
+                              else GATE_PASS if level >= cond.min_level else GATE_FAIL)
         conditions.append(GateCondition(cond.stage, cond.min_level, level, status))
     statuses = {c.status for c in conditions}
-    overall: Literal["pass", "fail", "unknown"] = (
-        "fail" if "fail" in statuses else "unknown" if "unknown" in statuses else "pass"
+    overall: GateStatus = (
+        GATE_FAIL if GATE_FAIL in statuses else GATE_UNKNOWN if GATE_UNKNOWN in statuses
+        else GATE_PASS
     )
     return GateResult(model_id, stage_id, gate.id, overall, tuple(conditions))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime
-from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -24,9 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import answers
 from .extensions import db
 
-ANSWER_VALUES = ("0", "1", "2", "3", "4", "5", "na", "unknown")
 ASSESSMENT_STATUSES = ("draft", "in_progress", "complete")
 #: what a workshop participant may say they do
 PARTICIPANT_ROLES = ("sales", "marketing", "service", "it", "management", "other")
@@ -219,9 +218,7 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("respondent_id", "question_id", name="uq_answers_respondent_question"),
-        CheckConstraint(
-            "value IS NULL OR value IN ('0','1','2','3','4','5','na','unknown')", name="value"
-        ),
+        CheckConstraint(f"value IS NULL OR value IN ({answers.SQL_VALUES})", name="value"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     respondent_id: Mapped[int] = mapped_column(
@@ -229,7 +226,7 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
     )
     #: id of a question in the assessment's questionnaire
     question_id: Mapped[str] = mapped_column(String(60))
-    #: '0'..'5', 'na', 'unknown', or None when only a comment or flag was given
+    #: one of answers.VALUES, or None when only a comment or flag was given
     value: Mapped[str | None] = mapped_column(String(7))
     comment: Mapped[str] = mapped_column(Text, default="")
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -239,10 +236,8 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
 
     respondent: Mapped[Respondent] = relationship(back_populates="answers")
 
-    def scoring_value(self) -> Any:
-        if self.value is None:
-            return None
-        return int(self.value) if self.value.isdigit() else self.value
+    def scoring_value(self) -> answers.AnswerValue | None:
+        return answers.scoring_value(self.value)
 
 
 class Workshop(db.Model):  # type: ignore[name-defined,misc]
@@ -273,7 +268,7 @@ class AgreedAnswer(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "agreed_answers"
     __table_args__ = (
         UniqueConstraint("assessment_id", "question_id", name="uq_agreed_assessment_question"),
-        CheckConstraint("value IN ('0','1','2','3','4','5','na','unknown')", name="value"),
+        CheckConstraint(f"value IN ({answers.SQL_VALUES})", name="value"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
@@ -286,8 +281,8 @@ class AgreedAnswer(db.Model):  # type: ignore[name-defined,misc]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
-    def scoring_value(self) -> Any:
-        return int(self.value) if self.value.isdigit() else self.value
+    def scoring_value(self) -> answers.AnswerValue:
+        return answers.scoring_value(self.value)
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -16,22 +18,26 @@ from flask import (
     has_app_context,
     has_request_context,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     session,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import i18n, scoring
+from . import answers, i18n, scoring
 from .catalog import Catalog
+from .config import rate_limit
 from .errors import FieldError
-from .extensions import db
+from .extensions import db, limiter
 from .schema import Localized
 
 
@@ -76,6 +82,33 @@ def download(data: bytes, name: str, mimetype: str) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _downloader() -> str:
+    """Who downloads: the executive link in the address, else the signed-in account, else
+    (a request about to be sent to sign in) the address. A link is counted by a digest,
+    so the limiter's storage never holds the secret itself."""
+    token = (request.view_args or {}).get("token")
+    if token:
+        return "link:" + hashlib.sha256(str(token).encode()).hexdigest()[:32]
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "address:" + get_remote_address()
+
+
+def _too_many_downloads() -> str:
+    current = limiter.current_limit  # the limit just exceeded
+    # as Flask-Limiter writes Retry-After
+    wait = max(1, int(current.reset_at - time.time())) if current else 60
+    return _("Too many downloads in a short time. Wait %(n)s seconds, then try again.",
+             n=i18n.digits(wait, lang()))
+
+
+#: Report downloads (readiness and status PDFs, Excel/CSV exports, client files) share one
+#: count per executive link and per account: rendering them takes the server's time.
+#: Over it, 429 with Retry-After and a message saying how long to wait.
+download_limit = limiter.shared_limit(rate_limit("REPORT_RATELIMIT_DOWNLOAD"), scope="downloads",
+                                      key_func=_downloader, error_message=_too_many_downloads)
 
 
 def loc(text: Localized | None) -> str:
@@ -165,12 +198,8 @@ def role_names() -> dict[str, str]:
 
 
 def answer_label(value: object) -> str:
-    """An answer as people read it: the level's digit, "n/a" or "don't know"."""
-    if value == "na":
-        return _("n/a")
-    if value == "unknown":
-        return _("don't know")
-    return i18n.digits(value, lang())
+    """An answer as people read it, in the request's language (see `answers.label`)."""
+    return answers.label(value, lang())
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -192,6 +221,10 @@ def register_template_helpers(app: Flask) -> None:
             "confidence_medium": scoring.CONFIDENCE_MEDIUM,
             "role_names": role_names(),
             "answer_label": answer_label,
+            # the answers' stored values, for pages that show or send them
+            "ANSWER_VALUES": answers.VALUES,
+            "NA": answers.NA,
+            "UNKNOWN": answers.UNKNOWN,
         }
 
     # Filters that depend on the request's language take the context: Jinja would otherwise
@@ -243,7 +276,16 @@ def http_error(error: HTTPException) -> Any:
         413: _("That upload is too large."),
     }
     code = error.code or 500
-    message = messages.get(code, error.description or _("Something went wrong."))
+    return error_page(code, messages.get(code, error.description or _("Something went wrong.")))
+
+
+def error_page(code: int, message: str, link: tuple[str, str] | None = None) -> Response:
+    """An error as JSON for the pages' scripts, else a plain page; `link` (address, text)
+    offers a way on instead of the way back to the start."""
     if wants_json():
-        return jsonify(error=error.name, message=message), code
-    return render_template("errors/error.html", code=code, message=message), code
+        response = jsonify(error=HTTP_STATUS_CODES.get(code, "Error"), message=message)
+    else:
+        response = make_response(render_template("errors/error.html", code=code,
+                                                 message=message, link=link))
+    response.status_code = code
+    return response

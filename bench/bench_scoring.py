@@ -16,8 +16,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from assessment.answers import NA, UNKNOWN
 from assessment.catalog import load_catalog
-from assessment.scoring import NA, UNKNOWN, score
+from assessment.scoring import score
 
 RESPONDENTS = 100
 QUESTIONS = 120

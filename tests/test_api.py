@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 
 from assessment.extensions import db
 from assessment.tables import Answer, ApiToken, Assessment, Respondent, User, Workshop, utcnow
+from assessment.web import get_catalog
 
 from .conftest import World
 
@@ -252,7 +253,7 @@ def test_questions_of_an_assessment(client: FlaskClient, api: Api, world: World)
     response = api.get(f"/assessments/{aid}/questions")
     assert response.status_code == 200
     questions = response.get_json()
-    catalog = client.application.extensions["catalog"]
+    catalog = get_catalog(client.application)
     expected = catalog.questionnaires["executive"].questions
     assert [q["id"] for q in questions] == [q.id for q in expected]
     first = questions[0]

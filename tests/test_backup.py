@@ -22,6 +22,7 @@ from assessment.cli import main
 from assessment.db import write_intent
 from assessment.extensions import db
 from assessment.tables import Answer, Client, Respondent
+from assessment.web import get_catalog
 
 HEAD, _KNOWN = backups.migration_revisions()
 
@@ -60,7 +61,7 @@ def seed(app: Flask, respondents: int = 200, name: str = "Acme Trading") -> tupl
     from assessment.tables import User
 
     with app.app_context():
-        catalog = app.extensions["catalog"]
+        catalog = get_catalog(app)
         user = db.session.scalar(select(User).where(User.email == "ana@example.com"))
         user = user or create_user("ana@example.com", "correct-horse", name="Ana")
         client = save_client(user.workspace, {"name": name, "notes": "x" * 2000})

@@ -121,7 +121,7 @@ def test_every_setting_of_the_app_itself_is_read_somewhere() -> None:
 def test_rate_limits_are_written_one_way() -> None:
     limits = {setting.name: setting.default for setting in config.SETTINGS
               if "RATELIMIT" in setting.name}
-    assert len(limits) == 6
+    assert len(limits) == 7
     assert all(re.fullmatch(r"\d+ per minute", limit) for limit in limits.values()), limits
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import event, func, inspect, select, text
 
 from assessment.extensions import db
 from assessment.tables import AgreedAnswer, Answer, Assessment, Client, User, Workshop
+from assessment.web import get_catalog
 
 
 def test_sqlite_connection_is_set_up_for_a_web_app(app: Flask) -> None:
@@ -84,7 +85,7 @@ def test_demo_data_is_created_once(app: Flask) -> None:
     from assessment.demo import DEMO_EMAIL, create_demo
 
     with app.app_context():
-        catalog = app.extensions["catalog"]
+        catalog = get_catalog(app)
         first = create_demo(catalog)
         db.session.commit()
         second = create_demo(catalog)

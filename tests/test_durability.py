@@ -32,6 +32,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.helpers import free_port
+
 CRM = Path(sys.executable).parent / "crm-maturity"
 PARTICIPANTS = 10
 QUESTIONS = 60
@@ -39,13 +41,6 @@ KILL_AT = 0.4
 VALUES: tuple[int | str, ...] = (0, 1, 2, 3, 4, 5, "na", "unknown")
 REQUEST_TIMEOUT = 10.0
 GIVE_UP_AFTER = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def answers_http(port: int) -> bool:
@@ -210,12 +205,13 @@ def make_workshop(instance: Path, env: dict[str, str]) -> tuple[str, list[str]]:
     from assessment.app import create_app
     from assessment.clients.operations import create_assessment, save_client
     from assessment.extensions import db
+    from assessment.web import get_catalog
     from assessment.workshop.operations import open_workshop
 
     app: Flask = create_app()
     assert Path(app.instance_path) == instance
     with app.app_context():
-        catalog = app.extensions["catalog"]
+        catalog = get_catalog(app)
         user = create_user("facilitator@example.com", "correct-horse", name="Facilitator")
         client = save_client(user.workspace, {"name": "Acme Trading", "sector": "Retail"})
         assessment = create_assessment(catalog, client, title="Crash workshop",

@@ -15,6 +15,7 @@ from assessment import i18n
 from assessment.extensions import db
 from assessment.rollout.exports import guard
 from assessment.tables import Respondent, User
+from assessment.web import get_catalog
 
 TODAY = date(2025, 6, 1)
 START = date(2025, 3, 21)  # 1 Farvardin 1404
@@ -35,7 +36,7 @@ def make_assessment(app: Flask, user_id: int, roadmap: bool = True) -> int:
 
     app.config["TODAY"] = TODAY
     with app.app_context():
-        catalog = app.extensions["catalog"]
+        catalog = get_catalog(app)
         user = db.session.get(User, user_id)
         client = save_client(user.workspace, {"name": "Acme Trading"})
         owner = save_member(client, {"name": "=Reza", "email": "reza@example.com",
@@ -93,7 +94,7 @@ def test_findings_csv_in_english(signed_in: Any, app: Flask) -> None:
     rows = read_csv(response.data)
     header = rows[0]
     assert header[:4] == ["Stage", "Question ID", "Question", "Respondents"]
-    assert len(rows) == 1 + len(app.extensions["catalog"].questionnaires["executive"].questions)
+    assert len(rows) == 1 + len(get_catalog(app).questionnaires["executive"].questions)
     first = dict(zip(header, rows[1], strict=True))
     assert first["Question ID"] == "exec.vision.01"
     assert first["Stage"] == "Vision"
@@ -119,7 +120,7 @@ def test_findings_csv_in_persian(signed_in: Any, app: Flask) -> None:
     rows = read_csv(response.data)
     assert rows[0][0] == fa(app, "Stage") == "مرحله"
     assert rows[0][2] == fa(app, "Question") == "پرسش"
-    question = app.extensions["catalog"].questionnaires["executive"].questions[0]
+    question = get_catalog(app).questionnaires["executive"].questions[0]
     assert rows[1][2] == question.text.fa
     assert rows[1][4] == "2.50"  # numbers keep Latin digits, so they stay numbers
 

@@ -10,7 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from .conftest import World, login
+from .conftest import World
+from .helpers import login
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

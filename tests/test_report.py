@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -18,18 +17,14 @@ from assessment.extensions import db
 from assessment.printing.fetcher import STATIC_DIR, make_fetcher
 from assessment.printing.render import ReportError, render_pdf
 from assessment.printing.report import build_html
-from assessment.tables import Answer, Assessment, Client, Respondent
+from assessment.tables import Assessment, Client
+from assessment.web import get_catalog
 
-from .conftest import World, login
+from .conftest import World
+from .helpers import ZWNJ, login, persian_digits, read_pdf, squash
 
 HOSTILE_COMMENT = '<img src="file:///etc/passwd"> and <link rel=stylesheet href=http://evil.test/x.css>'
 HOSTILE_NAME = 'Acme <script>alert(1)</script> & Sons'
-ZWNJ = "\u200c"
-
-
-def text_of(pdf: bytes) -> tuple[PdfReader, str]:
-    reader = PdfReader(io.BytesIO(pdf))
-    return reader, "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
 def outline_titles(reader: PdfReader) -> list[str]:
@@ -47,25 +42,18 @@ def outline_titles(reader: PdfReader) -> list[str]:
 
 
 @pytest.fixture
-def workshop(app: Flask, world: World) -> int:
-    """A workshop assessment with three respondents, comments (one hostile) and a flag."""
-    user_id = world.user()
-    client_id = world.client(user_id, name=HOSTILE_NAME)
-    aid = world.assessment(client_id, questionnaire="workshop", targets={"strategy": 4})
-    with app.app_context():
-        assessment = db.session.get(Assessment, aid)
-        questions = app.extensions["catalog"].questionnaires["workshop"].questions
-        for index, base in enumerate((1, 3, 4)):
-            respondent = Respondent(assessment=assessment, kind="participant",
-                                    name=f"P{index}")
-            db.session.add(respondent)
-            db.session.flush()
-            for n, question in enumerate(questions):
-                value = "na" if n % 17 == 0 else str((base + n) % 6 if n % 5 else base)
-                db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
-                                      value=value, flagged=n == 3,
-                                      comment=HOSTILE_COMMENT if (index, n) == (0, 1) else ""))
-        db.session.commit()
+def workshop(world: World) -> int:
+    """A workshop assessment with three participants, comments (one hostile) and a flag."""
+    aid = world.assessment(world.client(world.user(), name=HOSTILE_NAME),
+                           questionnaire="workshop", targets={"strategy": 4})
+
+    def level(person: int, n: int, _question: object) -> str:
+        base = (1, 3, 4)[person]
+        return "na" if n % 17 == 0 else str((base + n) % 6 if n % 5 else base)
+
+    world.workshop(aid, ("P0", "P1", "P2"), answers=level, flags=lambda _p, n, _q: n == 3,
+                   comments=lambda p, n, _q: HOSTILE_COMMENT if (p, n) == (0, 1) else "",
+                   closed=True)
     return aid
 
 
@@ -79,9 +67,9 @@ def render(app: Flask, aid: int, lang: str) -> tuple[str, bytes]:
 def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
                                                     lang: str) -> None:
     _html, pdf = render(app, workshop, lang)
-    reader, text = text_of(pdf)
+    reader, text = read_pdf(pdf)
     flat = text.replace(ZWNJ, "")
-    catalog = app.extensions["catalog"]
+    catalog = get_catalog(app)
     with app.app_context():
         from assessment.results import score_assessment
 
@@ -89,7 +77,7 @@ def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
     assert result.readiness_index is not None
     index = str(round(result.readiness_index))
     if lang == "fa":
-        index = index.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+        index = persian_digits(index)
     assert index in flat
     assert "Acme" in flat
     assert "Sons" in flat
@@ -121,7 +109,7 @@ def test_agreed_answers_stand_beside_the_individual_ones(app: Flask, workshop: i
     from assessment.results import score_assessment
     from assessment.workshop.operations import record_agreed
 
-    catalog = app.extensions["catalog"]
+    catalog = get_catalog(app)
     with app.app_context():
         assessment = db.session.get(Assessment, workshop)
         qid = score_assessment(catalog, assessment).divergent[0]
@@ -129,8 +117,7 @@ def test_agreed_answers_stand_beside_the_individual_ones(app: Flask, workshop: i
         db.session.commit()
         question = catalog.questionnaires["workshop"].question(qid)
     html, pdf = render(app, workshop, "en")
-    _reader, text = text_of(pdf)
-    flat = re.sub(r"\s+", " ", text)
+    flat = squash(read_pdf(pdf)[1])
     assert "Agreed by the room: 4" in flat
     assert "Settled after the regional review" in flat
     # The question is still shown with everyone's spread, not only the agreed level.
@@ -146,8 +133,8 @@ def test_user_text_is_escaped_and_nothing_is_fetched(app: Flask, workshop: int) 
     assert '<img src="file:///etc/passwd">' not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "<link rel=stylesheet" not in html
-    _, text = text_of(pdf)
-    flat = re.sub(r"\s+", " ", text)
+    text = read_pdf(pdf)[1]
+    flat = squash(text)
     assert '<img src="file:///etc/passwd">' in flat
     assert "http://evil.test/x.css" in flat
     assert re.search(r"<script>\s*alert\(1\)", text)
@@ -180,8 +167,7 @@ def test_html_is_self_contained(app: Flask, workshop: int) -> None:
 def test_assessment_without_answers_still_renders_and_says_so(app: Flask, world: World) -> None:
     aid = world.assessment(world.client(world.user()))
     _, pdf = render(app, aid, "en")
-    _, text = text_of(pdf)
-    flat = re.sub(r"\s+", " ", text)
+    flat = squash(read_pdf(pdf)[1])
     assert "There are no answers with a level yet" in flat
     assert "30 of 30 questions have no answer with a level yet" in flat
 
@@ -209,8 +195,8 @@ def test_cli_writes_pdf_and_html_and_never_a_half_file(
                          "-o", str(html_path)])
     from weasyprint import HTML
 
-    alone = PdfReader(io.BytesIO(HTML(filename=str(html_path)).write_pdf()))
-    assert len(alone.pages) == len(PdfReader(str(pdf_path)).pages)
+    alone, _ = read_pdf(HTML(filename=str(html_path)).write_pdf())
+    assert len(alone.pages) == len(read_pdf(pdf_path.read_bytes())[0].pages)
     slow = tmp_path / "slow.pdf"
     failed = runner.invoke(main, ["report", str(workshop), "-o", str(slow), "--timeout", "0.05"])
     assert failed.exit_code != 0

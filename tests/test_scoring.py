@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from assessment import scoring
+from assessment.answers import NA, UNKNOWN, AnswerValue
 from assessment.catalog import Catalog
-from assessment.scoring import NA, UNKNOWN, ScoringInputError, level_of, score
+from assessment.scoring import ScoringInputError, level_of, score
 
 
-def everyone(value: scoring.AnswerValue, qids: list[str]) -> dict[str, scoring.AnswerValue]:
+def everyone(value: AnswerValue, qids: list[str]) -> dict[str, AnswerValue]:
     return dict.fromkeys(qids, value)
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assessment.answers import NA, UNKNOWN
 from assessment.catalog import Catalog
-from assessment.scoring import NA, UNKNOWN, AssessmentScore, score
+from assessment.scoring import AssessmentScore, score
 
 MINI_IDS = [f"{s}.{n}" for s in ("vision", "strategy", "process", "data", "technology",
                                   "metrics") for n in (1, 2)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,9 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from pypdf import PdfReader
 
-from assessment.catalog import Catalog
 from assessment.extensions import db
 from assessment.printing import render as rendering
 from assessment.printing.render import ReportError, render_pdf, render_pdf_here
@@ -23,18 +20,17 @@ from assessment.printing.status import (
     row_limits,
     write_status_report,
 )
-from assessment.rollout import operations as ro
 from assessment.scoring import score
-from assessment.tables import Answer, Assessment, Milestone, Respondent, Roadmap
+from assessment.tables import Assessment, Milestone, Roadmap
+from assessment.web import get_catalog
 
-from .conftest import World, login
+from .conftest import Answers, World
+from .helpers import ZWNJ, login, persian_digits, read_pdf, squash
 
 START = date(2025, 3, 1)
 TODAY = START + timedelta(days=100)  # into the fourth of Gartner's eight 30-day stages
 LATE = START + timedelta(days=720)  # past every due date
 HOSTILE = '<img src="file:///etc/passwd">'
-ZWNJ = "\u200c"
-FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 TREND_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
              '<polyline fill="none" stroke="#1f6f8b" stroke-width="2" points="10,80 290,20"/>'
              '<text x="10" y="95" font-size="9">38</text></svg>')
@@ -42,6 +38,7 @@ TREND_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
 
 @dataclass(frozen=True)
 class Rollout:
+    client_id: int
     assessment_id: int
     roadmap_id: int
     overdue_id: int
@@ -50,68 +47,46 @@ class Rollout:
     hostile_id: int
 
 
-def text_of(pdf: bytes) -> tuple[PdfReader, str]:
-    reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    return reader, re.sub(r"\s+", " ", text.replace(ZWNJ, ""))
-
-
 def persian_run(text: str) -> str:
     """The longest stretch of Persian words in `text` (pypdf reorders mixed-script lines)."""
     runs = re.findall(r"[\u0600-\u06FF]+(?: [\u0600-\u06FF]+)*", text.replace(ZWNJ, ""))
     return max(runs, key=len)
 
 
-def answer(assessment: Assessment, catalog: Catalog, bases: tuple[int, ...]) -> None:
-    """Participants' answers: enough to score every stage."""
-    questions = catalog.questionnaires[assessment.questionnaire_id].questions
-    for index, base in enumerate(bases):
-        respondent = Respondent(assessment=assessment, kind="participant", name=f"P{index}")
-        db.session.add(respondent)
-        db.session.flush()
-        for n, question in enumerate(questions):
-            db.session.add(Answer(respondent_id=respondent.id, question_id=question.id,
-                                  value=str(min(5, (base + n) % 4))))
-    db.session.flush()
+def levels(*bases: int) -> Answers:
+    """Answers for `World.answered`: person p gives question n the level (bases[p] + n) % 4,
+    enough to score every stage."""
+    return lambda person, n, _question: str((bases[person] + n) % 4)
 
 
 def build(app: Flask, world: World, *, everything_overdue: bool = False) -> Rollout:
     """A Gartner roadmap three months in: some milestones done, some blocked, some late."""
-    user_id = world.user()
-    client_id = world.client(user_id)
-    aid = world.assessment(client_id)
-    catalog = app.extensions["catalog"]
+    client_id = world.client(world.user())
+    aid = world.answered(client_id, levels(1, 2, 3), respondents=3)
+    sara = world.member(client_id, "Sara Ahmadi", role="Lead")
+    maryam = world.member(client_id, "مریم رضایی", role="فروش")
+    plan = world.roadmap(aid, "gartner", starts_on=START, accepted=True, owners=(maryam, sara))
+    items = plan.milestone_ids
+    if everything_overdue:
+        world.move(items[:20], "blocked", 10, on=START)
+        world.edit_milestone(items[:20], depends_on=items[30:33],
+                             notes="Waiting for the board to sign the budget. " * 4)
+    else:
+        world.move(items[:14], "done", on=START + timedelta(days=25))  # the first two stages
+        world.move(items[15], "in_progress", 40, on=START)
+        world.move(items[18], "blocked", 20, on=START)
+        world.edit_milestone(items[18], depends_on=[items[15]], notes=f"Budget first. {HOSTILE}")
+        world.edit_milestone(items[20], title_en=f"{HOSTILE} typed by the team",
+                             title_fa=f"{HOSTILE} typed by the team")
     with app.app_context():
-        assessment = db.session.get(Assessment, aid)
-        answer(assessment, catalog, (1, 2, 3))
-        roadmap = ro.propose_roadmap(catalog, assessment, "gartner", starts_on=START)
-        ro.accept_roadmap(roadmap)
-        sara = ro.save_member(assessment.client, {"name": "Sara Ahmadi", "role": "Lead"})
-        maryam = ro.save_member(assessment.client, {"name": "مریم رضایی", "role": "فروش"})
-        items = roadmap.milestones
-        for index, milestone in enumerate(items):
-            milestone.owner = sara if index % 2 else maryam
-        if everything_overdue:
-            for index, milestone in enumerate(items):
-                if index < 20:
-                    ro.set_status(milestone, "blocked", 10, today=START)
-                    milestone.notes = "Waiting for the board to sign the budget. " * 4
-                    milestone.depends_on = [items[30], items[31], items[32]]
-        else:
-            for milestone in items[:14]:  # the first two stages
-                ro.set_status(milestone, "done", today=START + timedelta(days=25))
-            ro.set_status(items[15], "in_progress", 40, today=START)
-            ro.set_status(items[18], "blocked", 20, today=START)
-            items[18].depends_on = [items[15]]
-            items[18].notes = f"Budget first. {HOSTILE}"
-            items[20].title_en = items[20].title_fa = f"{HOSTILE} typed by the team"
-        db.session.commit()
+        milestones = db.session.get(Roadmap, plan.roadmap_id).milestones
         when = LATE if everything_overdue else TODAY
-        overdue = next(m for m in items if m.overdue(when) and m.status != "blocked")
-        blocked = next(m for m in items if m.status == "blocked")
-        due_next = next((m for m in items if m.status != "done" and m.due_on
-                         and TODAY <= m.due_on <= TODAY + timedelta(days=30)), items[-1])
-        return Rollout(aid, roadmap.id, overdue.id, blocked.id, due_next.id, items[20].id)
+        overdue = next(m for m in milestones if m.overdue(when) and m.status != "blocked")
+        blocked = next(m for m in milestones if m.status == "blocked")
+        due_next = next((m for m in milestones if m.status != "done" and m.due_on
+                         and TODAY <= m.due_on <= TODAY + timedelta(days=30)), milestones[-1])
+        return Rollout(client_id, aid, plan.roadmap_id, overdue.id, blocked.id, due_next.id,
+                       items[20])
 
 
 @pytest.fixture
@@ -130,8 +105,7 @@ def readiness(app: Flask, assessment_id: int) -> int:
     from assessment.results import score_assessment
 
     with app.app_context():
-        result = score_assessment(app.extensions["catalog"], db.session.get(Assessment,
-                                                                            assessment_id))
+        result = score_assessment(get_catalog(app), db.session.get(Assessment, assessment_id))
     assert result.readiness_index is not None
     return round(result.readiness_index)
 
@@ -144,12 +118,13 @@ def title(app: Flask, milestone_id: int, lang: str) -> str:
 @pytest.mark.parametrize("lang", ["en", "fa"])
 def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: Rollout,
                                                            lang: str) -> None:
-    catalog = app.extensions["catalog"]
+    catalog = get_catalog(app)
     model = catalog.models["gartner"]
     if lang == "fa":  # Jinja folds constant filter calls once: English first must not leak
         render(app, rollout.roadmap_id, "en")
     _html, pdf = render(app, rollout.roadmap_id, lang)
-    reader, flat = text_of(pdf)
+    reader, text = read_pdf(pdf)
+    flat = squash(text)
     assert len(reader.pages) in (1, 2)
     assert "Acme Trading" in flat
     assert reader.metadata is not None
@@ -180,7 +155,7 @@ def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: 
         assert "ارزشمند مشتری" in flat
         assert "یرتشم دنمشزرا" not in flat
         # pypdf gives digit runs inside right-to-left lines back to front
-        fa_index = str(index).translate(FA_DIGITS)
+        fa_index = persian_digits(index)
         assert re.search(rf"({fa_index}|{fa_index[::-1]}) / (۱۰۰|۰۰۱)", flat), fa_index
         assert "100" not in flat  # every figure in Persian digits
         assert "خرداد" in flat  # Solar Hijri dates: 9 June 2025 is 19 Khordad 1404
@@ -194,7 +169,8 @@ def test_fifty_milestones_all_overdue_stay_within_two_pages(app: Flask, world: W
     assert count == 50
     for lang in ("en", "fa"):
         _html, pdf = render(app, rollout.roadmap_id, lang, LATE)
-        reader, flat = text_of(pdf)
+        reader, text = read_pdf(pdf)
+        flat = squash(text)
         assert len(reader.pages) <= 2, lang
         # 30 overdue and not blocked, 8 listed; 20 blocked, 8 listed
         # pypdf may return a Persian digit run reversed in a right-to-left line
@@ -206,7 +182,8 @@ def test_fifty_milestones_all_overdue_stay_within_two_pages(app: Flask, world: W
             assert "و ۱۲ مورد دیگر" in flat or "و ۲۱ مورد دیگر" in flat
     _html, pdf = render(app, rollout.roadmap_id, "fa", LATE, trend_svg=TREND_SVG,
                         trend_caption="شاخص آمادگی در سه ارزیابی")
-    reader, flat = text_of(pdf)
+    reader, text = read_pdf(pdf)
+    flat = squash(text)
     assert len(reader.pages) <= 2
     assert "شاخص آمادگی در سه ارزیابی" in flat
 
@@ -223,12 +200,11 @@ def test_trend_chart_slot_takes_only_numbers(app: Flask, rollout: Rollout) -> No
 
 
 def test_user_text_is_printed_as_text_and_nothing_is_fetched(
-    app: Flask, rollout: Rollout, monkeypatch: pytest.MonkeyPatch
+    app: Flask, world: World, rollout: Rollout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # make the hostile milestone the one due next, and the blocked one carries hostile notes
+    world.edit_milestone(rollout.hostile_id, due_on=TODAY + timedelta(days=1))
     with app.app_context():
-        db.session.get(Milestone, rollout.hostile_id).due_on = TODAY + timedelta(days=1)
-        db.session.commit()
         html = build_status_html(db.session.get(Roadmap, rollout.roadmap_id), "en", TODAY)
     assert HOSTILE not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt; typed by the team" in html
@@ -255,36 +231,26 @@ def test_user_text_is_printed_as_text_and_nothing_is_fetched(
         pdf = render_pdf_here(html)
     assert fetched
     assert all(url.startswith("data:") for url in fetched), [u[:40] for u in fetched]
-    _reader, flat = text_of(pdf)
+    flat = squash(read_pdf(pdf)[1])
     assert f"{HOSTILE} typed by the team" in flat
     assert f"Budget first. {HOSTILE}" in flat
 
 
 def test_latest_maturity_comes_from_the_newest_scored_assessment(app: Flask, world: World,
                                                                  rollout: Rollout) -> None:
-    catalog = app.extensions["catalog"]
-    with app.app_context():
-        first = db.session.get(Assessment, rollout.assessment_id)
-        first.completed_at = datetime(2025, 2, 20)
-        again = Assessment(client=first.client, title="Three months on",
-                           questionnaire_id=first.questionnaire_id, model_ids=first.model_ids,
-                           targets=first.targets, status="complete",
-                           completed_at=datetime(2025, 6, 1))
-        empty = Assessment(client=first.client, title="Not started",
-                           questionnaire_id=first.questionnaire_id, targets=first.targets,
-                           completed_at=datetime(2025, 6, 5))
-        other = Assessment(client=first.client, title="Workshop", questionnaire_id="workshop",
-                           targets=first.targets, completed_at=datetime(2025, 6, 7))
-        db.session.add_all([again, empty, other])
-        db.session.flush()
-        answer(again, catalog, (3, 3))
-        answer(other, catalog, (0,))
-        db.session.commit()
-        again_id = again.id
+    catalog = get_catalog(app)
+    client_id = rollout.client_id
+    world.complete(rollout.assessment_id, at=datetime(2025, 2, 20))
+    again_id = world.answered(client_id, levels(3, 3), respondents=2, title="Three months on",
+                              completed_at=datetime(2025, 6, 1))
+    # newer, but nothing to score; newer still, but another questionnaire
+    world.complete(world.assessment(client_id, title="Not started"), at=datetime(2025, 6, 5))
+    world.answered(client_id, levels(0), questionnaire="workshop", title="Workshop",
+                   completed_at=datetime(2025, 6, 7))
     newer, older = readiness(app, again_id), readiness(app, rollout.assessment_id)
     assert newer != older
     html, pdf = render(app, rollout.roadmap_id, "en")
-    _reader, flat = text_of(pdf)
+    flat = squash(read_pdf(pdf)[1])
     assert re.search(rf"Readiness index {newer}\s*/\s*100", flat)
     assert "From the assessment Three months on" in flat
     assert "Workshop" not in flat
@@ -364,14 +330,10 @@ def test_a_failed_render_says_why_and_writes_nothing(app: Flask, rollout: Rollou
 
 def test_custom_roadmap_shows_its_name_and_the_six_stages(app: Flask, world: World) -> None:
     aid = world.assessment(world.client(world.user()))
-    catalog = app.extensions["catalog"]
-    with app.app_context():
-        roadmap = ro.propose_roadmap(catalog, db.session.get(Assessment, aid), "custom",
-                                     starts_on=START, title="Our own way")
-        db.session.commit()
-        roadmap_id = roadmap.id
+    catalog = get_catalog(app)
+    roadmap_id = world.roadmap(aid, "custom", starts_on=START, title="Our own way").roadmap_id
     _html, pdf = render(app, roadmap_id, "en")
-    _reader, flat = text_of(pdf)
+    flat = squash(read_pdf(pdf)[1])
     assert "Our own way (custom roadmap)" in flat
     assert "proposal, not yet accepted" in flat
     for stage in catalog.stages:

@@ -21,6 +21,7 @@ from assessment.cli import main
 from assessment.extensions import db
 from assessment.tables import Assessment, Client, Respondent, User, Workshop
 from assessment.transfer import parse as transfer_parse
+from assessment.web import get_catalog
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(40))
 PDF = b"%PDF-1.4\n% evidence\n1 0 obj << >> endobj\n%%EOF\n"
@@ -54,7 +55,7 @@ def build_rich(app: Flask, user_id: int) -> int:
     )
 
     with app.app_context():
-        catalog = app.extensions["catalog"]
+        catalog = get_catalog(app)
         user = db.session.get(User, user_id)
         client = save_client(user.workspace, {
             "name": "گروه خرده‌فروشی پارس", "sector": "Retail", "size": "1000+",
@@ -145,7 +146,7 @@ def import_into(app: Flask, data: bytes | dict[str, Any], email: str = "ana@exam
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = create_user(email, "correct-horse", name="Ana")
-        client = transfer.import_client(app.extensions["catalog"], data, user.workspace)
+        client = transfer.import_client(get_catalog(app), data, user.workspace)
         db.session.commit()
         return int(client.id)
 
@@ -442,14 +443,14 @@ def test_bad_file_is_refused_with_its_place_and_changes_nothing(
         refusing: tuple[Flask, int], change: Callable[[dict[str, Any]], None],
         message: str) -> None:
     app, user_id = refusing
-    data = valid_file(app.extensions["catalog"])
+    data = valid_file(get_catalog(app))
     change(data)
     before = row_counts(app)
     raw = json.dumps(data).encode("ascii")
     with app.app_context():
         workspace = db.session.get(User, user_id).workspace
         with pytest.raises(transfer.TransferError) as caught:
-            transfer.import_client(app.extensions["catalog"], raw, workspace)
+            transfer.import_client(get_catalog(app), raw, workspace)
         db.session.commit()  # even a commit after the refusal stores nothing
     assert message in str(caught.value)
     assert row_counts(app) == before
@@ -464,14 +465,14 @@ def test_bad_bytes_are_refused_before_parsing(refusing: tuple[Flask, int], raw: 
     with app.app_context():
         workspace = db.session.get(User, user_id).workspace
         with pytest.raises(transfer.TransferError) as caught:
-            transfer.import_client(app.extensions["catalog"], raw, workspace)
+            transfer.import_client(get_catalog(app), raw, workspace)
     assert message in str(caught.value)
     assert row_counts(app) == before
 
 
 def test_valid_file_imports_and_the_base_of_the_table_is_sound(app: Flask, world: Any) -> None:
     world.user()
-    new_id = import_into(app, json.dumps(valid_file(app.extensions["catalog"])).encode())
+    new_id = import_into(app, json.dumps(valid_file(get_catalog(app))).encode())
     with app.app_context():
         client = db.session.get(Client, new_id)
         milestones = client.assessments[0].roadmap.milestones
@@ -487,17 +488,17 @@ def test_file_over_the_size_cap_is_refused_unread(app: Flask, world: Any,
     with app.app_context():
         workspace = db.session.get(User, user_id).workspace
         with pytest.raises(transfer.TransferError, match=r"the file is 1\.0 MiB; at most 1 MiB"):
-            transfer.import_client(app.extensions["catalog"], b"{" + bytes(2**20), workspace)
+            transfer.import_client(get_catalog(app), b"{" + bytes(2**20), workspace)
 
 
 def test_many_problems_are_listed_together(app: Flask, world: Any) -> None:
     user_id = world.user()
-    data = valid_file(app.extensions["catalog"])
+    data = valid_file(get_catalog(app))
     put(f"{M}.owner", "t9")(data)
     put(f"{M}.stage", "moon")(data)
     put("assessments.0.respondents.0.answers.0.question", "exec.nope")(data)
     with app.app_context(), pytest.raises(transfer.TransferError) as caught:
-        transfer.import_client(app.extensions["catalog"], data,
+        transfer.import_client(get_catalog(app), data,
                                db.session.get(User, user_id).workspace)
     assert len(caught.value.problems) == 3
 
@@ -555,7 +556,7 @@ def test_cli_export_to_standard_output_and_unknown_client(app: Flask, world: Any
 
 def test_cli_import_chooses_the_workspace(app: Flask, runner: CliRunner, tmp_path: Path) -> None:
     file = tmp_path / "client.json"
-    file.write_bytes(transfer.dumps(valid_file(app.extensions["catalog"])))
+    file.write_bytes(transfer.dumps(valid_file(get_catalog(app))))
     url = f"sqlite:///{tmp_path / 'target.sqlite3'}"
     env = {"DATABASE_URL": url}
     make_target(runner, url, "ana@example.com")
@@ -591,7 +592,7 @@ def test_cli_import_of_a_bad_file_fails_and_changes_nothing(app: Flask, world: A
                                                             runner: CliRunner,
                                                             tmp_path: Path) -> None:
     world.client(world.user())
-    data = valid_file(app.extensions["catalog"])
+    data = valid_file(get_catalog(app))
     put(f"{M}.depends_on", ["m2"])(data)
     file = tmp_path / "bad.json"
     file.write_bytes(transfer.dumps(data))
@@ -666,7 +667,7 @@ def test_upload_checks_its_csrf_token(signed_in: Any, app: Flask) -> None:
 def test_valid_file_helper_round_trips(app: Flask, world: Any) -> None:
     """The hand-written file above is itself what an export of it gives back."""
     world.user()
-    data = valid_file(app.extensions["catalog"])
+    data = valid_file(get_catalog(app))
     new_id = import_into(app, copy.deepcopy(data))
     exported = json.loads(export_bytes(app, new_id))
     assert exported == data
@@ -684,7 +685,7 @@ def test_upload_larger_than_the_app_limit_with_a_token(signed_in: Any, app: Flas
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                       page.get_data(as_text=True))
     assert token is not None
-    data = valid_file(app.extensions["catalog"])
+    data = valid_file(get_catalog(app))
     big = b"%PDF-1.4\n" + bytes(4 * 2**20)
     put(f"{M}.evidence.1", {**data["assessments"][0]["roadmap"]["milestones"][0]["evidence"][1],
                             "data": b64(big), "size": len(big),

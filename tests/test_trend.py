@@ -13,16 +13,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from assessment.catalog import Catalog
 from assessment.results import score_assessment
-from assessment.rollout import operations as rollout_ops
-from assessment.tables import Answer, Assessment, Client, Milestone, Respondent
+from assessment.tables import Assessment, Client, Roadmap
 from assessment.trend.chart import trend_svg
 from assessment.trend.operations import Trend, comparable_assessments, compare
+from assessment.web import get_catalog
 
-from .conftest import World, login, text_of
+from .conftest import Signed, World
+from .helpers import login, text_of
 
-Signed = tuple[FlaskClient, World, int]
 Q = "executive"
 PERSIAN_DIGIT = re.compile(r"[۰-۹]")
 LATIN_DIGIT = re.compile(r"[0-9]")
@@ -34,51 +33,22 @@ def persian_letters(text: str) -> str:
         "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff"))
 
 
-def catalog_of(app: Flask) -> Catalog:
-    catalog: Catalog = app.extensions["catalog"]
-    return catalog
-
-
 def levels(app: Flask, by_stage: Mapping[str, int | str], **overrides: str) -> dict[str, str]:
     """An answer for every executive question: its stage's level, or an override by id
     (question ids with dots written with underscores: exec_data_01)."""
     wanted = {key.replace("_", "."): value for key, value in overrides.items()}
     return {q.id: wanted.get(q.id, str(by_stage[q.stage]))
-            for q in catalog_of(app).questionnaires[Q].questions}
+            for q in get_catalog(app).questionnaires[Q].questions}
 
 
 ALL_TWO = dict.fromkeys(("vision", "strategy", "process", "data", "technology", "metrics"), 2)
-
-
-def answered(world: World, client_id: int, title: str, on: datetime,
-             *answer_sets: Mapping[str, str]) -> int:
-    """An executive assessment completed on `on`, one respondent per answer set."""
-    assessment_id = world.assessment(client_id, questionnaire=Q)
-
-    def fill(session: Any) -> None:
-        assessment = session.get(Assessment, assessment_id)
-        assessment.title = title
-        for index, answers in enumerate(answer_sets):
-            person = Respondent(assessment=assessment, kind="participant",
-                                name=f"Person {index + 1}")
-            session.add(person)
-            session.flush()
-            for question_id, value in answers.items():
-                session.add(Answer(respondent_id=person.id, question_id=question_id,
-                                   value=value))
-        assessment.status = "complete"
-        assessment.completed_at = on
-        session.commit()
-
-    world.query(fill)
-    return assessment_id
 
 
 def trend_of(app: Flask, client_id: int, today: date, questionnaire: str = Q) -> Trend:
     from assessment.extensions import db
 
     with app.app_context():
-        return compare(catalog_of(app), db.session.get(Client, client_id), questionnaire, today)
+        return compare(get_catalog(app), db.session.get(Client, client_id), questionnaire, today)
 
 
 @pytest.fixture
@@ -94,17 +64,18 @@ def acme(app: Flask, world: World) -> tuple[int, int]:
 def test_change_per_stage_is_the_difference_of_the_engine_scores(
         app: Flask, world: World, acme: tuple[int, int]) -> None:
     _, client_id = acme
-    first = answered(world, client_id, "Baseline", datetime(2026, 1, 10), levels(app, ALL_TWO))
+    first = world.answered(client_id, [levels(app, ALL_TWO)], title="Baseline",
+                           completed_at=datetime(2026, 1, 10))
     raised = {**ALL_TWO, "data": 4}
-    second = answered(world, client_id, "Three months on", datetime(2026, 4, 10),
-                      levels(app, raised, exec_metrics_01="1"))
+    second = world.answered(client_id, [levels(app, raised, exec_metrics_01="1")],
+                            title="Three months on", completed_at=datetime(2026, 4, 10))
     trend = trend_of(app, client_id, date(2026, 4, 20))
 
     from assessment.extensions import db
 
     with app.app_context():
-        before = score_assessment(catalog_of(app), db.session.get(Assessment, first))
-        after = score_assessment(catalog_of(app), db.session.get(Assessment, second))
+        before = score_assessment(get_catalog(app), db.session.get(Assessment, first))
+        after = score_assessment(get_catalog(app), db.session.get(Assessment, second))
     assert [p.assessment_id for p in trend.points] == [first, second]
     assert trend.since_previous is not None
     for stage in after.stages:
@@ -115,7 +86,7 @@ def test_change_per_stage_is_the_difference_of_the_engine_scores(
         after.readiness_index - before.readiness_index)
     assert [c.stage for c in trend.since_previous.improved_stages] == ["data"]
     assert [c.stage for c in trend.since_previous.declined_stages] == ["metrics"]
-    metrics_weights = [q.weight for q in catalog_of(app).questionnaires[Q].questions
+    metrics_weights = [q.weight for q in get_catalog(app).questionnaires[Q].questions
                        if q.stage == "metrics"]
     # exec.metrics.01 (weight 2) fell from 2 to 1
     expected_drop = -20 * 2 / math.fsum(metrics_weights)
@@ -136,9 +107,11 @@ def test_small_question_changes_are_left_out(app: Flask, world: World,
     # five people; on vision.02 one says "not applicable", so four levels count there
     base = levels(app, ALL_TWO, exec_vision_02="2")
     na = levels(app, ALL_TWO, exec_vision_02="na")
-    answered(world, client_id, "Before", datetime(2026, 1, 1), base, base, base, base, na)
+    world.answered(client_id, [base, base, base, base, na], title="Before",
+                   completed_at=datetime(2026, 1, 1))
     one_up = levels(app, ALL_TWO, exec_vision_01="3", exec_vision_02="3")
-    answered(world, client_id, "After", datetime(2026, 3, 1), one_up, base, base, base, na)
+    world.answered(client_id, [one_up, base, base, base, na], title="After",
+                   completed_at=datetime(2026, 3, 1))
     trend = trend_of(app, client_id, date(2026, 3, 2))
     comparison = trend.since_previous
     assert comparison is not None
@@ -151,35 +124,23 @@ def test_small_question_changes_are_left_out(app: Flask, world: World,
 def test_completed_assessments_are_compared_oldest_first(
         app: Flask, world: World, acme: tuple[int, int]) -> None:
     _, client_id = acme
-    later = answered(world, client_id, "Made first, finished later", datetime(2026, 5, 1),
-                     levels(app, ALL_TWO))
-    earlier = answered(world, client_id, "Made second, finished earlier", datetime(2026, 2, 1),
-                       levels(app, ALL_TWO))
-    unfinished = answered(world, client_id, "Not finished", datetime(2026, 1, 1),
-                          levels(app, ALL_TWO))
-    answered(world, client_id, "Only don't know", datetime(2026, 6, 1),
-             levels(app, dict.fromkeys(ALL_TWO, "unknown")))
-    other = world.assessment(client_id, questionnaire="workshop")
-
-    def adjust(session: Any) -> None:
-        assessment = session.get(Assessment, unfinished)
-        assessment.completed_at = None
-        assessment.status = "in_progress"
-        assessment.created_at = datetime(2026, 3, 15)
-        person = Respondent(assessment=session.get(Assessment, other), kind="participant")
-        session.add(person)
-        session.flush()
-        question = catalog_of(app).questionnaires["workshop"].questions[0]
-        session.add(Answer(respondent_id=person.id, question_id=question.id, value="3"))
-        session.commit()
-
-    world.query(adjust)
+    later = world.answered(client_id, [levels(app, ALL_TWO)],
+                           title="Made first, finished later", completed_at=datetime(2026, 5, 1))
+    earlier = world.answered(client_id, [levels(app, ALL_TWO)],
+                             title="Made second, finished earlier",
+                             completed_at=datetime(2026, 2, 1))
+    unfinished = world.answered(client_id, [levels(app, ALL_TWO)], title="Not finished")
+    world.answered(client_id, [levels(app, dict.fromkeys(ALL_TWO, "unknown"))],
+                   title="Only don't know", completed_at=datetime(2026, 6, 1))
+    # completed, with a level, but with the other questionnaire
+    world.answered(client_id, lambda _person, n, _question: "3" if n == 0 else None,
+                   questionnaire="workshop", completed_at=datetime(2026, 4, 1))
     from assessment.extensions import db
 
     with app.app_context():
         client = db.session.get(Client, client_id)
         found = [a.id for a in comparable_assessments(client, Q)]
-        dates = [p.on for p in compare(catalog_of(app), client, Q, date(2026, 6, 2)).points]
+        dates = [p.on for p in compare(get_catalog(app), client, Q, date(2026, 6, 2)).points]
     assert found == [earlier, later]
     assert dates == [date(2026, 2, 1), date(2026, 5, 1)]
     assert unfinished not in found
@@ -188,43 +149,30 @@ def test_completed_assessments_are_compared_oldest_first(
 # --- the projection -----------------------------------------------------------------------
 
 
-def _roadmap(app: Flask, assessment_id: int, starts_on: date) -> list[tuple[int, str, date]]:
-    """A Gartner roadmap with a gap milestone for every question; (id, question, due)."""
-    from assessment.extensions import db
-
-    with app.app_context():
-        assessment = db.session.get(Assessment, assessment_id)
-        roadmap = rollout_ops.propose_roadmap(catalog_of(app), assessment, "gartner",
-                                              starts_on=starts_on, gaps=100)
-        db.session.commit()
-        return [(m.id, m.origin_ref, m.due_on) for m in roadmap.milestones
-                if m.origin == "gap"]
-
-
-def _set_done(app: Flask, milestone_ids: list[int], on: date) -> None:
-    from assessment.extensions import db
-
-    with app.app_context():
-        for milestone_id in milestone_ids:
-            rollout_ops.set_status(db.session.get(Milestone, milestone_id), "done", today=on)
-        db.session.commit()
+def _roadmap(world: World, assessment_id: int, starts_on: date) -> list[tuple[int, str, date]]:
+    """A Gartner roadmap with a gap milestone for every question; (id, question, due) of
+    those."""
+    plan = world.roadmap(assessment_id, "gartner", starts_on=starts_on, gaps=100)
+    return world.query(lambda s: [(m.id, m.origin_ref, m.due_on)
+                                  for m in s.get(Roadmap, plan.roadmap_id).milestones
+                                  if m.origin == "gap"])
 
 
 def test_projection_lifts_exactly_the_open_gap_questions(
         app: Flask, world: World, acme: tuple[int, int]) -> None:
     _, client_id = acme
-    catalog = catalog_of(app)
-    baseline = answered(world, client_id, "Baseline", datetime(2026, 1, 10),
-                        levels(app, ALL_TWO))
-    gaps = _roadmap(app, baseline, date(2026, 1, 15))
+    catalog = get_catalog(app)
+    baseline = world.answered(client_id, [levels(app, ALL_TWO)], title="Baseline",
+                              completed_at=datetime(2026, 1, 10))
+    gaps = _roadmap(world, baseline, date(2026, 1, 15))
     assert {question for _, question, _ in gaps} == {
         q.id for q in catalog.questionnaires[Q].questions}
     # the team closed every metrics gap; the re-assessment still reads 2 there (the rule:
     # done milestones are taken as already reflected), and vision.03 is now above target
     done = [mid for mid, question, _ in gaps if question.startswith("exec.metrics.")]
-    _set_done(app, done, date(2026, 3, 1))
-    answered(world, client_id, "Re-assessment", datetime(2026, 3, 20),
-             levels(app, ALL_TWO, exec_vision_03="4"))
+    world.move(done, "done", on=date(2026, 3, 1))
+    world.answered(client_id, [levels(app, ALL_TWO, exec_vision_03="4")], title="Re-assessment",
+                   completed_at=datetime(2026, 3, 20))
     trend = trend_of(app, client_id, date(2026, 3, 25))
 
     projection = trend.projection
@@ -255,9 +203,9 @@ def test_projection_lifts_exactly_the_open_gap_questions(
 def test_projection_steps_follow_the_due_dates(app: Flask, world: World,
                                                 acme: tuple[int, int]) -> None:
     _, client_id = acme
-    baseline = answered(world, client_id, "Baseline", datetime(2026, 1, 10),
-                        levels(app, ALL_TWO))
-    gaps = _roadmap(app, baseline, date(2026, 1, 15))
+    baseline = world.answered(client_id, [levels(app, ALL_TWO)], title="Baseline",
+                              completed_at=datetime(2026, 1, 10))
+    gaps = _roadmap(world, baseline, date(2026, 1, 15))
     today = date(2026, 3, 1)  # after the first model stage's due date
     trend = trend_of(app, client_id, today)
     projection = trend.projection
@@ -283,20 +231,16 @@ def test_projection_steps_follow_the_due_dates(app: Flask, world: World,
 def test_no_projection_without_a_roadmap_or_open_gaps(app: Flask, world: World,
                                                       acme: tuple[int, int]) -> None:
     _, client_id = acme
-    baseline = answered(world, client_id, "Baseline", datetime(2026, 1, 10),
-                        levels(app, ALL_TWO))
+    baseline = world.answered(client_id, [levels(app, ALL_TWO)], title="Baseline",
+                              completed_at=datetime(2026, 1, 10))
     trend = trend_of(app, client_id, date(2026, 2, 1))
     assert trend.projection is None
     assert trend.no_projection == "no_roadmap"
-    gaps = _roadmap(app, baseline, date(2026, 1, 15))
-    from assessment.extensions import db
-
-    with app.app_context():  # the team removed the due dates of all but the done ones
-        for milestone_id, _, _ in gaps:
-            db.session.get(Milestone, milestone_id).due_on = None
-        db.session.commit()
+    gaps = _roadmap(world, baseline, date(2026, 1, 15))
+    # the team removed the due dates of all but the done ones
+    world.edit_milestone([mid for mid, _, _ in gaps], due_on=None)
     assert trend_of(app, client_id, date(2026, 2, 1)).no_projection == "undated"
-    _set_done(app, [mid for mid, _, _ in gaps], date(2026, 2, 1))
+    world.move([mid for mid, _, _ in gaps], "done", on=date(2026, 2, 1))
     trend = trend_of(app, client_id, date(2026, 2, 1))
     assert trend.projection is None
     assert trend.no_projection == "no_open_gaps"
@@ -315,11 +259,11 @@ def _point_xs(svg: str) -> dict[int, float]:
 def test_chart_runs_right_to_left_in_persian_and_prints_without_persian_letters(
         app: Flask, world: World, acme: tuple[int, int]) -> None:
     _, client_id = acme
-    first = answered(world, client_id, "ارزیابی نخست <b>&", datetime(2026, 1, 10),
-                     levels(app, ALL_TWO))
-    _roadmap(app, first, date(2026, 1, 15))
-    latest = answered(world, client_id, "ارزیابی دوباره", datetime(2026, 4, 10),
-                      levels(app, {**ALL_TWO, "data": 4}))
+    first = world.answered(client_id, [levels(app, ALL_TWO)], title="ارزیابی نخست <b>&",
+                           completed_at=datetime(2026, 1, 10))
+    _roadmap(world, first, date(2026, 1, 15))
+    latest = world.answered(client_id, [levels(app, {**ALL_TWO, "data": 4})],
+                            title="ارزیابی دوباره", completed_at=datetime(2026, 4, 10))
     trend = trend_of(app, client_id, date(2026, 4, 12))
     with app.test_request_context():
         english = trend_svg(trend, "en", title="Trend")
@@ -346,10 +290,11 @@ def test_chart_runs_right_to_left_in_persian_and_prints_without_persian_letters(
 def test_trend_page_in_english_and_persian(signed_in: Signed, app: Flask) -> None:
     client, world, user_id = signed_in
     client_id = world.client(user_id)
-    first = answered(world, client_id, "Baseline", datetime(2026, 1, 10), levels(app, ALL_TWO))
-    _roadmap(app, first, date(2026, 1, 15))
-    answered(world, client_id, "Spring check", datetime(2026, 4, 10),
-             levels(app, {**ALL_TWO, "data": 4}))
+    first = world.answered(client_id, [levels(app, ALL_TWO)], title="Baseline",
+                           completed_at=datetime(2026, 1, 10))
+    _roadmap(world, first, date(2026, 1, 15))
+    world.answered(client_id, [levels(app, {**ALL_TWO, "data": 4})], title="Spring check",
+                   completed_at=datetime(2026, 4, 10))
     app.config["TODAY"] = date(2026, 4, 12)
     response = client.get(f"/clients/{client_id}/trend")
     assert response.status_code == 200
@@ -383,7 +328,8 @@ def test_trend_page_in_english_and_persian(signed_in: Signed, app: Flask) -> Non
 def test_one_assessment_asks_for_a_reassessment(signed_in: Signed, app: Flask) -> None:
     client, world, user_id = signed_in
     client_id = world.client(user_id)
-    only = answered(world, client_id, "Baseline", datetime(2026, 1, 10), levels(app, ALL_TWO))
+    only = world.answered(client_id, [levels(app, ALL_TWO)], title="Baseline",
+                          completed_at=datetime(2026, 1, 10))
     empty = world.assessment(client_id, questionnaire=Q)
     html = client.get(f"/clients/{client_id}/trend").get_data(as_text=True)
     assert 'data-testid="too-few"' in html
@@ -399,10 +345,6 @@ def test_one_assessment_asks_for_a_reassessment(signed_in: Signed, app: Flask) -
     assert "No assessment of this client with this questionnaire has answers yet" in text_of(
         none_yet.get_data(as_text=True))
     assert client.get(f"/clients/{client_id}/trend?questionnaire=nope").status_code == 404
-
-
-def _assessment_count(world: World) -> int:
-    return int(world.query(lambda s: s.scalar(select(func.count()).select_from(Assessment))))
 
 
 def test_reassess_copies_questionnaire_models_and_targets(signed_in: Signed,
@@ -437,11 +379,11 @@ def test_reassess_copies_questionnaire_models_and_targets(signed_in: Signed,
     client.post(f"/assessments/{source}/reassess", data={"title": "  Autumn check  "})
     named = world.query(lambda s: s.scalar(select(func.max(Assessment.id))))
     assert settings(named)[4] == "Autumn check"
-    before = _assessment_count(world)
+    before = world.count(Assessment)
     too_long = client.post(f"/assessments/{source}/reassess", data={"title": "x" * 201})
     assert too_long.status_code == 302
     assert too_long.headers["Location"].endswith(f"/assessments/{source}")
-    assert _assessment_count(world) == before
+    assert world.count(Assessment) == before
 
 
 def test_another_workspace_cannot_reassess_or_see_the_trend(client: FlaskClient,
@@ -451,11 +393,11 @@ def test_another_workspace_cannot_reassess_or_see_the_trend(client: FlaskClient,
     source = world.assessment(client_id, questionnaire=Q)
     world.user("stranger@example.com")
     login(client, "stranger@example.com")
-    before = _assessment_count(world)
+    before = world.count(Assessment)
     assert client.post(f"/assessments/{source}/reassess", data={"title": "Mine"}).status_code \
         == 404
     assert client.get(f"/clients/{client_id}/trend").status_code == 404
-    assert _assessment_count(world) == before
+    assert world.count(Assessment) == before
 
 
 def test_reassess_needs_a_csrf_token(app: Flask, client: FlaskClient, world: World) -> None:
@@ -463,10 +405,10 @@ def test_reassess_needs_a_csrf_token(app: Flask, client: FlaskClient, world: Wor
     source = world.assessment(world.client(user_id), questionnaire=Q)
     login(client)
     app.config["WTF_CSRF_ENABLED"] = True
-    before = _assessment_count(world)
+    before = world.count(Assessment)
     response = client.post(f"/assessments/{source}/reassess", data={"title": "No token"})
     assert response.status_code == 400
-    assert _assessment_count(world) == before
+    assert world.count(Assessment) == before
 
 
 def test_reassess_partial_needs_only_the_assessment(app: Flask, world: World) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from assessment.tables import User
 
-from .conftest import World, login
+from .conftest import World
+from .helpers import login
 
 
 def test_sign_in_and_out(client: FlaskClient, world: World) -> None:

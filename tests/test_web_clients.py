@@ -5,15 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from assessment.clients import operations as client_ops
 from assessment.tables import Assessment, Client, Respondent
 
-from .conftest import World, text_of
+from .conftest import Signed, World
+from .helpers import text_of
 
-Signed = tuple[FlaskClient, World, int]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

@@ -17,8 +17,8 @@ from assessment.extensions import db
 from assessment.tables import Assessment, Client, User
 from assessment.web import submit
 
-from .conftest import World
-from .test_web_rollout import Signed, _answered_assessment, _form, _milestones, _propose
+from .conftest import Signed, World
+from .test_web_rollout import _form, _milestones, _propose
 
 ENGLISH = "Write the date as year-month-day, for example 2026-12-15."
 PERSIAN = "تاریخ را به‌صورت سال/ماه/روز به تقویم هجری شمسی بنویسید، مثلاً ۱۴۰۵/۰۹/۱۵."
@@ -34,7 +34,7 @@ def test_a_bad_date_gets_the_same_message_in_every_form(signed_in: Signed, lang:
                                                        typed: str, message: str,
                                                        other: str) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     milestone = _milestones(world, assessment_id)[0]
     client_id = world.query(lambda s: s.get(Assessment, assessment_id).client_id)

@@ -13,9 +13,8 @@ from flask.testing import FlaskClient
 
 from assessment import i18n
 
-from .conftest import World
+from .conftest import Signed
 
-Signed = tuple[FlaskClient, World, int]
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "assessment" / "translations"
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from assessment.tables import TeamMember
 from assessment.web import is_safe_next
 
-from .conftest import World, login
+from .conftest import World
+from .helpers import login
 
 #: Each is refused: another host once a browser (or `urlsplit`) has dropped the tab or
 #: read the backslash as a slash, a scheme, or a line break that would split the header.

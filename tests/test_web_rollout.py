@@ -10,38 +10,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
-from tests.conftest import World, login, text_of
+from assessment.tables import Assessment, Evidence, TeamMember
+from assessment.web import get_catalog
+from tests.conftest import Signed, World
+from tests.helpers import login, read_pdf, squash, text_of
 
 START = date(2026, 9, 1)
 # Evidence tests use a smaller size limit: Werkzeug's test client would spool a body over
 # 500 KiB into a temporary file of its own that only the garbage collector closes.
 SMALL_LIMIT = 400 * 1024
-
-
-Signed = tuple[FlaskClient, World, int]
-
-
-def _answered_assessment(world: World, user_id: int, level: str = "1") -> int:
-    """An executive assessment of a new client, every question answered at `level`."""
-    from assessment.extensions import db
-    from assessment.tables import Answer, Assessment, Respondent
-
-    assessment_id = world.assessment(world.client(user_id))
-
-    def answer(session: Any) -> None:
-        assessment = session.get(Assessment, assessment_id)
-        person = Respondent(assessment=assessment, kind="participant", name="P1")
-        session.add(person)
-        session.flush()
-        catalog = world.app.extensions["catalog"]
-        for question in catalog.questionnaires[assessment.questionnaire_id].questions:
-            session.add(Answer(respondent_id=person.id, question_id=question.id, value=level))
-        db.session.commit()
-
-    world.query(answer)
-    return assessment_id
 
 
 def _propose(client: FlaskClient, assessment_id: int, model: str = "gartner",
@@ -51,8 +29,6 @@ def _propose(client: FlaskClient, assessment_id: int, model: str = "gartner",
 
 
 def _milestones(world: World, assessment_id: int) -> list[Any]:
-    from assessment.tables import Assessment
-
     def read(session: Any) -> list[Any]:
         roadmap = session.get(Assessment, assessment_id).roadmap
         return [] if roadmap is None else [
@@ -79,8 +55,8 @@ def _form(m: dict[str, Any], **changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("model_id", ["lic", "gartner", "crm_strategy", "kalakota", "swift"])
 def test_a_roadmap_follows_each_model_in_its_own_order(signed_in: Signed, model_id: str) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
-    catalog = world.app.extensions["catalog"]
+    assessment_id = world.answered(world.client(user_id), "1")
+    catalog = get_catalog(world.app)
     model = catalog.models[model_id]
     response = _propose(client, assessment_id, model_id)
     assert response.status_code == 302
@@ -114,7 +90,7 @@ def test_a_roadmap_follows_each_model_in_its_own_order(signed_in: Signed, model_
 
 def test_a_custom_roadmap_uses_the_six_stages_and_needs_a_name(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     refused = _propose(client, assessment_id, "custom")
     assert refused.status_code == 400
     assert "Give the custom roadmap a name." in refused.get_data(as_text=True)
@@ -130,7 +106,7 @@ def test_a_custom_roadmap_uses_the_six_stages_and_needs_a_name(signed_in: Signed
 
 def test_review_accept_or_discard_the_proposal(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id, "lic")
     client.post(f"/assessments/{assessment_id}/roadmap/discard")
     assert _milestones(world, assessment_id) == []
@@ -155,7 +131,7 @@ def test_review_accept_or_discard_the_proposal(signed_in: Signed) -> None:
 
 def test_reopening_a_done_milestone_resets_its_progress(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     m = _milestones(world, assessment_id)[0]
     client.post(f"/milestones/{m['id']}/status", data={"status": "done"})
@@ -177,7 +153,7 @@ def test_reopening_a_done_milestone_resets_its_progress(signed_in: Signed) -> No
 
 def test_a_refused_evidence_link_keeps_what_was_typed(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     m = _milestones(world, assessment_id)[0]
     refused = client.post(f"/milestones/{m['id']}/evidence/link",
@@ -193,7 +169,7 @@ def test_a_refused_evidence_link_keeps_what_was_typed(signed_in: Signed) -> None
 def test_three_months_of_tracking(signed_in: Signed, app: Flask) -> None:
     """Milestones move through every state as simulated weeks pass; overdue follows the date."""
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     client.post("/clients/1/team", data={"name": "Sara Ahmadi", "email": "Sara@Example.com",
                                          "role": "CRM lead"})
@@ -243,7 +219,7 @@ def test_three_months_of_tracking(signed_in: Signed, app: Flask) -> None:
 
 def test_bad_milestone_input_is_refused_and_changes_nothing(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     a, b, c = _milestones(world, assessment_id)[:3]
     before = _milestones(world, assessment_id)
@@ -279,7 +255,7 @@ def test_bad_milestone_input_is_refused_and_changes_nothing(signed_in: Signed) -
 
 def test_a_team_milestone_and_persian_dates(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     response = client.post(f"/assessments/{assessment_id}/roadmap/milestones/new?lang=fa",
                            data={"title_fa": "آموزش کارکنان شعبه‌ها", "stage": "metrics",
@@ -307,7 +283,7 @@ def test_a_team_milestone_and_persian_dates(signed_in: Signed) -> None:
 def test_the_timeline_runs_with_the_calendar_of_the_language(signed_in: Signed,
                                                              app: Flask) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id, "kalakota")
     app.config["TODAY"] = START + timedelta(days=40)
     english = client.get(f"/assessments/{assessment_id}/roadmap?view=timeline&lang=en")
@@ -335,7 +311,7 @@ def test_evidence_links_and_files_are_checked(signed_in: Signed,
 
     monkeypatch.setattr(ops, "EVIDENCE_MAX_BYTES", SMALL_LIMIT)
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     m = _milestones(world, assessment_id)[0]
     url = f"/milestones/{m['id']}"
@@ -376,7 +352,7 @@ def _io(data: bytes) -> Any:
 
 def test_removing_a_person_leaves_their_milestones_without_owner(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     bad = client.post("/clients/1/team", data={"name": "Reza", "email": "not an address"})
     assert bad.status_code == 400
@@ -395,7 +371,7 @@ def test_another_workspace_gets_404_everywhere_and_changes_nothing(
         app: Flask, client: FlaskClient, world: World) -> None:
     owner = world.user()
     login(client)
-    assessment_id = _answered_assessment(world, owner)
+    assessment_id = world.answered(world.client(owner), "1")
     _propose(client, assessment_id)
     client.post("/clients/1/team", data={"name": "Sara"})
     m = _milestones(world, assessment_id)[0]
@@ -431,15 +407,13 @@ def test_another_workspace_gets_404_everywhere_and_changes_nothing(
                                                       "model": "gartner"})
         assert response.status_code == 404, url
     assert _milestones(world, assessment_id) == before
-    from assessment.tables import Evidence, TeamMember
-
-    assert world.query(lambda s: s.scalar(select(func.count()).select_from(TeamMember))) == 1
-    assert world.query(lambda s: s.scalar(select(func.count()).select_from(Evidence))) == 1
+    assert world.count(TeamMember) == 1
+    assert world.count(Evidence) == 1
 
 
 def test_the_roadmap_views_are_fully_in_persian(signed_in: Signed) -> None:
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id, "swift")
     client.get(f"/assessments/{assessment_id}/roadmap")  # shows the English flash message
     first = _milestones(world, assessment_id)[0]
@@ -461,14 +435,8 @@ def test_a_team_lead_tracks_a_gartner_rollout_for_three_months_and_reports(
         signed_in: Signed, app: Flask) -> None:
     """The issue's "done means": assessment -> Gartner roadmap -> three simulated months ->
     re-assessment -> a status report with the trend chart, and the trend page."""
-    import io
-
-    from pypdf import PdfReader
-
     client, world, user_id = signed_in
-    baseline = _answered_assessment(world, user_id, level="1")
-    world.query(lambda s: (setattr(s.get(_assessment_class(), baseline), "status", "complete"),
-                           s.commit()))
+    baseline = world.answered(world.client(user_id), "1", complete=True)
     app.config["TODAY"] = START
     assert _propose(client, baseline, "gartner").status_code == 302
     client.post(f"/assessments/{baseline}/roadmap/accept")
@@ -495,7 +463,7 @@ def test_a_team_lead_tracks_a_gartner_rollout_for_three_months_and_reports(
                            data={"title": "Three months on"})
     assert response.status_code == 302
     again = int(response.location.rstrip("/").rsplit("/", 1)[-1])
-    catalog = app.extensions["catalog"]
+    catalog = get_catalog(app)
     for stage in ("vision", "strategy", "process", "data", "technology", "metrics"):
         questions = [q for q in catalog.questionnaires["executive"].questions
                      if q.stage == stage]
@@ -510,22 +478,15 @@ def test_a_team_lead_tracks_a_gartner_rollout_for_three_months_and_reports(
     assert f'href="/assessments/{baseline}/roadmap" data-testid="open-roadmap"' in trend
     pdf = client.get(f"/assessments/{baseline}/roadmap/status.pdf?lang=en")
     assert pdf.mimetype == "application/pdf"
-    reader = PdfReader(io.BytesIO(pdf.data))
+    reader, text = read_pdf(pdf.data)
     assert 1 <= len(reader.pages) <= 2
-    text = " ".join(page.extract_text() for page in reader.pages)
-    squashed = re.sub(r"\s+", " ", text)
+    squashed = squash(text)
     assert "Maturity over time" in squashed
     assert catalog.models["gartner"].name.en in squashed
     blocked_title = strategy[1]["title_en"][:30]
     assert blocked_title in squashed
     persian = client.get(f"/assessments/{baseline}/roadmap/status.pdf?lang=fa")
-    assert PdfReader(io.BytesIO(persian.data)).metadata.title
-
-
-def _assessment_class() -> Any:
-    from assessment.tables import Assessment
-
-    return Assessment
+    assert read_pdf(persian.data)[0].metadata.title
 
 
 def test_progress_over_time_counts_planned_and_done_milestones(signed_in: Signed,
@@ -533,7 +494,7 @@ def test_progress_over_time_counts_planned_and_done_milestones(signed_in: Signed
     from assessment.rollout import burnup
 
     client, world, user_id = signed_in
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id, "kalakota")  # three stages of 30 days from START
     milestones = _milestones(world, assessment_id)
     first_stage = [m for m in milestones if m["stage"] == milestones[0]["stage"]]
@@ -544,8 +505,6 @@ def test_progress_over_time_counts_planned_and_done_milestones(signed_in: Signed
     page = client.get(f"/assessments/{assessment_id}/roadmap?lang=en").get_data(as_text=True)
     assert (f"by today {len(first_stage)} milestones were due; 2 are done"
             in text_of(page))
-
-    from assessment.tables import Assessment
 
     def charts(session: Any) -> tuple[Any, str, str]:
         roadmap = session.get(Assessment, assessment_id).roadmap
@@ -573,7 +532,7 @@ def test_an_evidence_file_up_to_its_limit_passes_the_csrf_check(
     app.config["MAX_CONTENT_LENGTH"] = 100 * 1024
     user_id = world.user()
     login(client)
-    assessment_id = _answered_assessment(world, user_id)
+    assessment_id = world.answered(world.client(user_id), "1")
     _propose(client, assessment_id)
     m = _milestones(world, assessment_id)[0]
     app.config["WTF_CSRF_ENABLED"] = True

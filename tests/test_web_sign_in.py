@@ -19,7 +19,8 @@ from assessment.accounts import operations as ops
 from assessment.extensions import db, limiter
 from assessment.tables import SignIn, User, utcnow
 
-from .conftest import World, login, text_of
+from .conftest import World
+from .helpers import login, text_of
 
 EMAIL = "ana@example.com"
 PASSWORD = "correct-horse"

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from assessment.extensions import db
 from assessment.scoring import score
 from assessment.tables import Answer, Assessment, Respondent
+from assessment.web import get_catalog
 
-from .conftest import World, text_of
-
-Signed = tuple[FlaskClient, World, int]
+from .conftest import Signed, World
+from .helpers import text_of
 
 
 def setup(signed_in: Signed, **kwargs: object) -> tuple[FlaskClient, World, int]:
@@ -113,7 +113,7 @@ def test_stage_page_shows_every_level_with_its_descriptor(signed_in: Signed,
                                                           app: Flask) -> None:
     client, _, aid = setup(signed_in)
     page = client.get(f"/assessments/{aid}/walk/vision?lang=en").get_data(as_text=True)
-    scale = app.extensions["catalog"].scale
+    scale = get_catalog(app).scale
     for level in scale.levels:
         assert level.descriptor.en in page
     assert "Not applicable" in page
@@ -142,7 +142,7 @@ def test_results_match_the_scoring_engine(signed_in: Signed, app: Flask) -> None
     levels = {"exec.vision.01": 4, "exec.vision.02": 2, "exec.data.01": 1, "exec.metrics.01": 0}
     for qid, value in levels.items():
         client.post(f"/assessments/{aid}/answers/{qid}", json={"value": value})
-    catalog = app.extensions["catalog"]
+    catalog = get_catalog(app)
     expected = score(catalog, catalog.questionnaires["executive"], {"me": levels},
                      targets={"vision": 5})
     page = client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True)
@@ -232,14 +232,14 @@ def test_someone_who_answered_nothing_does_not_lower_coverage(app: Flask,
     token = world.query(lambda s: s.get(Assessment, aid).share_token)
     executive = app.test_client()
     executive.post(f"/s/{token}", data={"name": "Sara"})
-    for question in app.extensions["catalog"].questionnaires["executive"].questions:
+    for question in get_catalog(app).questionnaires["executive"].questions:
         executive.post(f"/s/{token}/answers/{question.id}", json={"value": 3})
     client.get(f"/assessments/{aid}/walk/vision")  # the consultant only looks
     app.test_client().post(f"/s/{token}", data={"name": "Left at once"})
     from assessment.results import score_assessment
 
     with app.app_context():
-        result = score_assessment(app.extensions["catalog"], db.session.get(Assessment, aid))
+        result = score_assessment(get_catalog(app), db.session.get(Assessment, aid))
     assert result.respondents == 1
     assert result.coverage == 1.0
     assert result.confidence == "high"

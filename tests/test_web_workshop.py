@@ -7,13 +7,13 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent, Workshop
 
-from .conftest import World, login, text_of
+from .conftest import Signed, World
+from .helpers import login, text_of
 
-Signed = tuple[FlaskClient, World, int]
 Q1, Q2 = "ws.vision.01", "ws.vision.02"
 
 
@@ -48,10 +48,6 @@ def live(client: FlaskClient, aid: int, role: str = "") -> dict:
                           headers={"Accept": "application/json"})
     assert response.status_code == 200
     return response.get_json()
-
-
-def count(world: World, model: type) -> int:
-    return int(world.query(lambda s: s.scalar(select(func.count()).select_from(model))))
 
 
 def test_opening_gives_a_short_code_a_link_and_a_qr_code(room, app: Flask) -> None:
@@ -101,7 +97,7 @@ def test_a_bad_role_or_a_closed_room_adds_nobody(room, app: Flask) -> None:
     client.post(f"/assessments/{aid}/workshop/close")
     closed = phone.post(f"/w/{code}", data={"name": "Late"})
     assert closed.status_code == 409
-    assert count(world, Respondent) == 0
+    assert world.count(Respondent) == 0
 
 
 def test_answers_are_acknowledged_after_commit_and_a_retry_is_harmless(room, app: Flask) -> None:
@@ -142,7 +138,7 @@ def test_a_locked_stage_refuses_answers_with_a_clear_message(room, app: Flask) -
     assert client.post(f"/assessments/{aid}/answers/{Q1}", json={"value": 1}).status_code == 200
     client.post(f"/assessments/{aid}/workshop/stages/vision", data={"locked": "0"})
     assert save(phone, code, Q1, 4)[0] == 200
-    assert count(world, Answer) == 3
+    assert world.count(Answer) == 3
 
 
 def test_a_closed_workshop_keeps_answers_and_refuses_changes(room, app: Flask) -> None:
@@ -180,7 +176,7 @@ def test_divergence_agreed_answers_and_scores(room, app: Flask) -> None:
     bad = client.post(f"/assessments/{aid}/workshop/agreed/{Q1}", data={"value": "9"},
                       headers={"Accept": "application/json"})
     assert bad.status_code == 400
-    assert count(world, AgreedAnswer) == 0
+    assert world.count(AgreedAnswer) == 0
     ok = client.post(f"/assessments/{aid}/workshop/agreed/{Q1}",
                      data={"value": "4", "note": "After the sales demo"},
                      headers={"Accept": "application/json"})
@@ -188,13 +184,14 @@ def test_divergence_agreed_answers_and_scores(room, app: Flask) -> None:
     assert world.query(lambda s: s.execute(select(AgreedAnswer.value, AgreedAnswer.note)).all()
                        ) == [("4", "After the sales demo")]
     # Individual answers stay; scoring uses the agreed level for that question.
-    assert count(world, Answer) == 4
+    assert world.count(Answer) == 4
 
     def scored(session):
         from assessment.results import score_assessment
+        from assessment.web import get_catalog
 
         assessment = session.get(Assessment, aid)
-        return score_assessment(app.extensions["catalog"], assessment).questions[Q1]
+        return score_assessment(get_catalog(app), assessment).questions[Q1]
 
     q1 = world.query(scored)
     assert q1.agreed == 4
@@ -206,7 +203,7 @@ def test_divergence_agreed_answers_and_scores(room, app: Flask) -> None:
     cleared = client.post(f"/assessments/{aid}/workshop/agreed/{Q1}", data={"value": ""},
                           headers={"Accept": "application/json"})
     assert cleared.status_code == 200
-    assert count(world, AgreedAnswer) == 0
+    assert world.count(AgreedAnswer) == 0
 
 
 @pytest.mark.parametrize("named", [False, True])
@@ -239,11 +236,11 @@ def test_resume_link_continues_on_another_device(room, app: Flask) -> None:
     assert response.headers["Location"].endswith(
         f"/w/{code}/walk")
     assert save(laptop, code, Q2, 4)[0] == 200
-    assert count(world, Respondent) == 1  # the same participant, not a new one
+    assert world.count(Respondent) == 1  # the same participant, not a new one
     # Coming back on the first phone resumes too (no second join).
     assert phone.get(f"/w/{code}").status_code == 200
     assert phone.post(f"/w/{code}", data={}).headers["Location"].endswith(f"/w/{code}/walk")
-    assert count(world, Respondent) == 1
+    assert world.count(Respondent) == 1
 
 
 def test_a_participant_finishing_does_not_finish_the_assessment(room, app: Flask) -> None:
@@ -286,22 +283,14 @@ def test_facilitator_routes_are_private_to_the_workspace(room, app: Flask) -> No
         assert getattr(other, method)(url, data={"locked": "1", "value": "3"}).status_code == 404
     assert world.query(lambda s: s.scalar(select(Workshop.status))) == "open"
     assert world.query(lambda s: s.scalar(select(Workshop.locked_stages))) == []
-    assert count(world, AgreedAnswer) == 0
+    assert world.count(AgreedAnswer) == 0
 
 
 def test_save_limits_count_per_participant_not_per_room(app: Flask, world: World) -> None:
     app.config["WORKSHOP_RATELIMIT_SAVE"] = "2 per minute"
     user_id = world.user()
     aid = world.assessment(world.client(user_id), questionnaire="workshop")
-
-    def open_room(session):
-        from assessment.workshop.operations import open_workshop
-
-        code = open_workshop(session.get(Assessment, aid)).code
-        session.commit()
-        return code
-
-    code = world.query(open_room)
+    code = world.workshop(aid).code
     first, second = participant(app, code), participant(app, code)  # same IP
     assert save(first, code, Q1, 1)[0] == 200
     assert save(first, code, Q2, 1)[0] == 200
@@ -309,7 +298,7 @@ def test_save_limits_count_per_participant_not_per_room(app: Flask, world: World
     assert save(second, code, Q2, 2)[0] == 200
     limited = first.post(f"/w/{code}/answers/ws.vision.03", json={"value": 1})
     assert limited.status_code == 429
-    assert count(world, Answer) == 4
+    assert world.count(Answer) == 4
 
 
 def test_an_expired_token_on_a_participants_stage_form_keeps_the_answers(room,
@@ -325,7 +314,7 @@ def test_an_expired_token_on_a_participants_stage_form_keeps_the_answers(room,
     page = response.get_data(as_text=True)
     assert "not saved yet" in page
     assert "Agreed at the offsite" in page
-    assert count(world, Answer) == 0
+    assert world.count(Answer) == 0
     complete = phone.post(f"/w/{code}/complete?lang=en", data={"csrf_token": "stale"})
     assert complete.status_code == 400
     assert "session had expired" in complete.get_data(as_text=True)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ..answers import NA, UNKNOWN, NotScored
 from ..tables import PARTICIPANT_ROLES
 from ..walk.operations import MAX_COMMENT
 from ..workshop.operations import MAX_NAME
@@ -46,8 +47,8 @@ def _whole(value: object) -> object:
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
 Level = Annotated[int, Field(ge=0, le=5), BeforeValidator(_whole)]
-#: an answer as the API speaks it: a level, "na" (not applicable) or "unknown" (don't know)
-AnswerValue = Level | Literal["na", "unknown"]
+#: an answer as the API speaks it: a level, NA (not applicable) or UNKNOWN (don't know)
+AnswerValue = Level | NotScored
 
 
 class Body(BaseModel):
@@ -94,7 +95,7 @@ class JoinIn(Body):
 
 class AnswerIn(Body):
     value: AnswerValue | None = Field(description=(
-        "A maturity level 0-5, \"na\" (not applicable) or \"unknown\" (don't know); "
+        f'A maturity level 0-5, "{NA}" (not applicable) or "{UNKNOWN}" (don\'t know); '
         "null clears the answer."))
     comment: Comment | None = Field(default=None, description=(
         "Left out: the stored comment stays; null or \"\": no comment."))

@@ -18,7 +18,6 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_limiter import RouteLimit
 from limits import RateLimitItem
 from limits import parse as parse_limit
@@ -28,6 +27,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from .. import access, results
+from ..answers import scoring_value
 from ..clients.operations import create_assessment, save_client
 from ..config import rate_limit
 from ..errors import FieldError
@@ -251,10 +251,6 @@ def _participant_facts(connection: Connection, token: str) -> walk.Who:
     return walk.Who(respondent_id, kind, assessment_id, questionnaire_id, room)
 
 
-def _answer_value(value: str | None) -> int | str | None:
-    return int(value) if value is not None and value.isdigit() else value
-
-
 def _assessment_out(assessment: Assessment) -> AssessmentOut:
     return AssessmentOut(
         id=assessment.id, client_id=assessment.client_id, title=assessment.title,
@@ -407,8 +403,7 @@ def participant_questions(token: str) -> Response:
     return jsonify([_question_json(q) for q in questionnaire.questions])
 
 
-#: lazy: translated only when a save is refused
-_ANSWER_MESSAGES = {"value": _l("The answer must be a level 0-5, 'na' or 'unknown'.")}
+_ANSWER_MESSAGES = {"value": walk.BAD_ANSWER}
 
 
 @operation("PUT", "/participants/<token>/answers/<question_id>",
@@ -430,7 +425,7 @@ def put_answer(token: str, question_id: str) -> Response:
         participant = _participant_facts(connection, token)
         answer = walk.save_answer(get_catalog(), participant, question_id,
                                   connection=connection, **fields)
-    return jsonify({"question_id": answer.question_id, "value": _answer_value(answer.value),
+    return jsonify({"question_id": answer.question_id, "value": scoring_value(answer.value),
                     "comment": answer.comment, "revision": answer.revision})
 
 
@@ -445,7 +440,7 @@ def participant_answers(token: str) -> Response:
     order = {q.id: index for index, q in enumerate(questionnaire.questions)}
     answers = sorted(walk.answers_of(participant).values(),
                      key=lambda a: (order.get(a.question_id, len(order)), a.question_id))
-    return jsonify([{"question_id": a.question_id, "value": _answer_value(a.value),
+    return jsonify([{"question_id": a.question_id, "value": scoring_value(a.value),
                      "comment": a.comment, "revision": a.revision} for a in answers])
 
 

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..answers import LEVEL_VALUES
 from ..schema import CANONICAL_STAGE_IDS
 
 
@@ -37,7 +38,7 @@ class MultiCheckbox(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-LEVEL_CHOICES = [SelectChoice(str(level), str(level)) for level in range(6)]
+LEVEL_CHOICES = [SelectChoice(value, value) for value in LEVEL_VALUES]
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -65,3 +66,13 @@ add_target_fields(AssessmentForm)
 class ShareForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     confirm = BooleanField(default=True)
+
+
+class LinkDayForm(FlaskForm):
+    """The last day an executive's link works, in the calendar of the page's language."""
+
+    last_day = StringField(_l("Works until"), validators=[DataRequired(), Length(max=20)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its form token."""

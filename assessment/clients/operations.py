@@ -11,7 +11,8 @@ from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, LEVELS
-from ..tables import Assessment, Client, Workspace, new_token
+from ..tables import Assessment, Client, Workspace
+from . import share as links
 
 LOGO_MAX_BYTES = 512 * 1024
 _LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -80,10 +81,11 @@ def create_assessment(catalog: Catalog, client: Client, *, title: str, questionn
     assessment = Assessment(
         client=client, title=title, questionnaire_id=questionnaire_id, model_ids=ordered,
         targets=full_targets, status="draft", due_on=due_on,
-        share_token=new_token() if share else None,
     )
     db.session.add(assessment)
     db.session.flush()
+    if share:
+        links.issue_link(assessment)
     return assessment
 
 

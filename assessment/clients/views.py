@@ -12,14 +12,15 @@ from sqlalchemy import select
 from .. import results
 from ..access import assessment_or_404, client_or_404
 from ..extensions import db
-from ..i18n import date_input
+from ..i18n import date_input, format_date
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment, Client
 from ..walk import operations as walk_ops
 from ..web import form_date, get_catalog, lang, submit
 from ..workshop import operations as workshop_ops
 from . import operations as ops
-from .forms import AssessmentForm, ClientForm, ShareForm, choices
+from . import share as links
+from .forms import ActionForm, AssessmentForm, ClientForm, LinkDayForm, ShareForm, choices
 
 bp = Blueprint("clients", __name__)
 
@@ -170,14 +171,14 @@ def assessment_edit(assessment_id: int) -> Any:
                                          client=assessment.client, assessment=assessment)
 
 
-@bp.get("/assessments/<int:assessment_id>")
-@login_required
-def assessment_detail(assessment_id: int) -> str:
-    assessment = assessment_or_404(assessment_id)
+def _detail_page(assessment: Assessment, day_form: LinkDayForm | None = None) -> Any:
     catalog = get_catalog()
     questionnaire = results.questionnaire_of(catalog, assessment)
     respondent = walk_ops.find_consultant_respondent(assessment, current_user)
     answers = walk_ops.answers_of(respondent) if respondent else {}
+    link = links.state(assessment)
+    if day_form is None:
+        day_form = LinkDayForm(formdata=None, last_day=date_input(link.last_day, lang()))
 
     workshop = assessment.workshop
     return render_template(
@@ -185,7 +186,78 @@ def assessment_detail(assessment_id: int) -> str:
         questionnaire=questionnaire, progress=walk_ops.progress(questionnaire, answers),
         respondents=assessment.respondents, workshop=workshop,
         labels=workshop_ops.participant_labels(assessment, workshop.named) if workshop else {},
-    )
+        link=link, day_form=day_form, action_form=ActionForm(formdata=None),
+    ), 400 if day_form.errors else 200
+
+
+def _detail_url(assessment: Assessment) -> str:
+    return url_for("clients.assessment_detail", assessment_id=assessment.id)
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@login_required
+def assessment_detail(assessment_id: int) -> Any:
+    return _detail_page(assessment_or_404(assessment_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/reopen")
+@login_required
+def reopen(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+
+    def reopen_it() -> tuple[str, str]:
+        walk_ops.reopen(assessment)
+        return _detail_url(assessment), _("The assessment is in progress again: its answers "
+                                          "can be changed, through its link too.")
+
+    return submit(ActionForm(), reopen_it) or redirect(_detail_url(assessment))
+
+
+# --- the executive's self-assessment link -----------------------------------------------
+
+
+@bp.post("/assessments/<int:assessment_id>/share/new")
+@login_required
+def share_new(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+    replaced = assessment.share_token is not None
+
+    def issue() -> tuple[str, str]:
+        links.issue_link(assessment)
+        return _detail_url(assessment), (
+            _("Here is a new link; the old one no longer works. Send the new one to the "
+              "executive: they continue where they left off.") if replaced
+            else _("Link created. Send it to the executive: no account is needed."))
+
+    return submit(ActionForm(), issue) or redirect(_detail_url(assessment))
+
+
+@bp.post("/assessments/<int:assessment_id>/share/revoke")
+@login_required
+def share_revoke(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+
+    def revoke() -> tuple[str, str]:
+        links.revoke_link(assessment)
+        return _detail_url(assessment), _("The link is revoked: it no longer opens. The "
+                                          "answers given through it stay.")
+
+    return submit(ActionForm(), revoke) or redirect(_detail_url(assessment))
+
+
+@bp.post("/assessments/<int:assessment_id>/share/last-day")
+@login_required
+def share_last_day(assessment_id: int) -> Any:
+    assessment = assessment_or_404(assessment_id)
+    form = LinkDayForm()
+
+    def change() -> tuple[str, str]:
+        day = form_date("last_day", form.last_day.data)
+        links.set_last_day(assessment, day)
+        return _detail_url(assessment), _("The link now works until %(date)s.",
+                                          date=format_date(day, lang()))
+
+    return submit(form, change) or _detail_page(assessment, form)
 
 
 @bp.post("/clients/<int:client_id>/share")

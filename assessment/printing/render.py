@@ -15,12 +15,12 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -61,21 +61,15 @@ def font_faces() -> str:
 
 @contextmanager
 def report_language(app: Flask, lang: str) -> Iterator[None]:
-    """Render in `lang` inside or outside a request (the CLI has none)."""
-    from flask import has_request_context
+    """Render in `lang` inside or outside a request (the CLI has none).
 
-    if has_request_context():
-        previous = getattr(g, "lang", None)
-        g.lang = lang
-        try:
-            with force_locale(lang):
-                yield
-        finally:
-            g.lang = previous
-        return
-    with app.test_request_context("/"):
-        # The request context shares an app context already pushed (the CLI's): put g.lang
-        # back afterwards so later messages are not in the report's language.
+    Outside a request a request context is made; it shares an app context already pushed
+    (the CLI's), so g.lang is put back afterwards and later messages are not in the
+    report's language.
+    """
+    with ExitStack() as stack:
+        if not has_request_context():
+            stack.enter_context(app.test_request_context("/"))
         previous = getattr(g, "lang", None)
         g.lang = lang
         try:

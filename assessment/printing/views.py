@@ -15,7 +15,7 @@ from ..i18n import LANGUAGES, digits
 from ..rollout.operations import current_date
 from ..trend.chart import trend_svg
 from ..trend.operations import compare
-from ..web import get_catalog, lang
+from ..web import download_limit, get_catalog, lang
 from .render import ReportError, render_pdf
 from .status import build_status_html, status_file_name
 
@@ -27,6 +27,7 @@ _HTML_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; f
 
 
 @bp.get("/assessments/<int:assessment_id>/roadmap/status.pdf")
+@download_limit
 @login_required
 def status_pdf(assessment_id: int) -> Any:
     """The status report as a download; ?format=html gives the HTML WeasyPrint renders."""

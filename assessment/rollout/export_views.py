@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from .. import i18n
 from ..access import assessment_or_404
-from ..web import download, get_catalog, lang
+from ..web import download, download_limit, get_catalog, lang
 from . import exports
 
 bp = Blueprint("exports", __name__)
@@ -19,6 +19,7 @@ def _chosen_lang() -> str:
 
 
 @bp.get("/assessments/<int:assessment_id>/export/findings.csv")
+@download_limit
 @login_required
 def findings_csv(assessment_id: int) -> Response:
     assessment = assessment_or_404(assessment_id)
@@ -29,6 +30,7 @@ def findings_csv(assessment_id: int) -> Response:
 
 
 @bp.get("/assessments/<int:assessment_id>/export/milestones.csv")
+@download_limit
 @login_required
 def milestones_csv(assessment_id: int) -> Response:
     assessment = assessment_or_404(assessment_id)
@@ -40,6 +42,7 @@ def milestones_csv(assessment_id: int) -> Response:
 
 
 @bp.get("/assessments/<int:assessment_id>/export.xlsx")
+@download_limit
 @login_required
 def workbook(assessment_id: int) -> Response:
     assessment = assessment_or_404(assessment_id)

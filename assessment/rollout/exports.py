@@ -24,7 +24,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import i18n
+from .. import answers, i18n
 from ..catalog import Catalog
 from ..extensions import db
 from ..printing.report import file_name as report_file_name
@@ -63,14 +63,11 @@ def _yes_no(value: bool) -> str:
     return _("Yes") if value else _("No")
 
 
-def _answer_label(value: object) -> str:
+def _answer_label(value: answers.AnswerValue | None, lang: str) -> str:
+    """An agreed answer; a level keeps its Latin digit, as every number in the sheet does."""
     if value is None:
         return ""
-    if value == "na":
-        return _("n/a")
-    if value == "unknown":
-        return _("don't know")
-    return str(value)
+    return str(value) if isinstance(value, int) else answers.label(value, lang)
 
 
 def _round(value: float | None) -> float | None:
@@ -131,7 +128,7 @@ def _findings(catalog: Catalog, assessment: Assessment, lang: str) -> Sheet:
             scored.count + scored.not_applicable + scored.unknown,
             _round(scored.mean), _round(scored.median), _round(scored.spread), level, target,
             _round(max(0.0, target - scored.value)) if scored.value is not None else None,
-            ranks.get(question.id), _yes_no(scored.divergent), _answer_label(scored.agreed),
+            ranks.get(question.id), _yes_no(scored.divergent), _answer_label(scored.agreed, lang),
             rec.text.get(lang) if rec is not None else "", len(said), "\n".join(said),
         ])
     return sheet

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from ..answers import NA, UNKNOWN, VALUES
 from ..clients.operations import LOGO_MAX_BYTES
 from ..rollout.operations import (
     EVIDENCE_MAX_BYTES,
@@ -17,9 +18,6 @@ from ..rollout.operations import (
     MAX_TITLE,
 )
 from ..schema import CanonicalStageId
-from ..tables import (
-    ANSWER_VALUES,
-)
 from ..walk.operations import MAX_COMMENT
 from ..workshop.operations import MAX_NOTE as MAX_AGREED_NOTE
 
@@ -90,9 +88,10 @@ def _optional(check: Callable[[object], Any]) -> Callable[[object], Any]:
 
 
 def _answer(value: object) -> str:
-    if isinstance(value, str) and value in ANSWER_VALUES:
+    """An answer exactly as stored (the file is written from the database, so no other form)."""
+    if isinstance(value, str) and value in VALUES:
         return value
-    raise PydanticCustomError("answer_value", "{value} is not an answer (0-5, na, unknown)",
+    raise PydanticCustomError("answer_value", f"{{value}} is not an answer (0-5, {NA}, {UNKNOWN})",
                               {"value": show(value)})
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import Catalog
+from ..clients.share import issue_link
 from ..extensions import db
 from ..tables import (
     AgreedAnswer,
@@ -23,7 +24,6 @@ from ..tables import (
     User,
     Workshop,
     Workspace,
-    new_token,
 )
 from ..workshop.operations import CODE_ALPHABET, CODE_LENGTH
 from .check import CheckedFile, check_file
@@ -123,11 +123,12 @@ def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
     assessment = _set(Assessment(
         client=client, title=source.title, questionnaire_id=source.questionnaire,
         model_ids=list(source.models), targets=dict(source.targets), status=source.status,
-        share_token=new_token() if source.self_assessment_link else None,
         due_on=source.due_on, completed_at=source.completed_at,
     ), created_at=source.created_at)
     add(assessment)
     db.session.flush()  # agreed answers refer to it by id
+    if source.self_assessment_link:
+        issue_link(assessment)  # a new secret, for the usual days
     for person in source.respondents:
         respondent = _set(Respondent(
             assessment=assessment, kind=person.kind, name=person.name, role=person.role,

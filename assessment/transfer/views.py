@@ -15,7 +15,7 @@ from flask_wtf.file import FileField, FileRequired
 from ..access import client_or_404
 from ..extensions import csrf, db
 from ..tables import Client
-from ..web import download, get_catalog
+from ..web import download, download_limit, get_catalog
 from . import dumps, export_client, read, store, unlinked_consultants
 from .schema import TransferError
 
@@ -36,6 +36,7 @@ def _client_file_name(client: Client) -> str:
 
 
 @bp.get("/clients/<int:client_id>/export.json")
+@download_limit
 @login_required
 def client_json(client_id: int) -> Response:
     client = client_or_404(client_id)

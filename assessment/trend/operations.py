@@ -16,12 +16,13 @@ from typing import Literal
 
 from sqlalchemy import select
 
+from ..answers import LEVEL_VALUES, AnswerValue
 from ..catalog import Catalog
 from ..clients.operations import create_assessment
 from ..extensions import db
 from ..results import agreed_of, responses_of, score_assessment
 from ..schema import CANONICAL_STAGE_IDS, Questionnaire
-from ..scoring import AnswerValue, AssessmentScore, score
+from ..scoring import AssessmentScore, score
 from ..tables import AgreedAnswer, Answer, Assessment, Client, Milestone, Respondent, Roadmap
 
 #: question changes smaller than this (in levels) are noise, not improvement or decline
@@ -30,7 +31,6 @@ QUESTION_MIN_CHANGE = 0.25
 STAGE_MIN_CHANGE = 0.5
 TOP_STAGES = 3
 TOP_QUESTIONS = 5
-_LEVEL_VALUES = ("0", "1", "2", "3", "4", "5")
 _EPS = 1e-9
 
 #: why a trend has no projection
@@ -52,31 +52,32 @@ class TrendPoint:
     coverage: float
 
 
+class _Change:
+    """A figure before and after; the change is None when either is missing."""
+
+    before: float | None
+    after: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
 @dataclass(frozen=True)
-class StageChange:
+class StageChange(_Change):
     stage: str
     before: float | None  #: points, 0..100
     after: float | None
 
-    @property
-    def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
-
 
 @dataclass(frozen=True)
-class QuestionChange:
+class QuestionChange(_Change):
     question_id: str
     stage: str
     before: float | None  #: level, 0..5
     after: float | None
-
-    @property
-    def change(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,10 @@ def comparable_assessments(client: Client, questionnaire_id: str) -> list[Assess
     ids = [a.id for a in candidates]
     answered = set(db.session.scalars(
         select(Respondent.assessment_id).join(Answer)
-        .where(Respondent.assessment_id.in_(ids), Answer.value.in_(_LEVEL_VALUES)).distinct()))
+        .where(Respondent.assessment_id.in_(ids), Answer.value.in_(LEVEL_VALUES)).distinct()))
     answered |= set(db.session.scalars(
         select(AgreedAnswer.assessment_id)
-        .where(AgreedAnswer.assessment_id.in_(ids), AgreedAnswer.value.in_(_LEVEL_VALUES))
+        .where(AgreedAnswer.assessment_id.in_(ids), AgreedAnswer.value.in_(LEVEL_VALUES))
         .distinct()))
     kept = [a for a in candidates if a.id in answered]
     kept.sort(key=lambda a: (assessed_at(a), a.id))

@@ -11,13 +11,14 @@ from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..answers import NA, UNKNOWN
+from ..answers import parse as parse_answer
 from ..catalog import Catalog
 from ..db import write_intent
 from ..errors import FieldError
 from ..extensions import db
 from ..schema import CANONICAL_STAGE_IDS, Question, Questionnaire
 from ..tables import (
-    ANSWER_VALUES,
     Answer,
     Assessment,
     Respondent,
@@ -28,6 +29,9 @@ from ..tables import (
 
 MAX_COMMENT = 2000
 UNSET: Any = object()
+#: lazy: translated only when an answer is refused (the API's body check says the same)
+BAD_ANSWER = _l("The answer must be a level 0-5, '%(na)s' or '%(unknown)s'.",
+                na=NA, unknown=UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -73,15 +77,9 @@ def consultant_respondent(assessment: Assessment, user: User) -> Respondent:
 
 
 def clean_value(raw: object) -> str | None:
-    """'0'..'5', 'na', 'unknown' (or None to clear); ints 0-5 are accepted too."""
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool):
-        raise FieldError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
-    text = str(raw).strip()
-    if text not in ANSWER_VALUES:
-        raise FieldError("value", _l("The answer must be a level 0-5, 'na' or 'unknown'."))
-    return text
+    """An answer as stored, or None to clear it (see `answers.parse`), refused with a
+    message in the reader's language."""
+    return parse_answer(raw, BAD_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -294,3 +292,14 @@ def complete(assessment: Assessment, respondent: Respondent | None = None) -> No
     assessment.status = "complete"
     assessment.completed_at = assessment.completed_at or now
     db.session.flush()
+
+
+def reopen(assessment: Assessment) -> None:
+    """A complete assessment in progress again: its answers (and its link) can change.
+
+    It keeps the date it was first completed (trends and reports are dated by it), as
+    completing it again does.
+    """
+    if assessment.status == "complete":
+        assessment.status = "in_progress"
+        db.session.flush()

@@ -11,21 +11,24 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import results as scored
+from .. import web
 from ..access import assessment_or_404
+from ..clients import share as links
+from ..errors import FieldError
 from ..extensions import db, login_manager
 from ..tables import Assessment, Respondent
-from ..web import get_catalog
+from ..web import download_limit, get_catalog
 from . import operations as ops
 from . import pages
 
@@ -47,21 +50,52 @@ def _looking(assessment: Assessment) -> Respondent:
     return found or Respondent(assessment_id=assessment.id, kind="consultant")
 
 
+def _link_gone() -> Response:
+    """A link that does not work, whatever the reason: a plain page that names nothing."""
+    return web.error_page(404, _("This link does not work. It may have expired or been "
+                                 "replaced by a new one: ask whoever sent it to you."))
+
+
 def _shared_assessment(token: str) -> Assessment:
-    assessment = db.session.scalar(select(Assessment).where(Assessment.share_token == token))
+    assessment = links.assessment_by_link(token)
     if assessment is None:
-        abort(404)
+        abort(_link_gone())
     return assessment
 
 
-def _executive(token: str) -> pages.Walker:
+def _read_only(token: str, error: FieldError) -> Response:
+    """A write through the link of a complete assessment: refused, the results offered."""
+    db.session.rollback()
+    if web.wants_json():
+        return make_response(*web.refused_json(error))
+    return web.error_page(error.status, str(error),
+                          (url_for("share.results", token=token), _("See the results")))
+
+
+def _executive(token: str, writes: bool = False) -> pages.Walker:
+    """The link's respondent walking. Once the assessment is complete the link shows the
+    results: a page of the walk sends there, a write is refused (409)."""
     assessment = _shared_assessment(token)
-    respondent_token = session.get("respondents", {}).get(str(assessment.id))
-    respondent = db.session.scalar(select(Respondent).where(
-        Respondent.token == respondent_token, Respondent.assessment_id == assessment.id
-    )) if respondent_token else None
+    if writes:
+        try:
+            links.check_writable(assessment)
+        except FieldError as exc:
+            abort(_read_only(token, exc))
+    elif links.read_only(assessment):
+        abort(redirect(url_for("share.results", token=token)))
+    respondent = links.link_respondent(assessment)
     if respondent is None:
         abort(redirect(url_for("share.start", token=token)))
+    return pages.Walker(assessment, respondent, "share", {"token": token})
+
+
+def _executive_looking(token: str) -> pages.Walker:
+    """Results through the link: once complete, whether or not the link was ever started."""
+    assessment = _shared_assessment(token)
+    if not links.read_only(assessment):
+        return _executive(token)
+    respondent = links.link_respondent(assessment) or Respondent(assessment_id=assessment.id,
+                                                                 kind="executive")
     return pages.Walker(assessment, respondent, "share", {"token": token})
 
 
@@ -105,6 +139,7 @@ def complete(assessment_id: int) -> Response:
 
 
 @bp.get("/<int:assessment_id>/report.pdf")
+@download_limit
 @login_required
 def report(assessment_id: int) -> Any:
     assessment = assessment_or_404(assessment_id)
@@ -123,28 +158,22 @@ def results(assessment_id: int) -> Any:
 
 @public_bp.route("/<token>", methods=["GET", "POST"])
 def start(token: str) -> Any:
+    """The link's first page: a name the first time, then straight on, on any device."""
     assessment = _shared_assessment(token)
-    known = session.get("respondents", {}).get(str(assessment.id))
     if request.method == "POST":
-        name = (request.form.get("name") or "").strip()[:120]
-        role = (request.form.get("role") or "").strip()[:40]
-        respondent = None
-        if known:
-            respondent = db.session.scalar(select(Respondent).where(Respondent.token == known))
-        if respondent is None:
-            respondent = Respondent(assessment=assessment, kind="executive", name=name,
-                                    role=role)
-            db.session.add(respondent)
-        elif name:
-            respondent.name = name
+        try:
+            links.start(assessment, request.form.get("name") or "", request.form.get("role") or "")
+        except FieldError as exc:
+            return _read_only(token, exc)
         db.session.commit()
-        session.permanent = True
-        session["respondents"] = {**session.get("respondents", {}),
-                                  str(assessment.id): respondent.token}
         return redirect(url_for("share.resume", token=token))
+    if links.read_only(assessment):
+        return redirect(url_for("share.results", token=token))
     catalog = get_catalog()
-    return render_template("walk/start.html", assessment=assessment, resuming=bool(known),
-                           questionnaire=scored.questionnaire_of(catalog, assessment))
+    started = links.link_respondent(assessment) is not None
+    db.session.commit()
+    return render_template("walk/start.html", assessment=assessment, resuming=started,
+                           token=token, questionnaire=scored.questionnaire_of(catalog, assessment))
 
 
 def share_resume(token: str) -> Response:
@@ -156,11 +185,11 @@ def share_stage(token: str, stage: str) -> Any:
 
 
 def share_stage_post(token: str, stage: str) -> Any:
-    return pages.stage_post(_executive(token), stage)
+    return pages.stage_post(_executive(token, writes=True), stage)
 
 
 def share_save(token: str, question_id: str) -> Any:
-    return pages.save_one(_executive(token), question_id)
+    return pages.save_one(_executive(token, writes=True), question_id)
 
 
 def share_review(token: str) -> Any:
@@ -168,11 +197,16 @@ def share_review(token: str) -> Any:
 
 
 def share_complete(token: str) -> Response:
-    return pages.complete(_executive(token))
+    return pages.complete(_executive(token, writes=True))
 
 
 def share_results(token: str) -> Any:
-    return pages.results(_executive(token))
+    return pages.results(_executive_looking(token))
+
+
+@download_limit
+def share_report(token: str) -> Any:
+    return pages.report(_executive_looking(token))
 
 
 # Public endpoints carry the same names as the consultant's, for Walker.url().
@@ -184,8 +218,7 @@ public_bp.add_url_rule("/<token>/answers/<question_id>", "save", share_save, met
 public_bp.add_url_rule("/<token>/review", "review", share_review)
 public_bp.add_url_rule("/<token>/complete", "complete", share_complete, methods=["POST"])
 public_bp.add_url_rule("/<token>/results", "results", share_results)
-public_bp.add_url_rule("/<token>/report.pdf", "report",
-                       lambda token: pages.report(_executive(token)))
+public_bp.add_url_rule("/<token>/report.pdf", "report", share_report)
 
 
 def _consultant_after_expiry(args: dict[str, Any]) -> Any:
@@ -195,4 +228,5 @@ def _consultant_after_expiry(args: dict[str, Any]) -> Any:
 
 
 pages.resubmit_after_expired_token(bp, _consultant_after_expiry)
-pages.resubmit_after_expired_token(public_bp, lambda args: _executive(str(args.get("token", ""))))
+pages.resubmit_after_expired_token(public_bp,
+                                   lambda args: _executive(str(args.get("token", "")), True))

@@ -8,7 +8,6 @@ or their stage is locked.
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 from collections import Counter
@@ -18,12 +17,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..answers import VALUES, scoring_value
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
 from ..results import agreed_of, questionnaire_of
-from ..schema import CANONICAL_STAGE_IDS, LEVELS
-from ..scoring import DIVERGENCE_THRESHOLD
+from ..schema import CANONICAL_STAGE_IDS
+from ..scoring import DIVERGENCE_THRESHOLD, diverges, level_spread
 from ..tables import (
     PARTICIPANT_ROLES,
     AgreedAnswer,
@@ -42,7 +42,7 @@ CODE_LENGTH = 6
 MAX_NAME = 120
 MAX_NOTE = 2000
 #: answers shown per question in the live view: levels, then "n/a" and "don't know"
-BUCKETS = (*[str(level) for level in LEVELS], "na", "unknown")
+BUCKETS = VALUES
 
 
 def normalise_code(raw: str) -> str:
@@ -192,12 +192,10 @@ def live_snapshot(catalog: Catalog, assessment: Assessment, role: str | None = N
     questions: list[dict[str, Any]] = []
     for question in questionnaire.questions:
         tally = counts[question.id]
-        levels = [int(v) for v, n in tally.items() if v.isdigit() for _ in range(n)]
-        mean = spread = None
-        if levels:
-            mean = math.fsum(levels) / len(levels)
-            spread = math.sqrt(math.fsum((x - mean) ** 2 for x in levels) / len(levels))
-        divergent = len(levels) >= 2 and spread is not None and spread >= DIVERGENCE_THRESHOLD
+        given = [scoring_value(value) for value, n in tally.items() for _ in range(n)]
+        levels = [answer for answer in given if isinstance(answer, int)]
+        mean, spread = level_spread(levels) or (None, None)
+        divergent = diverges(len(levels), spread)
         row = agreed.get(question.id)
         questions.append({
             "id": question.id,
