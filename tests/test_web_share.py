@@ -17,7 +17,8 @@ from assessment.extensions import db
 from assessment.results import score_assessment
 from assessment.tables import Answer, Assessment, Respondent, utcnow
 
-from .conftest import World, login, text_of
+from .conftest import World
+from .helpers import login, text_of
 from .isolation import changed, snapshot
 
 Signed = tuple[FlaskClient, World, int]
