@@ -87,6 +87,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SAMESITE", "Lax", "SameSite attribute of the session cookie."),
     Setting("REMEMBER_COOKIE_SAMESITE", "Lax",
             "SameSite attribute of the 'remember me' cookie."),
+    Setting("REMEMBER_COOKIE_DURATION", timedelta(days=30),
+            "How long 'keep me signed in' keeps a consultant signed in, and the longest any "
+            "sign-in lasts; in seconds when given as an environment variable.",
+            shown="`timedelta(days=30)`"),
+    Setting("LOGIN_FAILURES_PER_ACCOUNT", 5,
+            "Failed sign-ins allowed for one e-mail address within `LOGIN_FAILURE_WINDOW`; "
+            "after that, signing in to it is refused until the window ends."),
+    Setting("LOGIN_FAILURES_PER_ADDRESS", 30,
+            "Failed sign-ins allowed from one client address within "
+            "`LOGIN_FAILURE_WINDOW`, whatever the accounts tried."),
+    Setting("LOGIN_FAILURE_WINDOW", 900,
+            "Seconds over which failed sign-ins are counted (900: 15 minutes)."),
     Setting("WTF_CSRF_TIME_LIMIT", None,
             "Seconds a form token stays valid; `None`: as long as the session, so a long "
             "walk never fails on an old token."),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import COOKIE_NAME
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -24,9 +28,25 @@ class Base(DeclarativeBase):
     })
 
 
+class SignInManager(LoginManager):  # type: ignore[misc]
+    """Flask-Login, with the remember-me cookie Secure whenever the request came over HTTPS
+    (directly or through a trusted proxy), as the session cookie is
+    (`app.CookieSessions.get_cookie_secure`)."""
+
+    def _set_cookie(self, response: Any) -> None:
+        super()._set_cookie(response)
+        if not request.is_secure:
+            return
+        name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) + "="
+        cookies = response.headers.getlist("Set-Cookie")
+        response.headers.setlist("Set-Cookie", [
+            f"{cookie}; Secure" if cookie.startswith(name) and "; Secure" not in cookie
+            else cookie for cookie in cookies])
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = SignInManager()
 csrf = CSRFProtect()
 babel = Babel()
 

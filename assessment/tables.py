@@ -78,6 +78,19 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     sign_ins: Mapped[list[SignIn]] = relationship(back_populates="user",
                                                   cascade="all, delete-orphan")
 
+    def signed_in_as(self, sign_in_id: str) -> User:
+        """Mark the sign-in this request came with (kept on the object, not stored)."""
+        self._sign_in_id = sign_in_id
+        return self
+
+    def get_id(self) -> str:
+        """What the session and remember-me cookies carry: "<user id>:<sign-in id>".
+
+        The user loader accepts it only while that sign-in lasts
+        (`accounts.operations.signed_in_user`), so ending it ends every copy of the cookies.
+        """
+        return f"{self.id}:{getattr(self, '_sign_in_id', '')}"
+
 
 class SignIn(db.Model):  # type: ignore[name-defined,misc]
     """One signed-in session of a user, so that it can be ended on the server.

@@ -9,5 +9,5 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField(_l("Keep me signed in"), default=True)
+    remember = BooleanField(_l("Keep me signed in"), default=False)
     next = HiddenField()

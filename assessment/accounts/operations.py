@@ -1,12 +1,26 @@
-"""Accounts: workspaces and consultants. Operations flush, the caller commits."""
+"""Accounts: workspaces, consultants and their sign-ins. Operations flush, the caller
+commits.
+
+A sign-in is a row (`SignIn`) that the session and remember-me cookies name; ending it on
+the server ends every copy of those cookies. Failed sign-ins are counted per account and
+per address on the rate limiter's shared storage, so every worker sees the same counts.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import functools
+import math
+import secrets
+import time
+from datetime import timedelta
+
+from flask import current_app
+from limits import RateLimitItem, RateLimitItemPerSecond
+from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from ..tables import User, Workspace
+from ..extensions import db, limiter
+from ..tables import SignIn, User, Workspace, utcnow
 
 MIN_PASSWORD = 8
 
@@ -41,7 +55,118 @@ def create_user(email: str, password: str, *, name: str = "",
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The account with this e-mail and password, or None.
+
+    An unknown e-mail costs the same hash work as a known one (checked against a stand-in
+    hash), so the time of the answer does not tell which accounts exist.
+    """
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None or not check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_stand_in_hash(), password)
         return None
-    return user
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash made the way account passwords are, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+# --- failed sign-ins ------------------------------------------------------------------
+
+
+def _failure_counters(email: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
+    """(limit, scope, key) of the two counts of failed sign-ins: per account, per address."""
+    config = current_app.config
+    window = int(config["LOGIN_FAILURE_WINDOW"])
+    per_account = RateLimitItemPerSecond(int(config["LOGIN_FAILURES_PER_ACCOUNT"]), window)
+    per_address = RateLimitItemPerSecond(int(config["LOGIN_FAILURES_PER_ADDRESS"]), window)
+    # Counted per e-mail typed, whether or not it has an account: a refusal that came only
+    # for real accounts would tell which exist.
+    return [(per_account, "sign-in-account", email.strip().lower()),
+            (per_address, "sign-in-address", address)]
+
+
+def sign_in_wait(email: str, address: str) -> int:
+    """Seconds until this e-mail may be tried again from this address; 0: now."""
+    if not limiter.enabled:
+        return 0
+    strategy = limiter.limiter
+    ends = [strategy.get_window_stats(item, scope, key).reset_time
+            for item, scope, key in _failure_counters(email, address)
+            if not strategy.test(item, scope, key)]
+    return max(1, math.ceil(max(ends) - time.time())) if ends else 0
+
+
+def count_failed_sign_in(email: str, address: str) -> None:
+    """One more failed sign-in for this e-mail and this address (successes do not count)."""
+    if limiter.enabled:
+        for item, scope, key in _failure_counters(email, address):
+            limiter.limiter.hit(item, scope, key)
+
+
+# --- sign-ins: what the session and remember-me cookies name --------------------------
+
+
+def sign_in_lifetime() -> timedelta:
+    """How long a sign-in lasts at most: as long as "keep me signed in" (30 days unless
+    configured otherwise). Without it the browser forgets the session when it closes."""
+    duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return duration if isinstance(duration, timedelta) else timedelta(seconds=int(duration))
+
+
+def start_sign_in(user: User) -> SignIn:
+    """A new sign-in of `user`; the user now carries its id (`User.get_id`).
+
+    The user's sign-ins that have ended or expired are deleted: nothing needs them.
+    """
+    now = utcnow()
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id,
+                                            or_(SignIn.ended_at.is_not(None),
+                                                SignIn.expires_at <= now)))
+    sign_in = SignIn(user_id=user.id, created_at=now, expires_at=now + sign_in_lifetime())
+    db.session.add(sign_in)
+    db.session.flush()
+    user.signed_in_as(sign_in.id)
+    return sign_in
+
+
+def signed_in_user(cookie_id: str) -> User | None:
+    """The user a session or remember-me cookie names ("<user id>:<sign-in id>"), while
+    that sign-in is theirs, has not ended and has not expired; otherwise None."""
+    user_id, _, sign_in_id = cookie_id.partition(":")
+    if not user_id.isdigit() or not sign_in_id:
+        return None
+    sign_in = db.session.get(SignIn, sign_in_id)
+    if (sign_in is None or sign_in.user_id != int(user_id) or sign_in.ended_at is not None
+            or sign_in.expires_at <= utcnow()):
+        return None
+    return sign_in.user.signed_in_as(sign_in.id)
+
+
+def end_sign_in(sign_in_id: str | None) -> None:
+    """End one sign-in (signing out): its cookies, wherever copied, no longer sign in."""
+    if sign_in_id:
+        db.session.execute(update(SignIn).where(SignIn.id == sign_in_id,
+                                                SignIn.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+
+
+def end_sign_ins(user: User, except_id: str | None = None) -> int:
+    """End every sign-in of `user` but `except_id` ("sign out everywhere", and what a
+    password change must call, keeping the session that changed it). Answers how many
+    ended."""
+    ended = db.session.scalars(
+        update(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None),
+                             SignIn.id != (except_id or ""))
+        .values(ended_at=utcnow()).returning(SignIn.id)).all()
+    return len(ended)
+
+
+def active_sign_ins(user: User) -> list[SignIn]:
+    """The user's sign-ins that still count, newest first."""
+    return list(db.session.scalars(
+        select(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None),
+                             SignIn.expires_at > utcnow())
+        .order_by(SignIn.created_at.desc())))

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import db, login_manager
-from ..i18n import LANG_COOKIE, LANGUAGES
+from ..i18n import LANG_COOKIE, LANGUAGES, digits
 from ..tables import User
-from ..web import is_safe_next, wants_json
+from ..web import is_safe_next, lang, wants_json
+from . import operations as ops
 from .forms import LoginForm
-from .operations import authenticate
 
 bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _load_user(cookie_id: str) -> User | None:
+    return ops.signed_in_user(cookie_id)
 
 
 @login_manager.unauthorized_handler
@@ -38,16 +41,18 @@ def login() -> Any:
         return redirect(url_for("clients.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        email, address = form.email.data or "", get_remote_address()
+        wait = ops.sign_in_wait(email, address)
+        if wait:
+            flash(_wait_message(wait), "danger")
+            return render_template("accounts/login.html", form=form), 429, \
+                {"Retry-After": str(wait)}
+        user = ops.authenticate(email, form.password.data or "")
         if user is None:
+            ops.count_failed_sign_in(email, address)
             flash(_("That e-mail and password do not match an account."), "danger")
         else:
-            login_user(user, remember=form.remember.data)
-            # Without "keep me signed in", closing the browser signs the consultant out.
-            session.permanent = bool(form.remember.data)
-            if request.cookies.get(LANG_COOKIE) in LANGUAGES:
-                user.lang = request.cookies[LANG_COOKIE]
-                db.session.commit()
+            _sign_in(user, remember=bool(form.remember.data))
             target = form.next.data or ""
             return redirect(target if is_safe_next(target) else url_for("clients.dashboard"))
     return render_template("accounts/login.html", form=form)
@@ -56,9 +61,66 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    ops.end_sign_in(_current_sign_in())
+    _sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    return render_template("accounts/account.html",
+                           sign_ins=ops.active_sign_ins(current_user),
+                           current_sign_in=_current_sign_in())
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> Response:
+    ops.end_sign_ins(current_user)
+    _sign_out()
+    flash(_("You are signed out on every device and browser."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _wait_message(seconds: int) -> str:
+    # In whole minutes, rounded up (never "wait 0 minutes"), worded by the locale's rules.
+    wait = format_timedelta(timedelta(minutes=-(-seconds // 60)), granularity="minute")
+    return _("Too many failed sign-ins. Wait %(wait)s, then try again.",
+             wait=digits(wait, lang()))
+
+
+def _current_sign_in() -> str:
+    return str(current_user.get_id()).partition(":")[2]
+
+
+def _fresh_session() -> None:
+    """Start a new session: nothing from before (a planted cookie, the old form token)
+    carries over but the chosen language."""
+    chosen = session.get("lang")
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF keeps the request's token here
+    if chosen:
+        session["lang"] = chosen
+
+
+def _sign_in(user: User, remember: bool) -> None:
+    _fresh_session()
+    ops.start_sign_in(user)
+    if request.cookies.get(LANG_COOKIE) in LANGUAGES:
+        user.lang = request.cookies[LANG_COOKIE]
+    db.session.commit()
+    login_user(user, remember=remember)
+    # Without "keep me signed in", closing the browser signs the consultant out.
+    session.permanent = remember
+
+
+def _sign_out() -> None:
+    """After the sign-in has ended on the server: a new session, both cookies dropped."""
+    db.session.commit()
+    _fresh_session()
+    logout_user()
 
 
 @bp.get("/language/<code>")
