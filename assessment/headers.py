@@ -35,17 +35,25 @@ def _frames_allowed() -> bool:
     return bool(getattr(view, "frameable_by_itself", False))
 
 
+def _headers(frames: str, x_frame: str) -> tuple[tuple[str, str], ...]:
+    return (("Content-Security-Policy", POLICY.format(frames=frames)),
+            ("X-Frame-Options", x_frame), ("Referrer-Policy", "same-origin"),
+            ("X-Content-Type-Options", "nosniff"))
+
+
+#: built once: this runs on every response, hundreds a second in a workshop
+_FRAMED_BY_NONE = _headers("'none'", "DENY")
+_FRAMED_BY_SELF = _headers("'self'", "SAMEORIGIN")
+
+
 def protect(response: Response) -> Response:
     """Add the headers (called after every request, errors included)."""
-    same_origin = _frames_allowed()
     headers = response.headers
-    headers.setdefault("Content-Security-Policy",
-                       POLICY.format(frames="'self'" if same_origin else "'none'"))
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN" if same_origin else "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+    for name, value in _FRAMED_BY_SELF if _frames_allowed() else _FRAMED_BY_NONE:
+        if name not in headers:
+            headers[name] = value
+    if request.is_secure and "Strict-Transport-Security" not in headers:
+        headers["Strict-Transport-Security"] = HSTS
     return response
 
 
