@@ -338,3 +338,31 @@ def test_no_question_line_in_the_appendix_breaks_after_its_first_word(
                 and len(lines) > 1 and lines[0].width < box.width / 2:
             stranded.append(box.element.text)
     assert stranded == []
+
+
+def _pages_with_ink_at_the_edge(pdf: bytes, folder: Path) -> list[int]:
+    """Pages with anything drawn in their outer 2% (left or right), at 30 dpi in grey:
+    what runs off a page leaves ink there (pdftotext would drop it silently)."""
+    import subprocess
+
+    (folder / "r.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(folder / "r.pdf"),
+                    str(folder / "p")], check=True, timeout=120)
+    inked = []
+    for number, page in enumerate(sorted(folder.glob("p-*.pgm")), start=1):
+        _magic, size, _depth, pixels = page.read_bytes().split(b"\n", 3)
+        width, height = map(int, size.split())
+        edge = max(2, width // 50)
+        rows = (pixels[y * width:(y + 1) * width] for y in range(height))
+        if any(min(row[:edge]) < 200 or min(row[-edge:]) < 200 for row in rows):
+            inked.append(number)
+    return inked
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_nothing_runs_off_a_page(app: Flask, workshop: int, lang: str, tmp_path: Path) -> None:
+    """The Persian radar (a fixed-width LTR block centred by margin: auto) was placed
+    against the right edge and ran off page 3."""
+    html, pdf = render(app, workshop, lang)
+    assert 'class="ltr-box radar"' in html
+    assert _pages_with_ink_at_the_edge(pdf, tmp_path) == []
