@@ -263,6 +263,32 @@ def _check_references(
                               f"'{ref}' is listed twice")
 
 
+def _check_evidence(parsed: _Parsed, models: list[DeploymentModel]) -> Iterator[Problem]:
+    """Rule 8 scores a model stage from the questions that inform it: every stage of a
+    model the questionnaire informs at all needs `evidence_per_stage` of them."""
+    questionnaire = parsed.obj
+    counts: dict[str, int] = {}
+    for question in questionnaire.questions:
+        for ref in question.informs:
+            counts[ref] = counts.get(ref, 0) + 1
+    informed = {ref.partition(".")[0] for ref in counts}
+    wanted = questionnaire.evidence_per_stage
+    path: PathKey = ("evidence_per_stage",)
+    line = (parsed.doc.line_of(path) if "evidence_per_stage" in parsed.doc.data
+            else parsed.doc.line_of(("id",)))
+    for model in models:
+        if model.id not in informed:
+            continue
+        for stage in model.stages:
+            ref = f"{model.id}.{stage.id}"
+            found = counts.get(ref, 0)
+            if found < wanted:
+                yield Problem(parsed.doc.file, line, format_field(path),
+                              f"model stage '{ref}' is informed by {found} question(s); "
+                              f"each stage of a model this questionnaire informs needs at "
+                              f"least {wanted}")
+
+
 def load_catalog(
     extra: Iterable[Path] = (), *, include_user_dir: bool = True
 ) -> Catalog:
@@ -329,6 +355,7 @@ def load_files(files: Iterable[Path]) -> Catalog:
     scale_ids = {p.obj.id for p in scales}
     for item in questionnaires:
         problems.extend(_check_references(item, model_stage_refs, scale_ids))
+        problems.extend(_check_evidence(item, [p.obj for p in models]))
 
     if not problems and not stages:
         problems.append(Problem(data_dir("models"), 1, "", "no 'stages' file in the catalogue"))

@@ -116,3 +116,11 @@ def parse_date_input(text: str, lang: str) -> date:
     if lang == "fa":
         return parse_jalali(text)
     return date.fromisoformat(latin_digits(text.strip()))
+
+
+def join_words(items: list[str], lang: str) -> str:
+    """A list in running text: "a, b and c", «الف، ب و ج»."""
+    comma, conjunction = ("، ", " و ") if lang == "fa" else (", ", " and ")
+    if len(items) < 2:
+        return "".join(items)
+    return comma.join(items[:-1]) + conjunction + items[-1]

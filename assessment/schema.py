@@ -282,6 +282,11 @@ class Questionnaire(Strict):
     description: Localized
     audience: Literal["executive", "workshop", "other"] = "other"
     minutes: Annotated[int, Field(ge=1, le=600)] = Field(description="Typical time to answer.")
+    evidence_per_stage: Annotated[int, Field(ge=1, le=20)] = Field(
+        default=1,
+        description="The fewest questions that must inform each stage of every deployment "
+                    "model this questionnaire informs: a model stage scores from them alone.",
+    )
     sources: Annotated[list[Source], Field(min_length=1)]
     questions: Annotated[list[Question], Field(min_length=1)]
 

@@ -33,6 +33,18 @@ DIVERGENCE_THRESHOLD = 1.2
 #: Rule 7: coverage at or above these marks gives high / medium confidence.
 CONFIDENCE_HIGH = 0.8
 CONFIDENCE_MEDIUM = 0.5
+#: Rule 1: a question is uncertain when fewer than this share of the people it applies to
+#: gave a level (the rest said "don't know" or did not answer).
+UNCERTAIN_BELOW = 0.5
+#: Rule 7: how sure the figures are; one respondent's answers are self-reported whatever
+#: their coverage.
+Confidence = Literal["high", "medium", "low", "none", "self_reported"]
+#: Rule 9: a deployment model's readiness verdict.
+Verdict = Literal["ready", "conditional", "not_ready"]
+READY, CONDITIONAL, NOT_READY = cast("tuple[Verdict, Verdict, Verdict]", get_args(Verdict))
+#: Rule 9: why a model has its verdict. One reason per failing or undecided gate condition
+#: and per gated stage below its target; a ready model's reasons name what was checked.
+ReasonCode = Literal["gate_fails", "gate_unknown", "below_target", "gates_pass", "no_gates"]
 _EPS = 1e-9
 
 
@@ -106,7 +118,12 @@ class QuestionScore:
     divergent: bool
     agreed: AnswerValue | None  #: an answer agreed by the room, if any
     value: float | None  #: the level this question contributes (agreed, else mean)
-    coverage: float
+    #: the share of the people it applies to who gave a level; None when it applies to
+    #: nobody (everyone, or the agreed answer, said "not applicable")
+    coverage: float | None
+    applicable: int  #: respondents minus those who said "not applicable"
+    unknown_share: float | None  #: "don't know" among the people it applies to
+    uncertain: bool  #: fewer than half the people it applies to gave a level
 
 
 @dataclass(frozen=True)
@@ -115,11 +132,13 @@ class StageScore:
     score: float | None  #: 0..100
     level: int | None
     target: int
-    gap: float | None  #: points below target (0..100 scale), 0 when at or above
+    gap: float | None  #: levels below target (0..5), 0 when at or above
     questions: int
     scored_questions: int
-    coverage: float
+    coverage: float | None  #: mean coverage of the questions that apply
     divergent_questions: int
+    uncertain_questions: int
+    unknown_share: float | None  #: "don't know" among the answers that apply
 
 
 @dataclass(frozen=True)
@@ -140,14 +159,34 @@ class GateResult:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Rule 9: one reason for a model's readiness verdict, in data; `verdicts.py` words it."""
+
+    code: ReasonCode
+    model_stage: str | None = None  #: the model stage whose gate speaks
+    gate: str | None = None
+    stage: str | None = None  #: the canonical stage concerned
+    level: int | None = None  #: its level (None: not assessed)
+    required: int | None = None  #: the gate's minimum, or the stage's target
+    stages: tuple[str, ...] = ()  #: for gates_pass: the gated stages checked
+
+
+@dataclass(frozen=True)
+class Readiness:
+    verdict: Verdict
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
 class ModelStageScore:
     model: str
     stage: str
     score: float | None
     level: int | None
-    maps_to: dict[str, float]
+    question_ids: tuple[str, ...]  #: the questions that inform it: its evidence
     informing_questions: int
-    informing_answered: int
+    informing_answered: int  #: of those, how many have a value
+    uncertain_questions: int
     gates: tuple[GateResult, ...]
 
 
@@ -157,6 +196,7 @@ class ModelScore:
     score: float | None
     level: int | None
     stages: tuple[ModelStageScore, ...]
+    readiness: Readiness
 
 
 @dataclass(frozen=True)
@@ -165,7 +205,7 @@ class Priority:
     stage: str
     value: float
     target: int
-    gap: float  #: levels below the stage target
+    gap: float  #: levels below the stage target; 0 in the "to go further" list
     weight: float
     priority: float  #: gap x weight
     recommendation_levels: tuple[int, ...] | None
@@ -175,16 +215,25 @@ class Priority:
 class AssessmentScore:
     questionnaire: str
     respondents: int
-    readiness_index: float | None
+    maturity_index: float | None  #: Rule 6: 0..100, from the stage scores
     level: int | None
     coverage: float
-    confidence: Literal["high", "medium", "low", "none"]
+    confidence: Confidence
     questions: dict[str, QuestionScore]
     stages: tuple[StageScore, ...]
     models: tuple[ModelScore, ...]
     gates: tuple[GateResult, ...]
-    priorities: tuple[Priority, ...]
+    priorities: tuple[Priority, ...]  #: Rule 10: below target, largest first
+    further: tuple[Priority, ...] = field(default=())  #: Rule 10: at or above target
     divergent: tuple[str, ...] = field(default=())
+
+    @property
+    def self_reported(self) -> bool:
+        return self.confidence == "self_reported"
+
+    @property
+    def uncertain(self) -> tuple[str, ...]:
+        return tuple(qid for qid, qs in self.questions.items() if qs.uncertain)
 
     def stage(self, stage_id: str) -> StageScore:
         return self.stages[CANONICAL_STAGE_IDS.index(stage_id)]
@@ -221,6 +270,9 @@ def _question_score(
 ) -> QuestionScore:
     levels = sorted(a for a in answers if isinstance(a, int))
     count = len(levels)
+    not_applicable = answers.count(NA)
+    unknown = answers.count(UNKNOWN)
+    applicable = respondents - not_applicable
     distribution = tuple(levels.count(level) for level in LEVELS)
     mean = median = spread = None
     stats = level_spread(levels)
@@ -228,21 +280,26 @@ def _question_score(
         mean, spread = stats
         middle = count // 2
         median = float(levels[middle]) if count % 2 else (levels[middle - 1] + levels[middle]) / 2
-    divergent = diverges(count, spread)
+    coverage: float | None
     if agreed is not None:
         value = float(agreed) if isinstance(agreed, int) else None
-        coverage = 1.0 if isinstance(agreed, int) else 0.0
+        coverage = None if agreed == NA else 1.0 if isinstance(agreed, int) else 0.0
+        uncertain = agreed == UNKNOWN
     else:
         value = mean
-        coverage = count / respondents if respondents else 0.0
+        # Rule 1: "not applicable" leaves the denominator; a question everyone said does
+        # not apply has no coverage at all (it does not count as uncovered).
+        coverage = (None if respondents and not applicable
+                    else count / applicable if applicable else 0.0)
+        uncertain = applicable > 0 and count < UNCERTAIN_BELOW * applicable - _EPS
     return QuestionScore(
         question_id=question.id,
         stage=question.stage,
         weight=question.weight,
         respondents=respondents,
         count=count,
-        not_applicable=answers.count(NA),
-        unknown=answers.count(UNKNOWN),
+        not_applicable=not_applicable,
+        unknown=unknown,
         unanswered=respondents - len(answers),
         distribution=distribution,
         mean=mean,
@@ -250,11 +307,19 @@ def _question_score(
         spread=spread,
         minimum=levels[0] if levels else None,
         maximum=levels[-1] if levels else None,
-        divergent=divergent,
+        divergent=diverges(count, spread),
         agreed=agreed,
         value=value,
         coverage=coverage,
+        applicable=applicable,
+        unknown_share=unknown / applicable if applicable else None,
+        uncertain=uncertain,
     )
+
+
+def _mean_coverage(scores: Iterable[QuestionScore]) -> float | None:
+    shares = [qs.coverage for qs in scores if qs.coverage is not None]
+    return math.fsum(shares) / len(shares) if shares else None
 
 
 def _collect(questionnaire: Questionnaire, responses: Responses) -> dict[str, list[AnswerValue]]:
@@ -282,6 +347,45 @@ def _targets(catalog: Catalog, targets: Mapping[str, int] | None) -> dict[str, i
     return out
 
 
+def _stage_score(stage_id: str, in_stage: list[QuestionScore], target: int) -> StageScore:
+    """Rules 3-5: a canonical stage from its questions, weighted by question weight."""
+    mean_level = _weighted_mean((qs.value, qs.weight) for qs in in_stage if qs.value is not None)
+    applicable = sum(qs.applicable for qs in in_stage)
+    return StageScore(
+        stage=stage_id,
+        score=to_points(mean_level) if mean_level is not None else None,
+        level=level_of(mean_level) if mean_level is not None else None,
+        target=target,
+        gap=max(0.0, target - mean_level) if mean_level is not None else None,
+        questions=len(in_stage),
+        scored_questions=sum(1 for qs in in_stage if qs.value is not None),
+        coverage=_mean_coverage(in_stage),
+        divergent_questions=sum(1 for qs in in_stage if qs.divergent),
+        uncertain_questions=sum(1 for qs in in_stage if qs.uncertain),
+        unknown_share=(sum(qs.unknown for qs in in_stage) / applicable) if applicable else None,
+    )
+
+
+def _model_stage_score(
+    model_id: str, mstage: Any, informed_by: list[Question],
+    questions: Mapping[str, QuestionScore], levels: Mapping[str, int | None],
+) -> ModelStageScore:
+    """Rule 8: a model stage scores the weighted mean of the questions that inform it."""
+    evidence = [questions[q.id] for q in informed_by]
+    mean_level = _weighted_mean((qs.value, qs.weight) for qs in evidence if qs.value is not None)
+    return ModelStageScore(
+        model=model_id,
+        stage=mstage.id,
+        score=to_points(mean_level) if mean_level is not None else None,
+        level=level_of(mean_level) if mean_level is not None else None,
+        question_ids=tuple(q.id for q in informed_by),
+        informing_questions=len(evidence),
+        informing_answered=sum(1 for qs in evidence if qs.value is not None),
+        uncertain_questions=sum(1 for qs in evidence if qs.uncertain),
+        gates=tuple(_gate(model_id, mstage.id, gate, levels) for gate in mstage.gates),
+    )
+
+
 def score(
     catalog: Catalog,
     questionnaire: Questionnaire,
@@ -306,64 +410,34 @@ def score(
         for q in questionnaire.questions
     }
 
-    # Rules 3-5: per canonical stage, weighted by question weight.
-    stage_scores: list[StageScore] = []
-    mean_levels: dict[str, float] = {}
-    for stage in catalog.stages:
-        in_stage = [questions[q.id] for q in questionnaire.questions if q.stage == stage.id]
-        mean_level = _weighted_mean(
-            (qs.value, qs.weight) for qs in in_stage if qs.value is not None
-        )
-        target = stage_targets[stage.id]
-        points = to_points(mean_level) if mean_level is not None else None
-        if mean_level is not None:
-            mean_levels[stage.id] = mean_level
-        stage_scores.append(StageScore(
-            stage=stage.id,
-            score=points,
-            level=level_of(mean_level) if mean_level is not None else None,
-            target=target,
-            gap=max(0.0, to_points(target) - points) if points is not None else None,
-            questions=len(in_stage),
-            scored_questions=sum(1 for qs in in_stage if qs.value is not None),
-            coverage=math.fsum(qs.coverage for qs in in_stage) / len(in_stage) if in_stage else 0.0,
-            divergent_questions=sum(1 for qs in in_stage if qs.divergent),
-        ))
+    # Rules 3-5: per canonical stage.
+    by_stage: dict[str, list[QuestionScore]] = {stage: [] for stage in CANONICAL_STAGE_IDS}
+    for qs in questions.values():
+        by_stage[qs.stage].append(qs)
+    stage_scores = tuple(_stage_score(s.id, by_stage[s.id], stage_targets[s.id])
+                         for s in catalog.stages)
 
-    # Rule 6: overall readiness index, weighted by stage weight.
+    # Rule 6: the maturity index, weighted by stage weight.
     overall = _weighted_mean(
-        (mean_levels[s.id], s.weight) for s in catalog.stages if s.id in mean_levels
+        (s.score / 20.0, catalog.stage(s.stage).weight) for s in stage_scores
+        if s.score is not None
     )
-    coverage = math.fsum(qs.coverage for qs in questions.values()) / len(questions)
+    coverage = _mean_coverage(questions.values()) or 0.0
 
-    # Rules 8-9: the five models through the crosswalk, and their gates.
+    # Rules 8-9: the deployment models from their own evidence, their gates and verdicts.
     wanted = list(models) if models is not None else list(catalog.models)
     informing = catalog.informing_questions.get(questionnaire.id, {})
     stage_levels = {s.stage: s.level for s in stage_scores}
     model_scores: list[ModelScore] = []
-    all_gates: list[GateResult] = []
     for model_id in wanted:
         if model_id not in catalog.models:
             raise ScoringInputError(f"unknown model {model_id!r}")
         model = catalog.models[model_id]
-        stages_out: list[ModelStageScore] = []
-        for mstage in model.stages:
-            mean_level = _weighted_mean(
-                (mean_levels[c], w) for c, w in mstage.maps_to.items() if c in mean_levels
-            )
-            gates = tuple(_gate(model.id, mstage.id, gate, stage_levels) for gate in mstage.gates)
-            all_gates.extend(gates)
-            informed_by = informing.get(f"{model.id}.{mstage.id}", [])
-            stages_out.append(ModelStageScore(
-                model=model.id,
-                stage=mstage.id,
-                score=to_points(mean_level) if mean_level is not None else None,
-                level=level_of(mean_level) if mean_level is not None else None,
-                maps_to={str(k): v for k, v in mstage.maps_to.items()},
-                informing_questions=len(informed_by),
-                informing_answered=sum(1 for q in informed_by if questions[q.id].value is not None),
-                gates=gates,
-            ))
+        stages_out = tuple(
+            _model_stage_score(model.id, mstage, informing.get(f"{model.id}.{mstage.id}", []),
+                               questions, stage_levels)
+            for mstage in model.stages
+        )
         model_mean = _weighted_mean(
             (s.score / 20.0, 1.0) for s in stages_out if s.score is not None
         )
@@ -371,43 +445,59 @@ def score(
             model=model.id,
             score=to_points(model_mean) if model_mean is not None else None,
             level=level_of(model_mean) if model_mean is not None else None,
-            stages=tuple(stages_out),
+            stages=stages_out,
+            readiness=_readiness(stages_out, stage_levels, stage_targets),
         ))
 
-    # Rule 10: prioritised gaps, each with the recommendation for its level.
-    order = {q.id: i for i, q in enumerate(questionnaire.questions)}
-    priorities: list[Priority] = []
-    for q in questionnaire.questions:
-        qs = questions[q.id]
-        if qs.value is None:
-            continue
-        target = stage_targets[q.stage]
-        gap = target - qs.value
-        if gap <= _EPS:
-            continue
-        rec = q.recommendation_for(level_of(qs.value))
-        priorities.append(Priority(
-            question_id=q.id, stage=q.stage, value=qs.value, target=target, gap=gap,
-            weight=q.weight, priority=gap * q.weight,
-            recommendation_levels=tuple(rec.levels) if rec else None,
-        ))
-    priorities.sort(key=lambda p: (-p.priority, CANONICAL_STAGE_IDS.index(p.stage),
-                                   order[p.question_id]))
-
+    priorities, further = _priorities(questionnaire, questions, stage_targets)
     return AssessmentScore(
         questionnaire=questionnaire.id,
         respondents=respondents,
-        readiness_index=to_points(overall) if overall is not None else None,
+        maturity_index=to_points(overall) if overall is not None else None,
         level=level_of(overall) if overall is not None else None,
         coverage=coverage,
         confidence=_confidence(coverage, respondents),
         questions=questions,
-        stages=tuple(stage_scores),
+        stages=stage_scores,
         models=tuple(model_scores),
-        gates=tuple(all_gates),
-        priorities=tuple(priorities),
+        gates=tuple(gate for model in model_scores for s in model.stages for gate in s.gates),
+        priorities=priorities,
+        further=further,
         divergent=tuple(q.id for q in questionnaire.questions if questions[q.id].divergent),
     )
+
+
+def _priorities(
+    questionnaire: Questionnaire, questions: Mapping[str, QuestionScore],
+    targets: Mapping[str, int],
+) -> tuple[tuple[Priority, ...], tuple[Priority, ...]]:
+    """Rule 10: questions below target, largest priority first, each with the
+    recommendation for its level; and those at or above target that still have a
+    recommendation for their level ("to go further"), in questionnaire order."""
+    order = {q.id: i for i, q in enumerate(questionnaire.questions)}
+    below: list[Priority] = []
+    further: list[Priority] = []
+    for q in questionnaire.questions:
+        qs = questions[q.id]
+        if qs.value is None:
+            continue
+        target = targets[q.stage]
+        gap = max(0.0, target - qs.value)
+        rec = q.recommendation_for(level_of(qs.value))
+        item = Priority(
+            question_id=q.id, stage=q.stage, value=qs.value, target=target,
+            gap=gap if gap > _EPS else 0.0, weight=q.weight,
+            priority=gap * q.weight if gap > _EPS else 0.0,
+            recommendation_levels=tuple(rec.levels) if rec else None,
+        )
+        if gap > _EPS:
+            below.append(item)
+        elif rec is not None:
+            further.append(item)
+    below.sort(key=lambda p: (-p.priority, CANONICAL_STAGE_IDS.index(p.stage),
+                              order[p.question_id]))
+    further.sort(key=lambda p: (CANONICAL_STAGE_IDS.index(p.stage), order[p.question_id]))
+    return tuple(below), tuple(further)
 
 
 def _gate(model_id: str, stage_id: str, gate: Any, levels: Mapping[str, int | None]) -> GateResult:
@@ -425,9 +515,41 @@ def _gate(model_id: str, stage_id: str, gate: Any, levels: Mapping[str, int | No
     return GateResult(model_id, stage_id, gate.id, overall, tuple(conditions))
 
 
-def _confidence(coverage: float, respondents: int) -> Literal["high", "medium", "low", "none"]:
+def _readiness(
+    stages: tuple[ModelStageScore, ...], levels: Mapping[str, int | None],
+    targets: Mapping[str, int],
+) -> Readiness:
+    """Rule 9: not ready when a gate fails; ready with conditions when none fails but one
+    cannot be judged or a stage a gate names is below its target; otherwise ready."""
+    gates = [gate for stage in stages for gate in stage.gates]
+    if not gates:
+        return Readiness(CONDITIONAL, (Reason("no_gates"),))
+    failing = [
+        Reason("gate_fails", gate.model_stage, gate.gate, c.stage, c.level, c.min_level)
+        for gate in gates for c in gate.conditions if c.status == GATE_FAIL
+    ]
+    if failing:
+        return Readiness(NOT_READY, tuple(failing))
+    undecided = [
+        Reason("gate_unknown", gate.model_stage, gate.gate, c.stage, None, c.min_level)
+        for gate in gates for c in gate.conditions if c.status == GATE_UNKNOWN
+    ]
+    gated = list(dict.fromkeys(c.stage for gate in gates for c in gate.conditions))
+    below = [
+        Reason("below_target", stage=stage, level=levels[stage], required=targets[stage])
+        for stage in gated
+        if levels.get(stage) is not None and cast(int, levels[stage]) < targets[stage]
+    ]
+    if undecided or below:
+        return Readiness(CONDITIONAL, (*undecided, *below))
+    return Readiness(READY, (Reason("gates_pass", stages=tuple(gated)),))
+
+
+def _confidence(coverage: float, respondents: int) -> Confidence:
     if respondents == 0 or coverage <= 0:
         return "none"
+    if respondents == 1:
+        return "self_reported"
     if coverage >= CONFIDENCE_HIGH - _EPS:
         return "high"
     if coverage >= CONFIDENCE_MEDIUM - _EPS:

@@ -74,8 +74,8 @@ def test_report_holds_the_figures_in_both_languages(app: Flask, workshop: int,
         from assessment.results import score_assessment
 
         result = score_assessment(catalog, db.session.get(Assessment, workshop))
-    assert result.readiness_index is not None
-    index = str(round(result.readiness_index))
+    assert result.maturity_index is not None
+    index = str(round(result.maturity_index))
     if lang == "fa":
         index = persian_digits(index)
     assert index in flat

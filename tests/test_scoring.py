@@ -145,11 +145,11 @@ def test_answer_to_a_question_not_in_the_questionnaire_is_refused(mini: Catalog)
 
 # Rule 6-7 ---------------------------------------------------------------------------
 
-def test_readiness_index_is_mean_of_existing_stage_scores(mini: Catalog) -> None:
+def test_maturity_index_is_mean_of_existing_stage_scores(mini: Catalog) -> None:
     responses = {"a": {"vision.1": 1, "vision.2": 1, "data.1": 4, "data.2": 5}}
     result = run(mini, responses)
     # vision 1.0 (20 pts), data 4.5 (90 pts) -> 2.75 -> 55 points, level 2
-    assert result.readiness_index == pytest.approx(55.0)
+    assert result.maturity_index == pytest.approx(55.0)
     assert result.level == 2
 
 
@@ -163,7 +163,7 @@ def test_coverage_and_confidence(mini: Catalog) -> None:
     assert run(mini, {"a": {ids[0]: 3}}).confidence == "low"
     empty = run(mini, {})
     assert empty.confidence == "none"
-    assert empty.readiness_index is None
+    assert empty.maturity_index is None
     assert empty.respondents == 0
 
 
@@ -215,5 +215,5 @@ def test_to_dict_is_plain_json(mini: Catalog) -> None:
 
     result = run(mini, {"a": everyone(3, qids(mini))})
     data = json.loads(json.dumps(result.to_dict()))
-    assert data["readiness_index"] == pytest.approx(60.0)
+    assert data["maturity_index"] == pytest.approx(60.0)
     assert [s["stage"] for s in data["stages"]] == list(scoring.CANONICAL_STAGE_IDS)

@@ -30,7 +30,7 @@ def run(mini: Catalog, responses: dict[str, dict[str, Any]], **kw: Any) -> Asses
 
 
 def all_scores(result: AssessmentScore) -> list[float | None]:
-    return ([result.readiness_index]
+    return ([result.maturity_index]
             + [s.score for s in result.stages]
             + [m.score for m in result.models]
             + [s.score for m in result.models for s in m.stages])
@@ -90,7 +90,7 @@ def test_not_scored_answers_do_not_change_the_mean_of_the_others(
     for qid in MINI_IDS:
         assert after.questions[qid].mean == before.questions[qid].mean
     assert [s.score for s in after.stages] == [s.score for s in before.stages]
-    assert after.readiness_index == before.readiness_index
+    assert after.maturity_index == before.maturity_index
     assert after.coverage <= before.coverage or not answers
 
 

@@ -106,8 +106,8 @@ def readiness(app: Flask, assessment_id: int) -> int:
 
     with app.app_context():
         result = score_assessment(get_catalog(app), db.session.get(Assessment, assessment_id))
-    assert result.readiness_index is not None
-    return round(result.readiness_index)
+    assert result.maturity_index is not None
+    return round(result.maturity_index)
 
 
 def title(app: Flask, milestone_id: int, lang: str) -> str:

@@ -83,7 +83,7 @@ def test_change_per_stage_is_the_difference_of_the_engine_scores(
         assert trend.since_previous.stage(stage.stage).change == pytest.approx(expected)
     assert trend.since_previous.stage("data").change == pytest.approx(40.0)
     assert trend.since_previous.readiness_change == pytest.approx(
-        after.readiness_index - before.readiness_index)
+        after.maturity_index - before.maturity_index)
     assert [c.stage for c in trend.since_previous.improved_stages] == ["data"]
     assert [c.stage for c in trend.since_previous.declined_stages] == ["metrics"]
     metrics_weights = [q.weight for q in get_catalog(app).questionnaires[Q].questions
@@ -196,8 +196,8 @@ def test_projection_lifts_exactly_the_open_gap_questions(
         assert final[stage] == pytest.approx(60.0)
     assert final["metrics"] == pytest.approx(40.0)
     expected_index = (expected_vision + 4 * 60 + 40) / 6
-    assert projection.final.readiness_index == pytest.approx(expected_index)
-    assert projection.base.readiness_index == pytest.approx(trend.points[-1].readiness_index)
+    assert projection.final.maturity_index == pytest.approx(expected_index)
+    assert projection.base.maturity_index == pytest.approx(trend.points[-1].maturity_index)
 
 
 def test_projection_steps_follow_the_due_dates(app: Flask, world: World,
@@ -215,9 +215,9 @@ def test_projection_steps_follow_the_due_dates(app: Flask, world: World,
     assert dates[0] == today
     due_dates = {due for _, _, due in gaps}
     assert set(dates[1:]) == {due for due in due_dates if due > today}
-    indexes = [step.readiness_index for step in projection.steps]
+    indexes = [step.maturity_index for step in projection.steps]
     assert indexes == sorted(indexes)
-    assert indexes[0] > trend.points[-1].readiness_index
+    assert indexes[0] > trend.points[-1].maturity_index
     late = {q for _, q, due in gaps if due < today}
     assert late
     assert {q.question_id for q in projection.questions if q.late} == late
@@ -225,7 +225,7 @@ def test_projection_steps_follow_the_due_dates(app: Flask, world: World,
     assert projection.late == len(late)
     for step in projection.steps[1:]:
         assert set(step.questions) == {q for _, q, due in gaps if due == step.on}
-    assert projection.final.readiness_index == pytest.approx(60.0)
+    assert projection.final.maturity_index == pytest.approx(60.0)
 
 
 def test_no_projection_without_a_roadmap_or_open_gaps(app: Flask, world: World,

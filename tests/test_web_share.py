@@ -59,7 +59,7 @@ def answers(world: World) -> dict[str, tuple[int, str | None]]:
 def index_of(app: Flask, aid: int) -> float | None:
     with app.app_context():
         return score_assessment(app.extensions["catalog"],
-                                db.session.get(Assessment, aid)).readiness_index
+                                db.session.get(Assessment, aid)).maturity_index
 
 
 def tables(app: Flask) -> dict[str, Any]:

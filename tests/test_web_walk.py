@@ -146,7 +146,7 @@ def test_results_match_the_scoring_engine(signed_in: Signed, app: Flask) -> None
     expected = score(catalog, catalog.questionnaires["executive"], {"me": levels},
                      targets={"vision": 5})
     page = client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True)
-    assert f"{round(expected.readiness_index)}" in text_of(page)
+    assert f"{round(expected.maturity_index)}" in text_of(page)
     assert "<svg" in page
     assert "class=\"radar\"" in page
     for model in catalog.models.values():

@@ -145,7 +145,7 @@ def latest_scored(catalog: Catalog, roadmap: Roadmap) -> tuple[Assessment, Asses
                   Assessment.id.desc()))
     for candidate in candidates:
         result = score_assessment(catalog, candidate)
-        if result.readiness_index is not None:
+        if result.maturity_index is not None:
             return candidate, result
     return own, score_assessment(catalog, own)
 

@@ -172,12 +172,12 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
                              f'class="{css}">{text}</text>')
                 return
 
-    ready = [(p, x_of(p.on), y_of(p.readiness_index)) for p in trend.points
-             if p.readiness_index is not None]
+    ready = [(p, x_of(p.on), y_of(p.maturity_index)) for p in trend.points
+             if p.maturity_index is not None]
     projected: list[tuple[float, float]] = []
     if projection is not None and ready:
-        projected = [(x_of(s.on), y_of(s.readiness_index)) for s in projection.steps
-                     if s.readiness_index is not None]
+        projected = [(x_of(s.on), y_of(s.maturity_index)) for s in projection.steps
+                     if s.maturity_index is not None]
         start = (ready[-1][1], ready[-1][2])
         parts.append(f'<polyline points="{_polyline([start, *projected])}" fill="none" '
                      f'stroke="{READINESS_COLOUR}" stroke-width="2.5" stroke-dasharray="7 5" '
@@ -192,16 +192,16 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
     for point, x, y in ready:
         tip = "" if for_print else (
             f"<title>{escape(point.title)}{sep} {escape(i18n.format_date(point.on, lang))}"
-            f"{sep} {num(point.readiness_index or 0)}</title>")
+            f"{sep} {num(point.maturity_index or 0)}</title>")
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5.5" fill="{READINESS_COLOUR}" '
                      f'stroke="#fff" stroke-width="2" class="point" '
                      f'data-assessment="{point.assessment_id}">{tip}</circle>')
     # labels last, the latest first, so they sit on top and the newest wins a crowded spot
     for point, x, y in reversed(ready):
-        value_label(x, y, num(point.readiness_index or 0), "#1d2733", "value")
-    if projection is not None and projected and projection.final.readiness_index is not None:
+        value_label(x, y, num(point.maturity_index or 0), "#1d2733", "value")
+    if projection is not None and projected and projection.final.maturity_index is not None:
         x, y = projected[-1]
-        value_label(x, y, num(projection.final.readiness_index), READINESS_COLOUR,
+        value_label(x, y, num(projection.final.maturity_index), READINESS_COLOUR,
                     "projected-value")
     parts.append("</svg>")
     return "".join(parts)

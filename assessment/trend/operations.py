@@ -44,7 +44,7 @@ class TrendPoint:
     assessment_id: int
     title: str
     on: date
-    readiness_index: float | None  #: 0..100
+    maturity_index: float | None  #: 0..100
     level: int | None
     stages: dict[str, float | None]  #: canonical stage id -> score 0..100
     questions: dict[str, float | None]  #: question id -> level it contributes (agreed, else mean)
@@ -95,9 +95,9 @@ class Comparison:
 
     @property
     def readiness_change(self) -> float | None:
-        if self.before.readiness_index is None or self.after.readiness_index is None:
+        if self.before.maturity_index is None or self.after.maturity_index is None:
             return None
-        return self.after.readiness_index - self.before.readiness_index
+        return self.after.maturity_index - self.before.maturity_index
 
     def stage(self, stage_id: str) -> StageChange:
         return self.stages[CANONICAL_STAGE_IDS.index(stage_id)]
@@ -124,7 +124,7 @@ class LiftedQuestion:
 @dataclass(frozen=True)
 class ProjectionStep:
     on: date
-    readiness_index: float | None
+    maturity_index: float | None
     level: int | None
     stages: dict[str, float | None]
     questions: tuple[str, ...]  #: questions that reach their target on this date
@@ -243,7 +243,7 @@ def reassess(catalog: Catalog, source: Assessment, title: str) -> Assessment:
 def point_of(assessment: Assessment, result: AssessmentScore) -> TrendPoint:
     return TrendPoint(
         assessment_id=assessment.id, title=assessment.title, on=assessed_at(assessment).date(),
-        readiness_index=result.readiness_index, level=result.level,
+        maturity_index=result.maturity_index, level=result.level,
         stages={s.stage: s.score for s in result.stages},
         questions={qid: qs.value for qid, qs in result.questions.items()},
         respondents=result.respondents, coverage=result.coverage)
@@ -366,7 +366,7 @@ def project(catalog: Catalog, questionnaire: Questionnaire, latest: Assessment,
         raised.update({q.question_id: q.target for q in now if q.lifted})
         result = _rescore(catalog, questionnaire, latest, responses, agreed, raised)
         steps.append(ProjectionStep(
-            on=on, readiness_index=result.readiness_index, level=result.level,
+            on=on, maturity_index=result.maturity_index, level=result.level,
             stages={s.stage: s.score for s in result.stages},
             questions=tuple(q.question_id for q in now)))
     return Projection(
