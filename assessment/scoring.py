@@ -123,7 +123,8 @@ class QuestionScore:
     coverage: float | None
     applicable: int  #: respondents minus those who said "not applicable"
     unknown_share: float | None  #: "don't know" among the people it applies to
-    uncertain: bool  #: fewer than half the people it applies to gave a level
+    #: it has a value, but fewer than half the people it applies to gave a level
+    uncertain: bool
 
 
 @dataclass(frozen=True)
@@ -284,14 +285,14 @@ def _question_score(
     if agreed is not None:
         value = float(agreed) if isinstance(agreed, int) else None
         coverage = None if agreed == NA else 1.0 if isinstance(agreed, int) else 0.0
-        uncertain = agreed == UNKNOWN
+        uncertain = False
     else:
         value = mean
         # Rule 1: "not applicable" leaves the denominator; a question everyone said does
         # not apply has no coverage at all (it does not count as uncovered).
         coverage = (None if respondents and not applicable
                     else count / applicable if applicable else 0.0)
-        uncertain = applicable > 0 and count < UNCERTAIN_BELOW * applicable - _EPS
+        uncertain = count > 0 and count < UNCERTAIN_BELOW * applicable - _EPS
     return QuestionScore(
         question_id=question.id,
         stage=question.stage,

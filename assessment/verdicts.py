@@ -7,6 +7,8 @@ in the language asked for, for the results page, the API and the reports alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -50,6 +52,11 @@ def reason_text(reason: Reason, model_id: str, catalog: Catalog, lang: str) -> s
     where = ""
     if reason.model_stage is not None:
         where = catalog.models[model_id].stage(reason.model_stage).name.get(lang)
+    return str(_sentence(reason, where, stage_name, level, lang))
+
+
+def _sentence(reason: Reason, where: str, stage_name: Callable[[str | None], str],
+              level: Callable[[int | None], str], lang: str) -> object:
     if reason.code == "gate_fails":
         return _("%(where)s: %(stage)s is at level %(level)s; this stage should not start "
                  "before it reaches level %(required)s.", where=where,

@@ -129,20 +129,25 @@ def test_questions_are_unique_and_texts_differ_between_languages(catalog: Catalo
 
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
-def test_shipped_crosswalk_keeps_model_stages_within_their_canonical_scores(
+def test_shipped_model_stages_score_from_their_own_evidence(
     catalog: Catalog, data: st.DataObject
 ) -> None:
+    """Rule 8 on the shipped workshop: each model stage is the weighted mean of the values
+    of the questions that inform it, so it lies within them; without a value, no score."""
     questionnaire = catalog.questionnaires["workshop"]
     ids = [q.id for q in questionnaire.questions]
     answer = st.one_of(st.integers(0, 5), st.just("na"), st.just("unknown"))
     responses = data.draw(st.lists(st.dictionaries(st.sampled_from(ids), answer), max_size=4))
     result = score(catalog, questionnaire, {f"r{i}": a for i, a in enumerate(responses)})
-    by_stage = {s.stage: s.score for s in result.stages}
+    informing = catalog.informing_questions["workshop"]
     for model in result.models:
         for stage in model.stages:
-            sources = [v for c in stage.maps_to if (v := by_stage[c]) is not None]
-            if sources:
-                assert stage.score is not None
-                assert min(sources) <= stage.score <= max(sources)
-            else:
+            evidence = [(v, q.weight) for q in informing[f"{model.model}.{stage.stage}"]
+                        if (v := result.questions[q.id].value) is not None]
+            if not evidence:
                 assert stage.score is None
+                continue
+            mean = sum(v * w for v, w in evidence) / sum(w for _, w in evidence)
+            assert stage.score == pytest.approx(mean * 20)
+            assert min(v for v, _ in evidence) * 20 - 1e-9 <= stage.score
+            assert stage.score <= max(v for v, _ in evidence) * 20 + 1e-9
