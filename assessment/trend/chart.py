@@ -1,4 +1,4 @@
-"""The trend chart: readiness index and stage scores over time, drawn as SVG on the server.
+"""The trend chart: maturity index and stage scores over time, drawn as SVG on the server.
 
 Time runs left to right in English and right to left in Persian. With `for_print` the
 SVG holds numbers only (WeasyPrint draws Persian words inside SVG text in reverse), so
@@ -72,7 +72,7 @@ def _polyline(points: Sequence[tuple[float, float]]) -> str:
 def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = "") -> str:
     """The trend as an SVG line chart: x is time (dates proportional), y the score 0-100.
 
-    The readiness index is a thick line with dots and its value; each stage a thin line in
+    The maturity index is a thick line with dots and its value; each stage a thin line in
     its STAGE_COLOURS colour; the projection a dashed line on from the latest point; the
     target index a dotted line across. `title` (screen only) labels the chart for screen
     readers. An empty trend gives an empty chart with its axes.
@@ -158,7 +158,7 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}" '
                          f'data-stage="{stage}"/>')
 
-    # the readiness index, thick, with its values
+    # the maturity index, thick, with its values
     halo = "" if for_print else ' paint-order="stroke" stroke="#fff" stroke-width="3"'
     placed: list[tuple[float, float]] = []
 

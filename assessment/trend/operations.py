@@ -159,7 +159,7 @@ class Trend:
     since_first: Comparison | None  #: latest against the first
     projection: Projection | None
     no_projection: NoProjection | None  #: why `projection` is None
-    target_index: float | None  #: the readiness index the latest assessment's targets make
+    target_index: float | None  #: the maturity index the latest assessment's targets make
 
     @property
     def latest(self) -> TrendPoint | None:
@@ -282,7 +282,7 @@ def compare_points(questionnaire: Questionnaire, before: TrendPoint,
 
 
 def target_index(catalog: Catalog, targets: Mapping[str, int]) -> float:
-    """The readiness index an assessment would have with every stage exactly at its target."""
+    """The maturity index an assessment would have with every stage exactly at its target."""
     weights = {s.id: s.weight for s in catalog.stages}
     total = math.fsum(weights.values())
     mean = math.fsum(targets.get(s, catalog.default_target) * w
@@ -308,7 +308,7 @@ def _rescore(catalog: Catalog, questionnaire: Questionnaire, latest: Assessment,
              agreed: Mapping[str, AnswerValue],
              raised: Mapping[str, int]) -> AssessmentScore:
     # Rescore exactly as score_assessment does, with the raised questions taken as agreed
-    # at their target; the models do not change the readiness index, so none are scored.
+    # at their target; the models do not change the maturity index, so none are scored.
     return score(catalog, questionnaire, responses, targets=latest.targets or None,
                  agreed={**agreed, **raised}, models=[])
 
@@ -316,7 +316,7 @@ def _rescore(catalog: Catalog, questionnaire: Questionnaire, latest: Assessment,
 def project(catalog: Catalog, questionnaire: Questionnaire, latest: Assessment,
             base: TrendPoint, roadmap: Roadmap,
             today: date) -> tuple[Projection | None, NoProjection | None]:
-    """The latest assessment's readiness index, step by step, as the open gap milestones of
+    """The latest assessment's maturity index, step by step, as the open gap milestones of
     `roadmap` are done on time.
 
     The rule: a gap milestone names a question. Done on time, that question reaches at
@@ -382,7 +382,7 @@ def project(catalog: Catalog, questionnaire: Questionnaire, latest: Assessment,
 
 def compare(catalog: Catalog, client: Client, questionnaire_id: str, today: date) -> Trend:
     """Every comparable assessment of `client` with `questionnaire_id`, what changed, and
-    where the open milestones of the latest roadmap would take the readiness index."""
+    where the open milestones of the latest roadmap would take the maturity index."""
     questionnaire = catalog.questionnaires[questionnaire_id]
     assessments = comparable_assessments(client, questionnaire_id)
     points = tuple(point_of(a, score_assessment(catalog, a)) for a in assessments)
