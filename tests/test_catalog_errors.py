@@ -198,3 +198,20 @@ def test_not_utf8_and_empty_files(write_yaml: WriteYaml, tmp_path: Path) -> None
     assert "not UTF-8" in problems_of(latin)[0]
     assert "the file is empty" in problems_of(write_yaml("empty.yaml", ""))[0]
     assert "mapping with a 'kind' key" in problems_of(write_yaml("list.yaml", "- 1\n"))[0]
+
+
+def test_every_model_stage_needs_its_evidence(write_yaml: WriteYaml) -> None:
+    """Rule 8 scores a model stage from its informing questions: too few is an error, at the
+    line that asks for them, naming the stage and the count."""
+    two_stages = GOOD_MODEL + GOOD_MODEL[GOOD_MODEL.index("  - id: first"):].replace(
+        "id: first", "id: second").replace("id: do_it", "id: do_that")
+    model = write_yaml("own.yaml", two_stages)
+    one_on_second = six_questions().replace("informs: [own.first]", "informs: [own.second]", 1)
+    head = GOOD_QUESTIONNAIRE_HEAD.replace("minutes: 5\n", "minutes: 5\nevidence_per_stage: 2\n")
+    found = problems_of(model, write_yaml("q.yaml", head + one_on_second))
+    assert found == [f"{found[0].split(':')[0]}:6: evidence_per_stage: model stage "
+                     "'own.second' is informed by 1 question(s); each stage of a model this "
+                     "questionnaire informs needs at least 2"]
+    # one informing question per model stage is enough by default
+    load_files([*base_files(), model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD
+                                                 + one_on_second)])
