@@ -40,6 +40,7 @@ from .errors import FieldError
 from .extensions import db, limiter
 from .schema import Localized
 
+
 def lang() -> str:
     """The request's language, chosen on its first use (as Flask-Babel chooses its locale):
     a request that writes nothing in a language, such as a saved answer, never chooses."""
