@@ -61,7 +61,8 @@ class ClientStory:
     team: tuple[tuple[str, str, str], ...]
     #: who owns each model stage's milestones (an index into `team`; the first by default)
     owners: Mapping[str, int]
-    #: how the team got on, per model stage: the status of its first milestones in order
+    #: how the team got on, per model stage: the statuses of its milestones in order (its
+    #: checklist items, then the gaps); the rest are not started
     progress: Mapping[str, tuple[str, ...]]
     #: evidence on the roadmap's first milestone: web address and title
     link: tuple[str, str]
@@ -137,8 +138,8 @@ PERSIAN = ClientStory(
                "در بیمه‌ی عمر بهتر از بیمه‌ی بدنه است.",
                "روی کاغذ هست، ولی در عمل کمتر اجرا می‌شود.",
                "نماینده‌ها و شعبه‌ها این را یکسان نمی‌بینند."),),
-    agreed_note=("فروش و خسارت این را متفاوت می‌دیدند؛ پس از گفت‌وگو توافق شد که امروز فقط "
-                 "واحد بیمه‌ی عمر این‌گونه کار می‌کند."),
+    agreed_note=("واحدهای فروش و خسارت این را متفاوت ارزیابی می‌کردند؛ پس از گفت‌وگو توافق "
+                 "شد که امروز فقط واحد بیمه‌ی عمر این‌گونه کار می‌کند."),
     targets={"strategy": 4, "process": 4, "data": 4},
     profile={"vision": 2.6, "strategy": 1.9, "process": 2.7, "data": 2.3, "technology": 2.9,
              "metrics": 1.6},
@@ -157,8 +158,8 @@ PERSIAN = ClientStory(
               "retain": ("in_progress",)},
     link=("https://intranet.mehravaran.example/crm/best-customers-v2.pdf",
           "نیم‌رخ ارزشمندترین بیمه‌گذاران، نسخه‌ی ۲ (تأییدشده)"),
-    blocked_note=("در انتظار یکی شدن شماره‌ی مشتری در سامانه‌های صدور و خسارت؛ تا آن زمان "
-                  "نمی‌دانیم هر بیمه‌گذار کدام بیمه‌نامه‌ها را دارد."),
+    blocked_note=("در انتظار یکی شدن شماره‌ی مشتری در سامانه‌های صدور بیمه‌نامه و خسارت؛ تا "
+                  "آن زمان نمی‌دانیم هر بیمه‌گذار کدام بیمه‌نامه‌ها را دارد."),
     reassessment_title="ارزیابی دوباره پس از سه ماه",
     gap_owner=0,
 )
