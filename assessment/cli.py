@@ -180,7 +180,9 @@ def _safe_url(app: Any) -> str:
     return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
 
 
-def _create_demo(app: Any) -> None:
+def _create_demo(app: Any, address: str | None = None) -> None:
+    """Create the demo data once and say how to sign in, in either language (the demo has
+    an English client and a Persian one; each comes first in its own language)."""
     from .demo import create_demo
     from .extensions import db as database
     from .web import get_catalog
@@ -190,11 +192,16 @@ def _create_demo(app: Any) -> None:
         database.session.commit()
     state = "created" if account.created else "already there"
     click.echo(f"Demo data {state}. Sign in as {account.email} with password {account.password}")
+    if address:
+        click.echo(f"  English: {address}/login?lang=en")
+        click.echo(f"  Persian (فارسی): {address}/login?lang=fa")
+    else:
+        click.echo("  In English or Persian (فارسی): add ?lang=en or ?lang=fa to the address.")
 
 
 @main.command()
 def demo() -> None:
-    """Create the demo consultant, client and assessments (once)."""
+    """Create the demo consultant, its two clients and their assessments (once)."""
     app = _app()
     _upgrade(app)
     _create_demo(app)
@@ -298,7 +305,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool, wi
     if not no_migrate:
         _upgrade(app)
     if with_demo:
-        _create_demo(app)
+        _create_demo(app, f"http://{host}:{port}")
     with app.app_context():
         database.engine.dispose()
     click.echo(f"Serving on http://{host}:{port}  (Ctrl+C to stop)")

@@ -124,3 +124,19 @@ def test_schema_of_one_kind(runner: CliRunner) -> None:
     schema = json.loads(result.output)
     assert schema["title"] == "DeploymentModel"
     assert "maps_to" in json.dumps(schema)
+
+
+def test_demo_says_how_to_sign_in_in_either_language(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv(USER_DIR_ENV, raising=False)
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines() == [
+        "Demo data created. Sign in as demo@example.com with password demo-password",
+        "  In English or Persian (فارسی): add ?lang=en or ?lang=fa to the address.",
+    ]
+    again = runner.invoke(main, ["demo"])
+    assert "Demo data already there." in again.stdout

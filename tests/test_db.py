@@ -100,14 +100,19 @@ def test_demo_data_is_created_once(app: Flask) -> None:
             .order_by(Workshop.assessment_id)).all()
         agreed = db.session.scalar(select(func.count()).select_from(AgreedAnswer))
     assert (first.created, second.created, first.email) == (True, False, DEMO_EMAIL)
+    # the English client's four, then the Persian client's baseline and re-assessment
     assert [tuple(row) for row in statuses] == [("workshop", "complete"),
                                                 ("workshop", "in_progress"),
                                                 ("executive", "in_progress"),
+                                                ("workshop", "complete"),
+                                                ("workshop", "complete"),
                                                 ("workshop", "complete")]
-    # The finished workshop ran anonymously and settled one question; one room is open.
-    assert [tuple(row) for row in workshops] == [(1, "closed", False), (2, "open", True)]
-    assert agreed == 1
-    assert answers > 1000
+    # The English workshop ran anonymously and settled one question; one room is open; the
+    # Persian workshop showed names and settled one question too.
+    assert [tuple(row) for row in workshops] == [(1, "closed", False), (2, "open", True),
+                                                 (5, "closed", True)]
+    assert agreed == 2
+    assert answers > 2000
     assert share
     client = app.test_client()
     client.post("/login", data={"email": first.email, "password": first.password})

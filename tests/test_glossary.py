@@ -2,8 +2,8 @@
 
 The glossary names, for each term, the one Persian form to write and the forms not to use.
 These tests read the Persian a user can see (the catalogue's `fa` texts, the translations'
-msgstrs, the print templates and the web templates) and report every banned form as
-file:line, the form found and the form to use.
+msgstrs, the print templates, the web templates and the demo data's Persian strings) and
+report every banned form as file:line, the form found and the form to use.
 
 docs/glossary.md is generated from the YAML; after editing the YAML run
 `python -m tests.test_glossary` to write it again (a test fails while the two differ).
@@ -11,6 +11,7 @@ docs/glossary.md is generated from the YAML; after editing the YAML run
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,8 @@ PO = ROOT / "assessment" / "translations" / "fa" / "LC_MESSAGES" / "messages.po"
 #: Where the Persian a user reads lives: YAML (only its `fa` texts), the .po, HTML templates.
 YAML_GLOBS = ("models/*.yaml", "questionnaires/*.yaml")
 HTML_GLOBS = ("reports/*.html", "templates/**/*.html")
+#: Python modules whose Persian string literals users read (the Persian demo client)
+PY_FILES = ("assessment/demo.py",)
 
 ZWNJ = "\u200c"
 #: Spellings that are the same letter to a Persian reader: Arabic yeh and kaf, Arabic-Indic
@@ -201,6 +204,15 @@ def html_texts(raw: str, file: str) -> Iterator[Text]:
     yield Text(file, tuple(enumerate(raw.splitlines(), start=1)), " ")
 
 
+def python_fa_texts(raw: str, file: str) -> Iterator[Text]:
+    """Every string literal of a Python module written in Persian script (adjacent literals
+    are one string, on the line it starts on)."""
+    for node in ast.walk(ast.parse(raw)):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                and re.search("[\u0600-\u06ff]", node.value)):
+            yield Text(file, ((node.lineno, node.value),), " ")
+
+
 def persian_texts(root: Path = ROOT) -> Iterator[Text]:
     for pattern in YAML_GLOBS:
         for path in sorted(root.glob(pattern)):
@@ -211,6 +223,8 @@ def persian_texts(root: Path = ROOT) -> Iterator[Text]:
         for path in sorted(root.glob(pattern)):
             name = path.relative_to(root).as_posix()
             yield from html_texts(path.read_text(encoding="utf-8"), name)
+    for name in PY_FILES:
+        yield from python_fa_texts((root / name).read_text(encoding="utf-8"), name)
 
 
 # --- finding banned forms ------------------------------------------------------------------
@@ -266,9 +280,10 @@ def render_markdown(terms: Sequence[Term]) -> str:
         "",
         "Every Persian text a user reads uses the one Persian form below for each term:"
         " the catalogue's `fa` texts (`models/`, `questionnaires/`), the translations"
-        " (`messages.po`), the print templates (`reports/`) and the web templates"
-        " (`templates/`). `tests/test_glossary.py` fails on any form listed as not to use,"
-        " and reports it as file:line with the form to use.",
+        " (`messages.po`), the print templates (`reports/`), the web templates"
+        " (`templates/`) and the Persian demo data (`assessment/demo.py`)."
+        " `tests/test_glossary.py` fails on any form listed as not to use, and reports it"
+        " as file:line with the form to use.",
         "",
         "How the test matches: Arabic ي/ك are read as Persian ی/ک and any run of spaces or"
         " line breaks as one space; a half-space in a listed form also matches a space or"
@@ -397,7 +412,9 @@ def test_hits_are_reported_on_the_line_they_stand_on(terms: list[Term]) -> None:
 def test_every_source_of_persian_is_read() -> None:
     counts: dict[str, int] = {}
     words: dict[str, str] = {}
+    files: set[str] = set()
     for text in persian_texts():
+        files.add(text.file)
         kind = text.file.split("/")[0]
         counts[kind] = counts.get(kind, 0) + 1
         words[kind] = words.get(kind, "") + _normalise(text.pieces, text.joiner)[0]
@@ -409,6 +426,11 @@ def test_every_source_of_persian_is_read() -> None:
     for kind in ("models", "questionnaires", "assessment"):
         assert "ارزیابی" in words[kind], kind
     assert "organisation" not in words["questionnaires"]  # English texts are not read
+    demo = " ".join(_normalise(t.pieces, t.joiner)[0] for t in persian_texts()
+                    if t.file == "assessment/demo.py")
+    assert "assessment/demo.py" in files
+    assert "بیمه‌ی مهرآوران" in demo
+    assert "Pars Retail Group" not in demo  # only its Persian strings
 
 
 def test_persian_texts_use_the_glossary_forms(terms: list[Term]) -> None:

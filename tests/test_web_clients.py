@@ -32,6 +32,25 @@ def test_create_and_edit_a_client(signed_in: Signed) -> None:
     assert clients(world) == [("Pars Bank plc", "Banking")]
 
 
+def test_the_dashboard_lists_first_the_clients_written_in_the_readers_language(
+        signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    for name in ("Zagros Foods", "بانک آینده‌سازان", "Acme Trading", "بیمه‌ی مهرآوران"):
+        world.client(user_id, name)
+
+    def order(lang: str) -> list[str]:
+        page = client.get(f"/dashboard?lang={lang}").get_data(as_text=True)
+        return [name for _, name in sorted(
+            (page.index(f">{name}</a>"), name) for name in
+            ("Zagros Foods", "بانک آینده‌سازان", "Acme Trading", "بیمه‌ی مهرآوران"))]
+
+    # by name within each script, the reader's own script first
+    assert order("fa") == ["بانک آینده‌سازان", "بیمه‌ی مهرآوران", "Acme Trading",
+                           "Zagros Foods"]
+    assert order("en") == ["Acme Trading", "Zagros Foods", "بانک آینده‌سازان",
+                           "بیمه‌ی مهرآوران"]
+
+
 def test_client_name_is_required_and_bounded(signed_in: Signed) -> None:
     client, world, _ = signed_in
     for data in ({"name": ""}, {"name": "   "}, {"name": "x" * 201}, {"name": "A",

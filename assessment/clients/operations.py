@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from .. import i18n
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
@@ -27,6 +29,16 @@ def logo_type(data: bytes) -> str:
         if data.startswith(signature):
             return mime
     raise FieldError("logo", _l("The logo must be a PNG or JPEG image."))
+
+
+def workspace_clients(workspace_id: int, lang: str) -> list[Client]:
+    """The workspace's clients by name, those whose name is written in the reader's
+    language first: a Persian reader finds the Persian organisations at the top."""
+    clients = db.session.scalars(
+        select(Client).where(Client.workspace_id == workspace_id).order_by(Client.name)
+    ).all()
+    reading = i18n.direction(lang)
+    return sorted(clients, key=lambda client: i18n.text_direction(client.name) != reading)
 
 
 def save_client(workspace: Workspace, values: Mapping[str, str], logo: bytes | None = None,

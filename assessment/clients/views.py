@@ -7,14 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import results
 from ..access import assessment_or_404, client_or_404
-from ..extensions import db
 from ..i18n import date_input, format_date
 from ..schema import CANONICAL_STAGE_IDS
-from ..tables import Assessment, Client
+from ..tables import Assessment
 from ..walk import operations as walk_ops
 from ..web import form_date, get_catalog, lang, submit
 from ..workshop import operations as workshop_ops
@@ -28,10 +26,7 @@ bp = Blueprint("clients", __name__)
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    clients = db.session.scalars(
-        select(Client).where(Client.workspace_id == current_user.workspace_id)
-        .order_by(Client.name)
-    ).all()
+    clients = ops.workspace_clients(current_user.workspace_id, lang())
     return render_template("clients/dashboard.html", clients=clients)
 
 

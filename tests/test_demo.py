@@ -1,0 +1,161 @@
+"""The demo workspace: an English client and a Persian one, each first in its own language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from assessment.demo import DEMO_EMAIL, DEMO_PASSWORD, ENGLISH, PERSIAN, create_demo
+from assessment.extensions import db
+from assessment.tables import AgreedAnswer, Answer, Assessment, Client, Respondent
+from assessment.web import get_catalog
+
+from .helpers import login, text_of
+
+PERSIAN_NAME = PERSIAN.client["name"]
+ENGLISH_NAME = ENGLISH.client["name"]
+#: what a Persian text may carry in Latin script: the acronym, e-mail and web addresses
+_LATIN_ALLOWED = re.compile(r"\bCRM\b|[\w.+-]+@[\w.-]+|https?://\S+")
+
+
+def latin_in(text: str) -> list[str]:
+    """The Latin letters and digits left in `text` once CRM, e-mails and URLs are taken out."""
+    return re.findall(r"[A-Za-z0-9]+", _LATIN_ALLOWED.sub(" ", text))
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app with the demo created once (it takes a few seconds), shared by the module."""
+    from assessment.app import create_app
+    from assessment.catalog import USER_DIR_ENV
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(USER_DIR_ENV, raising=False)
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.setenv("CRM_INSTANCE_PATH", str(tmp_path_factory.mktemp("demo") / "instance"))
+        app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                          "SERVER_NAME": "crm.test"})
+        with app.app_context():
+            db.create_all()
+            create_demo(get_catalog(app))
+            db.session.commit()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def web(demo_app: Flask) -> FlaskClient:
+    client = demo_app.test_client()
+    login(client, DEMO_EMAIL, DEMO_PASSWORD)
+    return client
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a user reads of the Persian client that the demo wrote (the catalogue's texts,
+    such as milestone titles, have their own tests)."""
+
+    client_id: int
+    baseline_id: int
+    fields: list[str]
+    titles: list[str]
+    assessments: list[tuple[str, str]]
+    people: list[str]
+    team: list[tuple[str, str, str]]
+    model: str
+    done: int
+    blocked: list[str]
+    evidence: list[str]
+    comments: list[str]
+    agreed: list[str]
+    named: bool
+
+    def texts(self) -> list[str]:
+        return [*self.fields, *self.titles, *self.people,
+                *(text for member in self.team for text in member), *self.blocked,
+                *self.evidence, *self.comments, *self.agreed]
+
+
+def seen(app: Flask) -> Seen:
+    with app.app_context():
+        client = db.session.scalar(select(Client).where(Client.name == PERSIAN_NAME))
+        assert client is not None
+        baseline = client.assessments[0]
+        assert baseline.roadmap is not None
+        assert baseline.workshop is not None
+        milestones = baseline.roadmap.milestones
+        of_client = (Assessment.client_id == client.id)
+        return Seen(
+            client_id=client.id, baseline_id=baseline.id,
+            fields=[client.name, client.sector, client.country, client.contact,
+                    client.notes],
+            titles=[a.title for a in client.assessments],
+            assessments=[(a.questionnaire_id, a.status) for a in client.assessments],
+            people=list(db.session.scalars(select(Respondent.name).join(Assessment)
+                                           .where(of_client))),
+            team=[(m.name, m.email, m.role) for m in client.team],
+            model=baseline.roadmap.model_id,
+            done=sum(m.status == "done" for m in milestones),
+            blocked=[m.notes for m in milestones if m.status == "blocked"],
+            evidence=[e.label for m in milestones for e in m.evidence],
+            comments=list(db.session.scalars(
+                select(Answer.comment).join(Respondent).join(Assessment)
+                .where(of_client, Answer.comment != ""))),
+            agreed=list(db.session.scalars(select(AgreedAnswer.note).join(Assessment)
+                                           .where(of_client))),
+            named=baseline.workshop.named,
+        )
+
+
+def test_the_demo_has_an_english_client_and_a_persian_one(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        names = db.session.scalars(select(Client.name).order_by(Client.id)).all()
+    assert names == [ENGLISH_NAME, PERSIAN_NAME]
+    fa = seen(demo_app)
+    # a finished workshop and its re-assessment, so the trend has two points
+    assert fa.assessments == [("workshop", "complete"), ("workshop", "complete")]
+    # another model than the English client's Gartner; names shown in its workshop
+    assert (fa.model, fa.named) == ("kalakota", True)
+    assert (len(fa.team), len(fa.blocked), len(fa.evidence)) == (4, 1, 1)
+    assert fa.done >= 5
+    assert len(fa.people) == 12 + 10
+    assert fa.comments
+    assert len(fa.agreed) == 1
+
+
+def test_the_persian_client_is_written_in_persian(demo_app: Flask) -> None:
+    texts = seen(demo_app).texts()
+    assert all(texts), "an empty text"
+    assert {text: latin_in(text) for text in texts} == {text: [] for text in texts}
+    # the filter lets through only the acronym and addresses
+    assert latin_in("برنامه‌ی CRM، a.b@x.example و https://x.example/a-1.pdf") == []
+    assert latin_in("کارگاه 2 و Workshop") == ["2", "Workshop"]
+
+
+def test_each_language_sees_its_own_client_first(web: FlaskClient) -> None:
+    for lang, first, second in (("fa", PERSIAN_NAME, ENGLISH_NAME),
+                                ("en", ENGLISH_NAME, PERSIAN_NAME)):
+        page = web.get(f"/dashboard?lang={lang}").get_data(as_text=True)
+        assert page.index(f">{first}</a>") < page.index(f">{second}</a>"), lang
+
+
+def test_the_persian_clients_pages_show_its_persian_data(demo_app: Flask,
+                                                         web: FlaskClient) -> None:
+    fa = seen(demo_app)
+    page = text_of(web.get(f"/clients/{fa.client_id}?lang=fa").get_data(as_text=True))
+    shown = [text for text in [*fa.fields, *fa.titles] if text != PERSIAN.client["contact"]]
+    assert [text for text in shown if text not in page] == []  # (the contact is on its form)
+    team = text_of(web.get(f"/clients/{fa.client_id}/team?lang=fa").get_data(as_text=True))
+    assert [m for m in fa.team if m[0] not in team or m[2] not in team] == []
+    roadmap = web.get(f"/assessments/{fa.baseline_id}/roadmap?lang=fa")
+    assert fa.team[0][0] in roadmap.get_data(as_text=True)
+    assert web.get(f"/clients/{fa.client_id}/trend?lang=fa").status_code == 200
+    results = web.get(f"/assessments/{fa.baseline_id}/results?lang=fa")
+    assert fa.agreed[0] in text_of(results.get_data(as_text=True))
