@@ -215,3 +215,25 @@ def test_every_model_stage_needs_its_evidence(write_yaml: WriteYaml) -> None:
     # one informing question per model stage is enough by default
     load_files([*base_files(), model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD
                                                  + one_on_second)])
+
+
+def test_a_retired_question_id_is_never_given_to_a_new_question(write_yaml: WriteYaml) -> None:
+    """Answers stay stored against a retired id (docs/catalogue.md): a new question taking
+    it would inherit them, so the id is refused, at the question's line."""
+    model = write_yaml("own.yaml", GOOD_MODEL)
+    retired = "retired: [q.gone, q.merged]\n"
+    catalog = load_files([*base_files(), model,
+                          write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + six_questions()
+                                     + retired)])
+    assert catalog.questionnaires["own_q"].retired == ["q.gone", "q.merged"]
+    reused = six_questions().replace("id: q.data", "id: q.gone")
+    found = problems_of(model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + reused
+                                          + retired))
+    assert found == [f"{found[0].split(':')[0]}:36: questions[3].id: 'q.gone' is retired "
+                     "(listed under 'retired'); a new question needs an id never used "
+                     "before"]
+    twice = "retired: [q.gone, q.gone]\n"
+    found = problems_of(model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + six_questions()
+                                          + twice))
+    assert len(found) == 1
+    assert "retired[1]: duplicate retired id 'q.gone'" in found[0]
