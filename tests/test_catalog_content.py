@@ -207,6 +207,16 @@ def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
     assert (ref in question.informs) is informs
 
 
+def test_who_the_customer_is_is_asked_in_the_strategy_of_both_questionnaires(
+    catalog: Catalog
+) -> None:
+    """Seed 003: whether the customer is the next step of the channel or the end consumer
+    changes the whole CRM process. It is the strategy's choice of whom to serve, asked in
+    the same stage by both questionnaires (ws.vision.03 keeps its id, and its answers)."""
+    assert catalog.questionnaires["workshop"].question("ws.vision.03").stage == "strategy"
+    assert catalog.questionnaires["executive"].question("exec.strategy.02").stage == "strategy"
+
+
 def test_domain_content_sits_where_it_belongs(catalog: Catalog) -> None:
     workshop = catalog.questionnaires["workshop"].questions
     tagged: dict[str, set[str]] = {}
