@@ -4,9 +4,11 @@ score, page, report, export and trend leaves them out without error."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +18,9 @@ from assessment.extensions import db
 from assessment.printing.report import report_context
 from assessment.results import score_assessment
 from assessment.tables import AgreedAnswer, Answer, Assessment, Client, Respondent, User
+from assessment.transfer.export import export_client
+from assessment.transfer.schema import TransferError
+from assessment.transfer.store import import_client
 from assessment.trend.operations import compare
 from assessment.web import get_catalog
 
@@ -24,22 +29,22 @@ from .conftest import Signed, World
 GONE = "ws.gone.99"
 
 
-def _leave_old_answers(world: World, assessment_id: int) -> None:
-    """What an older catalogue left in the tables: an answer to GONE (with a comment and a
-    review flag) from everyone who answered, a person who answered only GONE, and an
-    agreed answer for GONE. Written straight into the tables: the app no longer takes
+def _leave_old_answers(world: World, assessment_id: int, gone: str = GONE) -> None:
+    """What an older catalogue left in the tables: an answer to `gone` (with a comment and
+    a review flag) from everyone who answered, a person who answered only `gone`, and an
+    agreed answer for it. Written straight into the tables: the app no longer takes
     answers to a question its questionnaire does not have."""
     def write(session: Session) -> None:
         assessment = session.get(Assessment, assessment_id)
         for person in list(assessment.respondents):
-            session.add(Answer(respondent_id=person.id, question_id=GONE, value="0",
+            session.add(Answer(respondent_id=person.id, question_id=gone, value="0",
                                comment="Asked in the old question set", flagged=True))
         only = Respondent(assessment=assessment, kind="participant", name="Old set only",
-                          last_stage="strategy", last_question=GONE)
+                          last_stage="strategy", last_question=gone)
         session.add(only)
         session.flush()
-        session.add(Answer(respondent_id=only.id, question_id=GONE, value="5"))
-        session.add(AgreedAnswer(assessment_id=assessment_id, question_id=GONE, value="0",
+        session.add(Answer(respondent_id=only.id, question_id=gone, value="5"))
+        session.add(AgreedAnswer(assessment_id=assessment_id, question_id=gone, value="0",
                                  note="Settled before the question was merged"))
         session.commit()
 
@@ -138,3 +143,33 @@ def test_pages_reports_exports_and_the_trend_show_such_an_assessment(
     assert all(GONE not in point.questions for point in trend.points)
     assert trend.projection is not None
     assert _stored(world) == (6, 2)
+
+
+def test_a_client_file_carries_answers_to_a_retired_question(app: Flask, world: World) -> None:
+    """A file exported before a question was retired (or after: the answers stay) imports,
+    with those answers: they are part of the client's record. A question id the
+    questionnaire never had is still refused."""
+    user_id = world.user()
+    client_id = world.client(user_id)
+    retired = "ws.strategy.07"  # merged into ws.data.16 (docs/catalogue.md)
+    assessment_id = _room(world, client_id, "Before the merge")
+    _leave_old_answers(world, assessment_id, retired)
+    catalog = get_catalog(app)
+    assert retired in catalog.questionnaires["workshop"].retired
+    with app.app_context():
+        data = export_client(db.session.get(Client, client_id))
+        workspace = db.session.get(User, user_id).workspace
+        copy = import_client(catalog, data, workspace)
+        db.session.commit()
+        (imported,) = copy.assessments
+        old = db.session.scalars(select(Answer).join(Respondent).where(
+            Respondent.assessment_id == imported.id, Answer.question_id == retired)).all()
+        assert sorted(a.value for a in old) == ["0", "0", "5"]
+        assert score_assessment(catalog, imported).to_dict() == score_assessment(
+            catalog, db.session.get(Assessment, assessment_id)).to_dict()
+
+        never = json.loads(json.dumps(data).replace(retired, GONE))
+        with pytest.raises(TransferError) as refused:
+            import_client(catalog, never, workspace)
+    assert any(f"{GONE!r} is not a question of the questionnaire 'workshop'" in problem
+               for problem in refused.value.problems)
