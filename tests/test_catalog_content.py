@@ -110,6 +110,8 @@ def test_each_kalakota_phase_reads_the_questions_about_its_own_step(catalog: Cat
             "ws.metrics.06"} <= evidence["retain"]
     # Two phases share only questions about the whole lifecycle, which inform all three.
     whole = evidence["acquire"] & evidence["enhance"] & evidence["retain"]
+    # Dwyer's relationship stages: the strategy's aim for each, and each customer's stage.
+    assert whole == {"ws.strategy.16", "ws.data.21"}
     for first, second in (("acquire", "enhance"), ("acquire", "retain"),
                           ("enhance", "retain")):
         assert evidence[first] & evidence[second] == whole, (first, second)
