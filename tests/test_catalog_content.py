@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -203,6 +204,14 @@ def test_building_blocks_with_a_canonical_twin_read_mostly_their_own_block(
         ("exec.strategy.02", "gartner.strategy", True),
         # Using CRM day to day is Gartner's user adoption, a technology checklist item.
         ("ws.metrics.12", "gartner.technology", True),
+        # The pyramid's "rest of the world" tells acquisition whom not to pursue.
+        ("ws.strategy.20", "kalakota.acquire", True),
+        # Competitor and market intelligence feeds market planning.
+        ("ws.strategy.21", "swift.market_planning", True),
+        # The budget for each phase is the sponsor's decision in LIC's first stage; the
+        # roadmap's milestones are not.
+        ("ws.strategy.19", "lic.align_strategy", True),
+        ("ws.strategy.18", "lic.align_strategy", False),
     ],
 )
 def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
@@ -220,6 +229,20 @@ def test_who_the_customer_is_is_asked_in_the_strategy_of_both_questionnaires(
     the same stage by both questionnaires (ws.vision.03 keeps its id, and its answers)."""
     assert catalog.questionnaires["workshop"].question("ws.vision.03").stage == "strategy"
     assert catalog.questionnaires["executive"].question("exec.strategy.02").stage == "strategy"
+
+
+def test_every_retired_question_is_accounted_for_in_the_catalogue_guide(
+    catalog: Catalog
+) -> None:
+    """Answers to a retired question stay stored and unscored: the guide's change list
+    ("Question set, December 2026") says where each one went."""
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "catalogue.md").read_text(
+        encoding="utf-8")
+    changes = guide[guide.index("## Question set, December 2026"):]
+    for questionnaire in catalog.questionnaires.values():
+        for qid in questionnaire.retired:
+            short = qid.removeprefix("ws.")
+            assert short in changes, qid
 
 
 def test_domain_content_sits_where_it_belongs(catalog: Catalog) -> None:
