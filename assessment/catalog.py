@@ -243,6 +243,18 @@ def _check_unique_within(parsed: _Parsed) -> Iterator[Problem]:
             ((q.id, ("questions", i, "id")) for i, q in enumerate(obj.questions)),
             "question id",
         )
+        yield from _duplicates(
+            parsed, ((qid, ("retired", i)) for i, qid in enumerate(obj.retired)),
+            "retired id",
+        )
+        retired = set(obj.retired)
+        for i, question in enumerate(obj.questions):
+            if question.id in retired:
+                # Stored answers to the retired question would count for this one.
+                path: PathKey = ("questions", i, "id")
+                yield Problem(parsed.doc.file, parsed.doc.line_of(path), format_field(path),
+                              f"'{question.id}' is retired (listed under 'retired'); a new "
+                              "question needs an id never used before")
 
 
 def _check_references(

@@ -28,13 +28,18 @@ def questionnaire_of(catalog: Catalog, assessment: Assessment) -> Questionnaire:
     return catalog.questionnaires[assessment.questionnaire_id]
 
 
-def responses_of(assessment: Assessment) -> dict[str, dict[str, answers.AnswerValue]]:
+def responses_of(catalog: Catalog,
+                 assessment: Assessment) -> dict[str, dict[str, answers.AnswerValue]]:
     """Answers by respondent, for the scoring engine.
 
     Only people who have given at least one answer (a level, "not applicable" or "don't
     know") count as respondents: someone who opened the walk and left, or a consultant
     who only looked, must not lower coverage. Removed participants do not count at all.
+    An answer to a question the questionnaire no longer has (a catalogue update removed
+    or merged it: docs/catalogue.md lists them) stays stored and is left out here, so it
+    is not scored; someone who answered only such questions is not a respondent.
     """
+    known = _questions_of(catalog, assessment)
     rows = db.session.execute(
         select(Answer.respondent_id, Answer.question_id, Answer.value)
         .join(Respondent)
@@ -42,7 +47,7 @@ def responses_of(assessment: Assessment) -> dict[str, dict[str, answers.AnswerVa
     )
     responses: dict[str, dict[str, answers.AnswerValue]] = {}
     for respondent_id, question_id, value in rows:
-        if value is not None:
+        if value is not None and question_id in known:
             responses.setdefault(str(respondent_id), {})[question_id] = answers.scoring_value(value)
     return responses
 
@@ -54,14 +59,24 @@ def agreed_of(assessment: Assessment) -> dict[str, AgreedAnswer]:
     return {row.question_id: row for row in rows}
 
 
+def agreed_values_of(catalog: Catalog, assessment: Assessment) -> dict[str, answers.AnswerValue]:
+    """The agreed answers for the scoring engine: like `responses_of`, only for questions
+    the questionnaire still has."""
+    known = _questions_of(catalog, assessment)
+    return {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
+            if qid in known}
+
+
+def _questions_of(catalog: Catalog, assessment: Assessment) -> set[str]:
+    return {q.id for q in questionnaire_of(catalog, assessment).questions}
+
+
 def score_assessment(catalog: Catalog, assessment: Assessment) -> AssessmentScore:
     questionnaire = questionnaire_of(catalog, assessment)
     models = [m for m in assessment.model_ids if m in catalog.models] or list(catalog.models)
-    known = {q.id for q in questionnaire.questions}
-    agreed = {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
-              if qid in known}
-    return score(catalog, questionnaire, responses_of(assessment),
-                 targets=assessment.targets or None, agreed=agreed, models=models)
+    return score(catalog, questionnaire, responses_of(catalog, assessment),
+                 targets=assessment.targets or None,
+                 agreed=agreed_values_of(catalog, assessment), models=models)
 
 
 @dataclass(frozen=True)

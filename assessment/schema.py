@@ -300,6 +300,12 @@ class Questionnaire(Strict):
     )
     sources: Annotated[list[Source], Field(min_length=1)]
     questions: Annotated[list[Question], Field(min_length=1)]
+    retired: list[QuestionId] = Field(
+        default=[],
+        description="Ids of questions this questionnaire asked once and no longer asks "
+                    "(removed, or merged into another): no new question may take one. "
+                    "Answers stored against them are kept, and not scored.",
+    )
 
     @field_validator("questions")
     @classmethod

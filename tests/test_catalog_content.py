@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -104,10 +105,14 @@ def test_each_kalakota_phase_reads_the_questions_about_its_own_step(catalog: Cat
             "ws.metrics.10"} <= evidence["acquire"]
     assert {"ws.strategy.08", "ws.strategy.09", "ws.metrics.07",
             "ws.metrics.08"} <= evidence["enhance"]
-    assert {"ws.strategy.07", "ws.strategy.10", "ws.data.16", "ws.metrics.04",
-            "ws.metrics.05", "ws.metrics.06"} <= evidence["retain"]
+    # (December 2026: churn prediction is asked once, in ws.data.16, and lifetime value
+    # once, in ws.strategy.05; see docs/catalogue.md.)
+    assert {"ws.strategy.05", "ws.strategy.10", "ws.data.16", "ws.metrics.05",
+            "ws.metrics.06"} <= evidence["retain"]
     # Two phases share only questions about the whole lifecycle, which inform all three.
     whole = evidence["acquire"] & evidence["enhance"] & evidence["retain"]
+    # Dwyer's relationship stages: the strategy's aim for each, and each customer's stage.
+    assert whole == {"ws.strategy.16", "ws.data.21"}
     for first, second in (("acquire", "enhance"), ("acquire", "retain"),
                           ("enhance", "retain")):
         assert evidence[first] & evidence[second] == whole, (first, second)
@@ -174,9 +179,10 @@ def test_building_blocks_with_a_canonical_twin_read_mostly_their_own_block(
     [
         # Sales force automation runs the lead pipeline: evidence for acquisition.
         ("ws.technology.01", "kalakota.acquire", True),
-        # Lifetime value tells who is worth keeping: retention, not enhancement.
-        ("ws.metrics.04", "kalakota.retain", True),
-        ("ws.metrics.04", "kalakota.enhance", False),
+        # Lifetime value tells who is worth keeping: retention, not enhancement (asked in
+        # ws.strategy.05 since ws.metrics.04 was merged into it).
+        ("ws.strategy.05", "kalakota.retain", True),
+        ("ws.strategy.05", "kalakota.enhance", False),
         # A suggested next offer at the point of contact is enhancement.
         ("ws.technology.05", "kalakota.enhance", True),
         # An ambition written into the vision is not yet a lifecycle practice.
@@ -198,6 +204,14 @@ def test_building_blocks_with_a_canonical_twin_read_mostly_their_own_block(
         ("exec.strategy.02", "gartner.strategy", True),
         # Using CRM day to day is Gartner's user adoption, a technology checklist item.
         ("ws.metrics.12", "gartner.technology", True),
+        # The pyramid's "rest of the world" tells acquisition whom not to pursue.
+        ("ws.strategy.20", "kalakota.acquire", True),
+        # Competitor and market intelligence feeds market planning.
+        ("ws.strategy.21", "swift.market_planning", True),
+        # The budget for each phase is the sponsor's decision in LIC's first stage; the
+        # roadmap's milestones are not.
+        ("ws.strategy.19", "lic.align_strategy", True),
+        ("ws.strategy.18", "lic.align_strategy", False),
     ],
 )
 def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
@@ -205,6 +219,30 @@ def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
     qid = "executive" if question_id.startswith("exec.") else "workshop"
     question = catalog.questionnaires[qid].question(question_id)
     assert (ref in question.informs) is informs
+
+
+def test_who_the_customer_is_is_asked_in_the_strategy_of_both_questionnaires(
+    catalog: Catalog
+) -> None:
+    """Seed 003: whether the customer is the next step of the channel or the end consumer
+    changes the whole CRM process. It is the strategy's choice of whom to serve, asked in
+    the same stage by both questionnaires (ws.vision.03 keeps its id, and its answers)."""
+    assert catalog.questionnaires["workshop"].question("ws.vision.03").stage == "strategy"
+    assert catalog.questionnaires["executive"].question("exec.strategy.02").stage == "strategy"
+
+
+def test_every_retired_question_is_accounted_for_in_the_catalogue_guide(
+    catalog: Catalog
+) -> None:
+    """Answers to a retired question stay stored and unscored: the guide's change list
+    ("Question set, December 2026") says where each one went."""
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "catalogue.md").read_text(
+        encoding="utf-8")
+    changes = guide[guide.index("## Question set, December 2026"):]
+    for questionnaire in catalog.questionnaires.values():
+        for qid in questionnaire.retired:
+            short = qid.removeprefix("ws.")
+            assert short in changes, qid
 
 
 def test_domain_content_sits_where_it_belongs(catalog: Catalog) -> None:

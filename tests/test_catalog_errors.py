@@ -254,3 +254,23 @@ def test_level_descriptions_cover_all_six_levels_and_scales_have_unique_ids(
     found = problems_of(again)
     assert any(re.search(r"again\.yaml:3: id: a scale with id 'maturity' already exists", p)
                for p in found), found
+def test_a_retired_question_id_is_never_given_to_a_new_question(write_yaml: WriteYaml) -> None:
+    """Answers stay stored against a retired id (docs/catalogue.md): a new question taking
+    it would inherit them, so the id is refused, at the question's line."""
+    model = write_yaml("own.yaml", GOOD_MODEL)
+    retired = "retired: [q.gone, q.merged]\n"
+    catalog = load_files([*base_files(), model,
+                          write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + six_questions()
+                                     + retired)])
+    assert catalog.questionnaires["own_q"].retired == ["q.gone", "q.merged"]
+    reused = six_questions().replace("id: q.data", "id: q.gone")
+    found = problems_of(model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + reused
+                                          + retired))
+    assert found == [f"{found[0].split(':')[0]}:36: questions[3].id: 'q.gone' is retired "
+                     "(listed under 'retired'); a new question needs an id never used "
+                     "before"]
+    twice = "retired: [q.gone, q.gone]\n"
+    found = problems_of(model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + six_questions()
+                                          + twice))
+    assert len(found) == 1
+    assert "retired[1]: duplicate retired id 'q.gone'" in found[0]

@@ -259,7 +259,7 @@ def test_latest_maturity_comes_from_the_newest_scored_assessment(app: Flask, wor
         from assessment.results import questionnaire_of, responses_of
 
         again = db.session.get(Assessment, again_id)
-        gates = score(catalog, questionnaire_of(catalog, again), responses_of(again),
+        gates = score(catalog, questionnaire_of(catalog, again), responses_of(catalog, again),
                       targets=again.targets, models=["gartner"]).gates
     labels = {"pass": "Gate: passes", "fail": "Gate: fails", "unknown": "Gate: not known yet"}
     for gate in gates:

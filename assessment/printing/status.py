@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from .. import i18n
 from ..catalog import Catalog, data_dir
 from ..extensions import db
-from ..results import agreed_of, questionnaire_of, responses_of, score_assessment
+from ..results import agreed_values_of, questionnaire_of, responses_of, score_assessment
 from ..rollout.operations import (
     RoadmapStage,
     StageProgress,
@@ -158,12 +158,9 @@ def _gate_scores(catalog: Catalog, roadmap: Roadmap, assessment: Assessment,
         return None
     if any(gate.model == model_id for gate in result.gates):
         return result
-    questionnaire = questionnaire_of(catalog, assessment)
-    known = {q.id for q in questionnaire.questions}
-    agreed = {qid: row.scoring_value() for qid, row in agreed_of(assessment).items()
-              if qid in known}
-    return score(catalog, questionnaire, responses_of(assessment),
-                 targets=assessment.targets or None, agreed=agreed, models=[model_id])
+    return score(catalog, questionnaire_of(catalog, assessment),
+                 responses_of(catalog, assessment), targets=assessment.targets or None,
+                 agreed=agreed_values_of(catalog, assessment), models=[model_id])
 
 
 def _milestone_row(milestone: Milestone, lang: str, stage_names: dict[str, str],

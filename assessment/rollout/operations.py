@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
-from ..results import agreed_of, questionnaire_of, responses_of, score_assessment
+from ..results import agreed_values_of, questionnaire_of, responses_of, score_assessment
 from ..schema import Localized, Question
 from ..scoring import AssessmentScore, GateResult, score
 from ..tables import (
@@ -111,8 +111,8 @@ def roadmap_stages(catalog: Catalog, roadmap: Roadmap,
         # The assessment was not scored against this model: score its gates now.
         assessment = scored or roadmap.assessment
         again = score(catalog, questionnaire_of(catalog, assessment),
-                      responses_of(assessment), targets=assessment.targets or None,
-                      agreed={q: a.scoring_value() for q, a in agreed_of(assessment).items()},
+                      responses_of(catalog, assessment), targets=assessment.targets or None,
+                      agreed=agreed_values_of(catalog, assessment),
                       models=[model.id])
         for gate in again.gates:
             gates.setdefault(gate.model_stage, []).append(gate)

@@ -79,7 +79,9 @@ def _check_assessment(catalog: Catalog, assessment: AssessmentIn, where: str, a_
         problems.append(f"{where}.questionnaire: {assessment.questionnaire!r} is not a "
                         "questionnaire of this installation's catalogue ("
                         + ", ".join(catalog.questionnaires) + ")")
-    questions = {q.id for q in questionnaire.questions} if questionnaire is not None else None
+    # A retired question is no longer asked, but answers to it stay stored: files carry them.
+    questions = ({q.id for q in questionnaire.questions} | set(questionnaire.retired)
+                 if questionnaire is not None else None)
     for index, model_id in enumerate(assessment.models):
         if model_id not in catalog.models:
             problems.append(f"{where}.models[{index}]: {model_id!r} is not a deployment model "

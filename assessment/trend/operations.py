@@ -20,7 +20,7 @@ from ..answers import LEVEL_VALUES, AnswerValue
 from ..catalog import Catalog
 from ..clients.operations import create_assessment
 from ..extensions import db
-from ..results import COUNTED, agreed_of, responses_of, score_assessment
+from ..results import COUNTED, agreed_values_of, responses_of, score_assessment
 from ..schema import CANONICAL_STAGE_IDS, Questionnaire
 from ..scoring import AssessmentScore, score
 from ..tables import AgreedAnswer, Answer, Assessment, Client, Milestone, Respondent, Roadmap
@@ -356,9 +356,8 @@ def project(catalog: Catalog, questionnaire: Questionnaire, latest: Assessment,
             late=any(m.due_on is not None and m.due_on < today for m in milestones)))
     lifted.sort(key=lambda q: (q.on, order[q.question_id]))
 
-    responses = responses_of(latest)
-    agreed = {qid: row.scoring_value() for qid, row in agreed_of(latest).items()
-              if qid in known}
+    responses = responses_of(catalog, latest)
+    agreed = agreed_values_of(catalog, latest)
     steps: list[ProjectionStep] = []
     raised: dict[str, int] = {}
     for on in sorted({q.on for q in lifted}):
