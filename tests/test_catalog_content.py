@@ -198,6 +198,11 @@ def test_building_blocks_with_a_canonical_twin_read_mostly_their_own_block(
         ("exec.strategy.02", "gartner.strategy", True),
         # Using CRM day to day is Gartner's user adoption, a technology checklist item.
         ("ws.metrics.12", "gartner.technology", True),
+        # exec.metrics.03 was split (December 2026): share of wallet is enhancement, the
+        # loyalty figures that keep the old id are retention.
+        ("exec.metrics.06", "kalakota.enhance", True),
+        ("exec.metrics.03", "kalakota.enhance", False),
+        ("exec.metrics.03", "kalakota.retain", True),
     ],
 )
 def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
@@ -205,6 +210,22 @@ def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
     qid = "executive" if question_id.startswith("exec.") else "workshop"
     question = catalog.questionnaires[qid].question(question_id)
     assert (ref in question.informs) is informs
+
+
+# A removed question's answers stay in the database under its id, unscored; a new question
+# given that id would score them under another meaning. Each retired id names the question
+# that now asks what it asked (docs/catalogue.md, "Question set, December 2026").
+RETIRED = {
+    "executive": {"exec.technology.04": "exec.data.03"},
+}
+
+
+@pytest.mark.parametrize("qid", sorted(RETIRED))
+def test_retired_question_ids_are_never_reused(catalog: Catalog, qid: str) -> None:
+    ids = {q.id for q in catalog.questionnaires[qid].questions}
+    for retired, survivor in RETIRED[qid].items():
+        assert retired not in ids, retired
+        assert survivor in ids, survivor
 
 
 def test_domain_content_sits_where_it_belongs(catalog: Catalog) -> None:
