@@ -212,6 +212,11 @@ def test_building_blocks_with_a_canonical_twin_read_mostly_their_own_block(
         # roadmap's milestones are not.
         ("ws.strategy.19", "lic.align_strategy", True),
         ("ws.strategy.18", "lic.align_strategy", False),
+        # exec.metrics.03 was split (December 2026): share of wallet is enhancement, the
+        # loyalty figures that keep the old id are retention.
+        ("exec.metrics.06", "kalakota.enhance", True),
+        ("exec.metrics.03", "kalakota.enhance", False),
+        ("exec.metrics.03", "kalakota.retain", True),
     ],
 )
 def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
@@ -241,7 +246,7 @@ def test_every_retired_question_is_accounted_for_in_the_catalogue_guide(
     changes = guide[guide.index("## Question set, December 2026"):]
     for questionnaire in catalog.questionnaires.values():
         for qid in questionnaire.retired:
-            short = qid.removeprefix("ws.")
+            short = qid.removeprefix("ws.").removeprefix("exec.")
             assert short in changes, qid
 
 
