@@ -40,6 +40,10 @@ from .errors import FieldError
 from .extensions import db, limiter
 from .schema import Localized
 
+#: The version of the scoring rules (docs/scoring.md) the engine follows; the pages that
+#: show scores name it beside their link to the rules.
+RULES_VERSION = 2
+
 
 def lang() -> str:
     """The request's language, chosen on its first use (as Flask-Babel chooses its locale):
