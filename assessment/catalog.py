@@ -31,6 +31,8 @@ from .yamlsource import PathKey, YamlDocument, read_yaml
 
 #: The five backbone models, in the order the product presents them.
 BACKBONE_MODELS: tuple[str, ...] = ("lic", "gartner", "crm_strategy", "kalakota", "swift")
+#: the scale every score is read on (models/scale.yaml); questions may use others
+MATURITY_SCALE = "maturity"
 #: Environment variable naming a directory of the user's own model/questionnaire files.
 USER_DIR_ENV = "CRM_CATALOG_DIR"
 
@@ -113,10 +115,19 @@ class Catalog:
     """The validated catalogue: stages, the answer scale, models and questionnaires."""
 
     stages_file: StagesFile
-    scale: ScaleFile
+    scales: dict[str, ScaleFile]
     models: dict[str, DeploymentModel]
     questionnaires: dict[str, Questionnaire]
     sources: dict[str, Path] = field(default_factory=dict, compare=False)
+
+    @property
+    def scale(self) -> ScaleFile:
+        """The maturity scale: the levels every score is read on."""
+        return self.scales[MATURITY_SCALE]
+
+    def scale_of(self, question: Question) -> ScaleFile:
+        """The scale a question is answered on (its levels are 0-5 like every scale)."""
+        return self.scales[question.scale]
 
     @property
     def stages(self) -> list[CanonicalStage]:
@@ -335,12 +346,11 @@ def load_files(files: Iterable[Path]) -> Catalog:
     models = [p for p in parsed if isinstance(p.obj, DeploymentModel)]
     questionnaires = [p for p in parsed if isinstance(p.obj, Questionnaire)]
 
-    for kind, group in (("stages", stages), ("scale", scales)):
-        for extra_file in group[1:]:
-            problems.append(Problem(extra_file.doc.file, extra_file.doc.line_of(("kind",)), "kind",
-                                    f"a second '{kind}' file; the catalogue has exactly one "
-                                    f"(the first is {_display(group[0].doc.file)})"))
-    for kind, group in (("model", models), ("questionnaire", questionnaires)):
+    for extra_file in stages[1:]:
+        problems.append(Problem(extra_file.doc.file, extra_file.doc.line_of(("kind",)), "kind",
+                                "a second 'stages' file; the catalogue has exactly one "
+                                f"(the first is {_display(stages[0].doc.file)})"))
+    for kind, group in (("model", models), ("questionnaire", questionnaires), ("scale", scales)):
         yield_ids = ((p.obj.id, p) for p in group)
         first: dict[str, _Parsed] = {}
         for obj_id, p in yield_ids:
@@ -359,8 +369,10 @@ def load_files(files: Iterable[Path]) -> Catalog:
 
     if not problems and not stages:
         problems.append(Problem(data_dir("models"), 1, "", "no 'stages' file in the catalogue"))
-    if not problems and not scales:
-        problems.append(Problem(data_dir("models"), 1, "", "no 'scale' file in the catalogue"))
+    if not problems and not any(p.obj.id == MATURITY_SCALE for p in scales):
+        problems.append(Problem(data_dir("models"), 1, "",
+                                f"no scale '{MATURITY_SCALE}' in the catalogue: every score "
+                                "is read on it"))
     if problems:
         raise CatalogError(problems)
 
@@ -372,7 +384,7 @@ def load_files(files: Iterable[Path]) -> Catalog:
     sources = {f"{p.obj.kind}:{getattr(p.obj, 'id', p.obj.kind)}": p.doc.file for p in parsed}
     return Catalog(
         stages_file=stages[0].obj,
-        scale=scales[0].obj,
+        scales={p.obj.id: p.obj for p in scales},
         models={p.obj.id: p.obj for p in sorted(models, key=model_order)},
         questionnaires={p.obj.id: p.obj for p in questionnaires},
         sources=sources,

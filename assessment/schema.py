@@ -244,10 +244,21 @@ class Question(Strict):
     text: Localized
     help: Localized
     scale: LocalId = "maturity"
+    #: what each answer level 0..5 means for this question, in both languages
+    levels: dict[Level, Localized] | None = None
     weight: QuestionWeight = 1.0
     informs: Annotated[list[ModelStageRef], Field(min_length=1)]
     tags: list[LocalId] = []
     recommendations: Annotated[list[Recommendation], Field(min_length=1)]
+
+    @field_validator("levels")
+    @classmethod
+    def _six_levels(cls, levels: dict[int, Localized] | None) -> dict[int, Localized] | None:
+        if levels is not None and tuple(sorted(levels)) != LEVELS:
+            missing = [str(level) for level in LEVELS if level not in levels]
+            raise ValueError("a description for each level 0 to 5 (missing: "
+                             + ", ".join(missing) + ")")
+        return levels
 
     @field_validator("recommendations")
     @classmethod

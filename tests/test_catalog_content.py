@@ -72,6 +72,141 @@ def test_every_model_stage_is_informed_by_some_question(catalog: Catalog, qid: s
             assert informed.get(f"{model.id}.{stage.id}"), f"{qid}: {model.id}.{stage.id}"
 
 
+# Rule 8 scores a model stage from exactly the questions that inform it, so each `informs`
+# link claims "this answer is evidence of how far the organisation is at that model stage".
+# The tests below pin what that evidence must look like in the shipped questionnaires.
+
+@pytest.mark.parametrize(("qid", "wanted"), [("workshop", 3), ("executive", 1)])
+def test_shipped_questionnaires_give_every_backbone_stage_its_evidence(
+    catalog: Catalog, qid: str, wanted: int
+) -> None:
+    questionnaire = catalog.questionnaires[qid]
+    assert questionnaire.evidence_per_stage == wanted
+    informed = catalog.informing_questions[qid]
+    assert {ref.partition(".")[0] for ref in informed} == set(BACKBONE_MODELS)
+    short = {f"{model_id}.{stage_id}": len(informed.get(f"{model_id}.{stage_id}", []))
+             for model_id, stages in MODEL_STAGES.items() for stage_id in stages
+             if len(informed.get(f"{model_id}.{stage_id}", [])) < wanted}
+    assert short == {}
+
+
+def _kalakota_evidence(catalog: Catalog, qid: str) -> dict[str, set[str]]:
+    informed = catalog.informing_questions[qid]
+    return {stage: {q.id for q in informed[f"kalakota.{stage}"]}
+            for stage in MODEL_STAGES["kalakota"]}
+
+
+def test_each_kalakota_phase_reads_the_questions_about_its_own_step(catalog: Catalog) -> None:
+    evidence = _kalakota_evidence(catalog, "workshop")
+    # Prospecting, lead handling and the cost of a new customer; cross-selling, up-selling
+    # and share of wallet; churn prediction, win-back and retention rates.
+    assert {"ws.strategy.04", "ws.data.13", "ws.technology.01", "ws.metrics.09",
+            "ws.metrics.10"} <= evidence["acquire"]
+    assert {"ws.strategy.08", "ws.strategy.09", "ws.metrics.07",
+            "ws.metrics.08"} <= evidence["enhance"]
+    assert {"ws.strategy.07", "ws.strategy.10", "ws.data.16", "ws.metrics.04",
+            "ws.metrics.05", "ws.metrics.06"} <= evidence["retain"]
+    # Two phases share only questions about the whole lifecycle, which inform all three.
+    whole = evidence["acquire"] & evidence["enhance"] & evidence["retain"]
+    for first, second in (("acquire", "enhance"), ("acquire", "retain"),
+                          ("enhance", "retain")):
+        assert evidence[first] & evidence[second] == whole, (first, second)
+    assert all(len(ids) >= 3 * len(whole) for ids in evidence.values())
+
+
+GOAL_PHASE = {"goal_acquisition": "acquire", "goal_wallet_share": "enhance",
+              "goal_loyalty": "retain", "goal_retention": "retain"}
+
+
+def test_a_workshop_question_about_one_lifecycle_goal_informs_no_other_phase(
+    catalog: Catalog
+) -> None:
+    """The workshop asks about one practice per question: one tagged only with goals of a
+    single Kalakota phase is never evidence for another phase."""
+    misplaced = []
+    for question in catalog.questionnaires["workshop"].questions:
+        phases = {GOAL_PHASE[tag] for tag in question.tags if tag in GOAL_PHASE}
+        informed = {ref.partition(".")[2] for ref in question.informs
+                    if ref.startswith("kalakota.")}
+        if len(phases) == 1 and not informed <= phases:
+            misplaced.append((question.id, sorted(informed - phases)))
+    assert misplaced == []
+
+
+@pytest.mark.parametrize("qid", ["workshop", "executive"])
+def test_no_model_stage_rests_only_on_unrelated_canonical_stages(
+    catalog: Catalog, qid: str
+) -> None:
+    """Each model stage's evidence includes a question from a canonical stage its own
+    design (`maps_to`) draws on; none is scored from questions that are all elsewhere."""
+    informed = catalog.informing_questions[qid]
+    unrelated = []
+    for model in catalog.models.values():
+        for stage in model.stages:
+            stages_read = {q.stage for q in informed[f"{model.id}.{stage.id}"]}
+            if not stages_read & set(stage.maps_to):
+                unrelated.append((f"{model.id}.{stage.id}", sorted(stages_read)))
+    assert unrelated == []
+
+
+@pytest.mark.parametrize("qid", ["workshop", "executive"])
+def test_building_blocks_with_a_canonical_twin_read_mostly_their_own_block(
+    catalog: Catalog, qid: str
+) -> None:
+    """Gartner's and the CRM strategy model's vision, strategy, information, technology and
+    metrics each draw wholly on one canonical stage: most of their evidence is asked there."""
+    informed = catalog.informing_questions[qid]
+    checked = 0
+    for model_id in ("gartner", "crm_strategy"):
+        for stage in catalog.models[model_id].stages:
+            if len(stage.maps_to) != 1:
+                continue
+            (twin,) = stage.maps_to
+            questions = informed[f"{model_id}.{stage.id}"]
+            own = [q for q in questions if q.stage == twin]
+            assert 2 * len(own) > len(questions), f"{qid}: {model_id}.{stage.id}"
+            checked += 1
+    assert checked == 9
+
+
+@pytest.mark.parametrize(
+    ("question_id", "ref", "informs"),
+    [
+        # Sales force automation runs the lead pipeline: evidence for acquisition.
+        ("ws.technology.01", "kalakota.acquire", True),
+        # Lifetime value tells who is worth keeping: retention, not enhancement.
+        ("ws.metrics.04", "kalakota.retain", True),
+        ("ws.metrics.04", "kalakota.enhance", False),
+        # A suggested next offer at the point of contact is enhancement.
+        ("ws.technology.05", "kalakota.enhance", True),
+        # An ambition written into the vision is not yet a lifecycle practice.
+        ("ws.vision.06", "kalakota.acquire", False),
+        ("ws.vision.06", "kalakota.retain", False),
+        # Handling service requests and complaints is service, not the retention programme.
+        ("ws.process.03", "kalakota.retain", False),
+        ("ws.process.04", "kalakota.retain", False),
+        # Treatment by value tier and consent to contact are LIC personalisation.
+        ("ws.strategy.13", "lic.personalisation", True),
+        ("ws.data.17", "lic.personalisation", True),
+        # Choosing tools from written requirements is LIC's infrastructure stage.
+        ("ws.technology.12", "lic.infrastructure", True),
+        ("ws.technology.12", "lic.align_strategy", False),
+        # Prospecting is acquisition, not LIC's segmentation of customers by how they buy.
+        ("ws.data.13", "lic.segmentation", False),
+        # Who the customer is (dealer or end consumer) is Gartner's strategy block.
+        ("ws.vision.03", "gartner.strategy", True),
+        ("exec.strategy.02", "gartner.strategy", True),
+        # Using CRM day to day is Gartner's user adoption, a technology checklist item.
+        ("ws.metrics.12", "gartner.technology", True),
+    ],
+)
+def test_meaning_critical_links(catalog: Catalog, question_id: str, ref: str,
+                                informs: bool) -> None:
+    qid = "executive" if question_id.startswith("exec.") else "workshop"
+    question = catalog.questionnaires[qid].question(question_id)
+    assert (ref in question.informs) is informs
+
+
 def test_domain_content_sits_where_it_belongs(catalog: Catalog) -> None:
     workshop = catalog.questionnaires["workshop"].questions
     tagged: dict[str, set[str]] = {}

@@ -215,3 +215,42 @@ def test_every_model_stage_needs_its_evidence(write_yaml: WriteYaml) -> None:
     # one informing question per model stage is enough by default
     load_files([*base_files(), model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD
                                                  + one_on_second)])
+
+
+def levels_block(*values: int) -> str:
+    lines = "".join(f"      {v}: {{en: 'Level {v} here', fa: 'سطح {v} این‌جا'}}\n" for v in values)
+    return "    levels:\n" + lines
+
+
+def test_questions_may_describe_their_levels_on_a_scale_of_their_own(
+    write_yaml: WriteYaml,
+) -> None:
+    scale = (data_dir("models") / "scale.yaml").read_text(encoding="utf-8").replace(
+        "id: maturity", "id: agreement", 1)
+    model = write_yaml("own.yaml", GOOD_MODEL)
+    text = GOOD_QUESTIONNAIRE_HEAD + six_questions().replace(
+        "    informs: [own.first]\n",
+        "    scale: agreement\n" + levels_block(0, 1, 2, 3, 4, 5) + "    informs: [own.first]\n", 1)
+    catalog = load_files([*base_files(), write_yaml("agreement.yaml", scale), model,
+                          write_yaml("q.yaml", text)])
+    first = catalog.questionnaires["own_q"].questions[0]
+    assert sorted(catalog.scales) == ["agreement", "maturity"]
+    assert catalog.scale.id == "maturity"
+    assert catalog.scale_of(first).id == "agreement"
+    assert first.levels is not None
+    assert first.levels[5].en == "Level 5 here"
+
+
+def test_level_descriptions_cover_all_six_levels_and_scales_have_unique_ids(
+    write_yaml: WriteYaml,
+) -> None:
+    model = write_yaml("own.yaml", GOOD_MODEL)
+    text = GOOD_QUESTIONNAIRE_HEAD + six_questions().replace(
+        "    informs: [own.first]\n", levels_block(0, 1, 2, 3, 4) + "    informs: [own.first]\n", 1)
+    found = problems_of(model, write_yaml("q.yaml", text))
+    assert any(re.search(r"q\.yaml:\d+: questions\[0\]\.levels: .*a description for each "
+                         r"level 0 to 5 \(missing: 5\)", p) for p in found), found
+    again = write_yaml("again.yaml", (data_dir("models") / "scale.yaml").read_text("utf-8"))
+    found = problems_of(again)
+    assert any(re.search(r"again\.yaml:3: id: a scale with id 'maturity' already exists", p)
+               for p in found), found
