@@ -186,7 +186,7 @@ class QuestionScore(scoring.QuestionScore):
         "Rule 1: the share of the people the question applies to who gave a level "
         '("not applicable" leaves the denominator); null when it applies to nobody.'))]
     applicable: Annotated[int, Field(description=(
-        'Respondents minus those who answered "na": the people the question applies to.'))]
+        f'Respondents minus those who answered "{NA}": the people the question applies to.'))]
     unknown_share: Annotated[float | None, Field(description=(
         'The share of "don\'t know" among the people the question applies to; null when it '
         "applies to nobody."))]

@@ -54,6 +54,14 @@ class ModelNext:
 
 
 @dataclass(frozen=True)
+class StageAnswers:
+    """A stage's answers without a level, for the line under its figures."""
+
+    not_applicable: int
+    unknown: int
+
+
+@dataclass(frozen=True)
 class Advice:
     """A question of the priorities or of the "to go further" list, with the question's
     recommendation for the level it has reached ("" when it has none)."""
@@ -170,11 +178,11 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
                     if q.stage == stage) for level in LEVELS]
         for stage in CANONICAL_STAGE_IDS
     }
-    stage_answers = {
-        stage: {key: sum(getattr(result.questions[q.id], key) for q in questionnaire.questions
-                         if q.stage == stage) for key in ("not_applicable", "unknown")}
-        for stage in CANONICAL_STAGE_IDS
-    }
+    stage_answers = {}
+    for stage in CANONICAL_STAGE_IDS:
+        in_stage = [result.questions[q.id] for q in questionnaire.questions if q.stage == stage]
+        stage_answers[stage] = StageAnswers(sum(qs.not_applicable for qs in in_stage),
+                                            sum(qs.unknown for qs in in_stage))
     unanswered_questions = [q for q in questionnaire.questions
                             if result.questions[q.id].value is None]
     # Divergent questions and any the room settled by agreeing an answer: settled ones
