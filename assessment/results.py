@@ -7,16 +7,15 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from . import answers, i18n
+from . import answers, i18n, verdicts, web
 from .catalog import Catalog
 from .charts import radar_svg
 from .extensions import db
 from .schema import Question, Questionnaire
-from .scoring import AssessmentScore, ModelStageScore, Priority, score
+from .scoring import AssessmentScore, ModelScore, ModelStageScore, Priority, level_of, score
 from .tables import AgreedAnswer, Answer, Assessment, Respondent
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
@@ -86,17 +85,49 @@ def model_stage_target(result: AssessmentScore, stage: ModelStageScore) -> float
 
 @dataclass(frozen=True)
 class PriorityRow:
+    """A question on the priorities or the "to go further" list, with the recommendation
+    for the level it has reached (rule 10)."""
+
     priority: Priority
     question: Question
     recommendation: str
+
+
+@dataclass(frozen=True)
+class ModelReadiness:
+    """A deployment model's readiness verdict in words (rule 9)."""
+
+    model: ModelScore
+    label: str
+    colour: str  #: the badge's Bootstrap colour
+    reasons: list[str]
 
 
 def level_colour(level: int | None) -> str:
     return "#9aa5b1" if level is None else LEVEL_COLOURS[level]
 
 
+def advice_rows(questionnaire: Questionnaire, items: tuple[Priority, ...],
+                lang: str) -> list[PriorityRow]:
+    rows = []
+    for item in items:
+        question = questionnaire.question(item.question_id)
+        rec = question.recommendation_for(level_of(item.value))
+        rows.append(PriorityRow(item, question, rec.text.get(lang) if rec else ""))
+    return rows
+
+
+def readiness_rows(catalog: Catalog, result: AssessmentScore, lang: str) -> list[ModelReadiness]:
+    return [ModelReadiness(model, verdicts.verdict_label(model.readiness.verdict),
+                           verdicts.VERDICT_COLOURS[model.readiness.verdict],
+                           verdicts.reasons_of(model, catalog, lang))
+            for model in result.models]
+
+
 def results_context(catalog: Catalog, assessment: Assessment) -> dict[str, Any]:
-    lang = str(getattr(g, "lang", "en"))
+    # chosen here, before anything is worded: the radar and the recommendations below
+    # are in the page's language
+    lang = web.lang()
     result: AssessmentScore = score_assessment(catalog, assessment)
     questionnaire = questionnaire_of(catalog, assessment)
     labels = [s.name.get(lang) for s in catalog.stages]
@@ -108,17 +139,15 @@ def results_context(catalog: Catalog, assessment: Assessment) -> dict[str, Any]:
         title=_("Radar of the six stages: current against target"),
         numbers=[i18n.number(s.score, lang) for s in result.stages],
     )
-    priorities = []
-    for item in result.priorities:
-        question = questionnaire.question(item.question_id)
-        rec = question.recommendation_for(int(item.value))
-        priorities.append(PriorityRow(item, question, rec.text.get(lang) if rec else ""))
     return {
         "assessment": assessment,
         "result": result,
         "questionnaire": questionnaire,
         "radar": radar,
-        "priorities": priorities,
+        "priorities": advice_rows(questionnaire, result.priorities, lang),
+        "further": advice_rows(questionnaire, result.further, lang),
+        "readiness": readiness_rows(catalog, result, lang),
+        "confidence": verdicts.confidence_label(result.confidence),
         "level_colour": level_colour,
         "stage_scores": {s.stage: s for s in result.stages},
         "failed_gates": [gate for gate in result.gates if gate.status == "fail"],

@@ -27,6 +27,9 @@ GateStatus = Literal["pass", "fail", "unknown"]
 GATE_PASS, GATE_FAIL, GATE_UNKNOWN = cast(
     "tuple[GateStatus, GateStatus, GateStatus]", get_args(GateStatus))
 
+#: The version of the rules in docs/scoring.md this engine follows; pages, reports and the
+#: API name it beside the scores (docs/scoring.md keeps the change log).
+RULES_VERSION = 2
 #: Rule 2: a question is flagged divergent when its answers' standard deviation is at
 #: least this many levels (and at least two people gave a level).
 DIVERGENCE_THRESHOLD = 1.2

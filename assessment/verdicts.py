@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from . import i18n
 from .catalog import Catalog
@@ -52,30 +52,31 @@ def reason_text(reason: Reason, model_id: str, catalog: Catalog, lang: str) -> s
     where = ""
     if reason.model_stage is not None:
         where = catalog.models[model_id].stage(reason.model_stage).name.get(lang)
-    return str(_sentence(reason, where, stage_name, level, lang))
+    with force_locale(lang):  # the sentence in the language of the names, whoever asks
+        return str(_sentence(reason, where, stage_name, level, lang))
 
 
 def _sentence(reason: Reason, where: str, stage_name: Callable[[str | None], str],
               level: Callable[[int | None], str], lang: str) -> object:
     if reason.code == "gate_fails":
-        return _("%(where)s: %(stage)s is at level %(level)s; this stage should not start "
-                 "before it reaches level %(required)s.", where=where,
-                 stage=stage_name(reason.stage), level=level(reason.level),
-                 required=level(reason.required))
+        return str(_("%(where)s: %(stage)s is at level %(level)s; this stage should not start "
+                     "before it reaches level %(required)s.", where=where,
+                     stage=stage_name(reason.stage), level=level(reason.level),
+                     required=level(reason.required)))
     if reason.code == "gate_unknown":
-        return _("%(where)s: %(stage)s has not been assessed, so the gate asking for level "
-                 "%(required)s cannot be judged.", where=where, stage=stage_name(reason.stage),
-                 required=level(reason.required))
+        return str(_("%(where)s: %(stage)s has not been assessed, so the gate asking for "
+                     "level %(required)s cannot be judged.", where=where,
+                     stage=stage_name(reason.stage), required=level(reason.required)))
     if reason.code == "below_target":
-        return _("%(stage)s is at level %(level)s, below its target of %(required)s.",
-                 stage=stage_name(reason.stage), level=level(reason.level),
-                 required=level(reason.required))
+        return str(_("%(stage)s is at level %(level)s, below its target of %(required)s.",
+                     stage=stage_name(reason.stage), level=level(reason.level),
+                     required=level(reason.required)))
     if reason.code == "gates_pass":
-        return ngettext("Every gate passes, and %(stages)s is at or above its target.",
-                        "Every gate passes, and %(stages)s are at or above their targets.",
-                        len(reason.stages),
-                        stages=i18n.join_words([stage_name(s) for s in reason.stages], lang))
-    return _("This model sets no readiness gates, so its readiness cannot be confirmed.")
+        return str(ngettext("Every gate passes, and %(stages)s is at or above its target.",
+                            "Every gate passes, and %(stages)s are at or above their targets.",
+                            len(reason.stages),
+                            stages=i18n.join_words([stage_name(s) for s in reason.stages], lang)))
+    return str(_("This model sets no readiness gates, so its readiness cannot be confirmed."))
 
 
 def reasons_of(model: ModelScore, catalog: Catalog, lang: str) -> list[str]:

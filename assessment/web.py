@@ -33,16 +33,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import answers, i18n, scoring
+from . import answers, i18n, scoring, verdicts
 from .catalog import Catalog
 from .config import rate_limit
 from .errors import FieldError
 from .extensions import db, limiter
 from .schema import Localized
-
-#: The version of the scoring rules (docs/scoring.md) the engine follows; the pages that
-#: show scores name it beside their link to the rules.
-RULES_VERSION = 2
 
 
 def lang() -> str:
@@ -220,9 +216,15 @@ def register_template_helpers(app: Flask) -> None:
             "catalog": catalog,
             "loc": loc,
             # the scoring rules' thresholds, for the pages that explain them
+            "rules_version": scoring.RULES_VERSION,
             "divergence": scoring.DIVERGENCE_THRESHOLD,
+            "uncertain_below": scoring.UNCERTAIN_BELOW,
             "confidence_high": scoring.CONFIDENCE_HIGH,
             "confidence_medium": scoring.CONFIDENCE_MEDIUM,
+            # verdicts and confidence in words, worded in one place (verdicts.py)
+            "verdict_label": verdicts.verdict_label,
+            "verdict_colours": verdicts.VERDICT_COLOURS,
+            "confidence_label": verdicts.confidence_label,
             "role_names": role_names(),
             "answer_label": answer_label,
             # the answers' stored values, for pages that show or send them

@@ -146,7 +146,7 @@ def test_pages_name_the_answers_without_a_level_in_the_readers_language(
     english = text_of(client.get(f"/assessments/{aid}/results?lang=en").get_data(as_text=True))
     persian = text_of(client.get(f"/assessments/{aid}/results?lang=fa").get_data(as_text=True))
     assert " 0 · n/a 1 " in english
-    assert " ۰ · ند ۱ " in persian
+    assert " ۰، ند ۱ " in persian  # the Persian comma: a dot beside a digit reads as ۰
 
     client.post(f"/assessments/{aid}/workshop/open")
     legend = re.compile(r'<div class="legend[^"]*">(.*?)</div>', re.S)

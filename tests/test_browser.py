@@ -153,11 +153,11 @@ def test_consultant_walks_all_six_stages_and_sees_results(server: str, context: 
     shot(page, f"review-{lang}")
     page.locator("form[action$='/complete'] button").click()
     expect(page).to_have_url(re.compile(r"/results"))
-    readiness = page.locator("[data-testid=readiness]").inner_text()
+    index = page.locator("[data-testid=maturity-index]").inner_text()
     if lang == "fa":
-        assert any(d in readiness for d in PERSIAN_DIGITS), readiness
+        assert any(d in index for d in PERSIAN_DIGITS), index
     else:
-        assert re.match(r"\d+", readiness), readiness
+        assert re.match(r"\d+", index), index
     expect(page.locator("svg.radar")).to_be_visible()
     expect(page.locator(".model-row")).to_have_count(5)
     shot(page, f"results-{lang}")
@@ -186,7 +186,7 @@ def test_executive_self_assessment_link_without_an_account(server: str, browser:
     phone.goto(link + "/review")
     phone.locator("form[action$='/complete'] button").click()
     expect(phone).to_have_url(re.compile(r"/results"))
-    expect(phone.locator("[data-testid=readiness]")).to_contain_text("۶۰")
+    expect(phone.locator("[data-testid=maturity-index]")).to_contain_text("۶۰")
     shot(phone, "self-assessment-results-fa")
     executive.close()
 

@@ -112,5 +112,5 @@ def test_demo_data_is_created_once(app: Flask) -> None:
     client = app.test_client()
     client.post("/login", data={"email": first.email, "password": first.password})
     page = client.get("/assessments/1/results?lang=en").get_data(as_text=True)
-    assert "Readiness index" in page
+    assert "Maturity index" in page
     assert "divergent" in page

@@ -407,8 +407,8 @@ def test_each_model_has_its_readiness_verdict_with_its_reasons(app: Flask, mixed
     assert {m.readiness.verdict for m in result.models} >= {"not_ready"}
     _html, pdf = render(app, mixed, lang)
     flat = squash(read_pdf(pdf)[1])
-    summary = flat[flat.index("Readiness by deployment model" if lang == "en"
-                              else "آمادگی به تفکیک مدل استقرار"):]
+    summary = flat[flat.index("Readiness for each deployment model" if lang == "en"
+                              else "آمادگی برای هر مدل استقرار"):]
     for (label, reasons), model in zip(readiness, result.models, strict=True):
         name = get_catalog(app).models[model.model].name.get(lang)
         assert reasons, model.model
@@ -432,11 +432,11 @@ def test_one_respondent_is_self_reported_whatever_the_coverage(app: Flask, world
     flat = squash(read_pdf(pdf)[1])
     if lang == "en":
         assert "100%Self-reported" in flat  # coverage, then the confidence label below it
-        assert "One person answered: these are their own views" in flat
+        assert "One person answered alone: nobody else's view has tested" in flat
         assert "High confidence" not in flat
     else:
         assert "٪۰۰۱خوداظهاری" in flat  # 100%, its digits back to front as pypdf gives them
-        assert "دیدگاه خود اوست" in flat
+        assert "این پاسخ‌ها را نیازموده است".replace(ZWNJ, "") in flat
         assert "اطمینان بالا" not in flat
 
 
@@ -488,7 +488,7 @@ def test_persian_report_has_persian_digits_and_x_of_y_with_az(app: Flask, mixed:
 
 
 def test_the_report_states_the_rules_version_of_docs_scoring(app: Flask, mixed: int) -> None:
-    from assessment.web import RULES_VERSION
+    from assessment.scoring import RULES_VERSION
 
     docs = (Path(__file__).parent.parent / "docs" / "scoring.md").read_text(encoding="utf-8")
     found = re.search(r"\*\*Rules version (\d+)\*\*", docs)

@@ -372,3 +372,9 @@ def test_to_dict_is_plain_json(mini: Catalog) -> None:
     data = json.loads(json.dumps(result.to_dict()))
     assert data["maturity_index"] == pytest.approx(60.0)
     assert [s["stage"] for s in data["stages"]] == list(scoring.CANONICAL_STAGE_IDS)
+
+
+def test_the_rules_document_is_the_version_the_engine_follows() -> None:
+    rules = (Path(__file__).parent.parent / "docs" / "scoring.md").read_text(encoding="utf-8")
+    assert f"**Rules version {scoring.RULES_VERSION}**" in rules
+    assert f"- **Version {scoring.RULES_VERSION}**" in rules  # and its change log says what

@@ -122,7 +122,7 @@ def test_self_assessment_link_without_an_account(signed_in: Signed, app: object)
     assert outsider.post(f"/s/{token}/complete").headers["Location"].endswith(
         f"/s/{token}/results")
     result = outsider.get(f"/s/{token}/results?lang=en").get_data(as_text=True)
-    assert "Readiness index" in result
+    assert "Maturity index" in result
     assert "Clients" not in result  # no consultant navigation for the executive
     # the consultant sees it under the client
     detail = text_of(client.get(f"/clients/{client_id}?lang=en").get_data(as_text=True))

@@ -158,7 +158,7 @@ def test_a_finished_link_opens_the_results(shared, app: Flask) -> None:
             f"/s/{token}/results"), path
     results = app.test_client().get(f"/s/{token}/results?lang=en")
     assert results.status_code == 200
-    assert "Readiness index" in results.get_data(as_text=True)
+    assert "Maturity index" in results.get_data(as_text=True)
 
 
 def test_the_consultant_reopens_the_assessment(shared, app: Flask) -> None:

@@ -18,24 +18,25 @@ from ..charts import radar_svg
 from ..extensions import db
 from ..results import (
     COUNTED,
+    advice_rows,
     agreed_of,
     model_stage_target,
     questionnaire_of,
+    readiness_rows,
     score_assessment,
 )
-from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question, Questionnaire
+from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question
 from ..scoring import (
     GATE_FAIL,
     GATE_PASS,
+    RULES_VERSION,
     AssessmentScore,
     ModelScore,
-    Priority,
     QuestionScore,
-    level_of,
     to_points,
 )
 from ..tables import Answer, Assessment, Respondent, utcnow
-from ..web import RULES_VERSION, get_catalog
+from ..web import get_catalog
 from .render import ReportError, data_url, font_faces, report_language
 
 
@@ -62,16 +63,6 @@ class StageAnswers:
 
 
 @dataclass(frozen=True)
-class Advice:
-    """A question of the priorities or of the "to go further" list, with the question's
-    recommendation for the level it has reached ("" when it has none)."""
-
-    item: Priority
-    row: QuestionRow
-    recommendation: str
-
-
-@dataclass(frozen=True)
 class GateNote:
     """A gate of a model that does not pass: its status, its model stage and why it exists."""
 
@@ -81,15 +72,9 @@ class GateNote:
 
 
 @dataclass(frozen=True)
-class ModelReadiness:
-    """A deployment model's readiness verdict with its reasons, in the report's language,
-    and what its scores rest on."""
+class ModelNotes:
+    """What a deployment model's scores rest on, and its gates that do not pass."""
 
-    model: ModelScore
-    name: str
-    verdict: str  #: the verdict's code: ready, conditional or not_ready
-    label: str
-    reasons: list[str]
     evidence: int  #: the questions that inform any of its stages
     answered: int  #: of those, how many have a value
     uncertain: int  #: of those, how many are uncertain
@@ -131,32 +116,17 @@ def _model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
     return None
 
 
-def _advice(questionnaire: Questionnaire, rows: dict[str, QuestionRow],
-            items: tuple[Priority, ...], lang: str) -> list[Advice]:
-    """Priorities or "to go further" items, each with the recommendation for its level."""
-    listed = []
-    for item in items:
-        rec = questionnaire.question(item.question_id).recommendation_for(level_of(item.value))
-        listed.append(Advice(item, rows[item.question_id], rec.text.get(lang) if rec else ""))
-    return listed
-
-
-def _readiness(catalog: Catalog, result: AssessmentScore, lang: str) -> list[ModelReadiness]:
-    listed = []
-    for model in result.models:
-        design = catalog.models[model.model]
-        evidence = list(dict.fromkeys(qid for s in model.stages for qid in s.question_ids))
-        gates = [GateNote(gate.status, stage.name.get(lang), g.description.get(lang))
-                 for s in model.stages if (stage := design.stage(s.stage))
-                 for gate in s.gates if gate.status != GATE_PASS
-                 for g in stage.gates if g.id == gate.gate]
-        listed.append(ModelReadiness(
-            model, design.name.get(lang), model.readiness.verdict,
-            verdicts.verdict_label(model.readiness.verdict),
-            verdicts.reasons_of(model, catalog, lang), len(evidence),
-            sum(1 for qid in evidence if result.questions[qid].value is not None),
-            sum(1 for qid in evidence if result.questions[qid].uncertain), gates))
-    return listed
+def _model_notes(catalog: Catalog, result: AssessmentScore, model: ModelScore,
+                 lang: str) -> ModelNotes:
+    design = catalog.models[model.model]
+    evidence = list(dict.fromkeys(qid for s in model.stages for qid in s.question_ids))
+    gates = [GateNote(gate.status, stage.name.get(lang), g.description.get(lang))
+             for s in model.stages if (stage := design.stage(s.stage))
+             for gate in s.gates if gate.status != GATE_PASS
+             for g in stage.gates if g.id == gate.gate]
+    return ModelNotes(len(evidence),
+                      sum(1 for qid in evidence if result.questions[qid].value is not None),
+                      sum(1 for qid in evidence if result.questions[qid].uncertain), gates)
 
 
 def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[str, Any]:
@@ -211,9 +181,10 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
             reversed(by_score)),
         "confidence": verdicts.confidence_label(result.confidence),
         "rules_version": RULES_VERSION,
-        "readiness": _readiness(catalog, result, lang),
-        "priorities": _advice(questionnaire, rows, result.priorities, lang),
-        "further": _advice(questionnaire, rows, result.further, lang),
+        "readiness": readiness_rows(catalog, result, lang),
+        "model_notes": {m.model: _model_notes(catalog, result, m, lang) for m in result.models},
+        "priorities": advice_rows(questionnaire, result.priorities, lang),
+        "further": advice_rows(questionnaire, result.further, lang),
         "rows": rows,
         "stage_distribution": stage_distribution,
         "stage_answers": stage_answers,

@@ -105,7 +105,7 @@ def client_trend(client_id: int) -> Any:
     if trend.projection is not None:
         roadmap = db.session.get(Roadmap, trend.projection.roadmap_id)
         milestones = {m.id: m for m in roadmap.milestones} if roadmap else {}
-    chart = trend_svg(trend, lang(), title=_("Readiness index and stage scores over time"))
+    chart = trend_svg(trend, lang(), title=_("Maturity index and stage scores over time"))
     return render_template(
         "trend/trend.html", client=client, trend=trend,
         questionnaire=catalog.questionnaires[questionnaire_id],
