@@ -265,7 +265,7 @@ def users_create(email: str, name: str, workspace_name: str | None, join_email: 
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 @click.option("--timeout", type=float, default=None, help="Seconds before rendering stops.")
 def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float | None) -> None:
-    """Write the readiness report of an assessment as PDF (or its HTML)."""
+    """Write the maturity and readiness report of an assessment as PDF (or its HTML)."""
     import time
 
     from .extensions import db as database
