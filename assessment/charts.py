@@ -28,8 +28,11 @@ def _polygon(points: Sequence[tuple[float, float]]) -> str:
 def radar_svg(labels: Sequence[str], current: Sequence[float | None],
               target: Sequence[float | None], *, rtl: bool = False, size: int = 420,
               title: str = "", numbers: Sequence[str] | None = None,
-              show_labels: bool = True) -> str:
-    """A radar of scores 0-100 per axis, `current` filled, `target` dashed."""
+              show_labels: bool = True, marks: Sequence[str] | None = None) -> str:
+    """A radar of scores 0-100 per axis, `current` filled, `target` dashed.
+
+    Without labels each axis shows its number, 1 to n, or `marks` when given (a Persian
+    page numbers its axes in Persian digits)."""
     count = len(labels)
     cx = cy = size / 2
     radius = size * (0.32 if show_labels else 0.42)
@@ -62,7 +65,7 @@ def radar_svg(labels: Sequence[str], current: Sequence[float | None],
     for i, label in enumerate(labels):
         x, y = _point(cx, cy, radius + (22 if show_labels else 14), i, count, rtl)
         anchor = "middle" if abs(x - cx) < 1 else ("start" if x > cx else "end")
-        text = label if show_labels else str(i + 1)
+        text = label if show_labels else marks[i] if marks is not None else str(i + 1)
         parts.append(f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="{anchor}" '
                      f'font-size="15" fill="#1d2733">{escape(text)}</text>')
         if show_labels and numbers is not None:

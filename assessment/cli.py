@@ -51,6 +51,12 @@ def models_validate(paths: tuple[Path, ...]) -> None:
     )
 
 
+def _evidence(catalog: Catalog, model_id: str, stage_id: str) -> dict[str, int]:
+    """How many questions of each questionnaire inform a model stage: what it scores from."""
+    ref = f"{model_id}.{stage_id}"
+    return {qid: len(refs.get(ref, [])) for qid, refs in catalog.informing_questions.items()}
+
+
 def catalog_summary(catalog: Catalog) -> dict[str, Any]:
     return {
         "stages": [
@@ -65,6 +71,7 @@ def catalog_summary(catalog: Catalog) -> dict[str, Any]:
                         "id": stage.id,
                         "name": stage.name.model_dump(),
                         "maps_to": dict(stage.maps_to),
+                        "informing_questions": _evidence(catalog, model.id, stage.id),
                         "checklist_items": len(stage.checklist),
                         "gates": [gate.id for gate in stage.gates],
                     }
@@ -92,7 +99,8 @@ def catalog_summary(catalog: Catalog) -> dict[str, Any]:
     help="Language of the names shown.",
 )
 def models_list(as_json: bool, lang: str) -> None:
-    """List the deployment models, their stages and how each maps onto the six stages."""
+    """List the deployment models and their stages: the questions each stage scores from,
+    and the canonical stages it draws on most (maps_to: the walk order and roadmaps)."""
     catalog = _load_or_exit()
     if as_json:
         click.echo(json.dumps(catalog_summary(catalog), ensure_ascii=False, indent=2))
@@ -104,6 +112,8 @@ def models_list(as_json: bool, lang: str) -> None:
         return str(localized.get(lang))
 
     click.echo("Canonical stages: " + ", ".join(name(s.name) for s in catalog.stages))
+    click.echo("Each model stage scores from the questions that inform it (docs/scoring.md, "
+               "rule 8); maps_to, after the arrow, orders the walk and places roadmap gaps.")
     for model in catalog.models.values():
         click.echo("")
         click.echo(f"{model.id}: {name(model.name)}")
@@ -112,7 +122,10 @@ def models_list(as_json: bool, lang: str) -> None:
                 f"{catalog.stage(c).name.get('fa' if lang == 'fa' else 'en')} {w:.0%}"
                 for c, w in stage.maps_to.items()
             )
-            click.echo(f"  {position}. {name(stage.name)}  ->  {mapping}")
+            evidence = ", ".join(f"{qid} {n}" for qid, n in
+                                 _evidence(catalog, model.id, stage.id).items())
+            click.echo(f"  {position}. {name(stage.name)}  ->  {mapping}  "
+                       f"(informing questions: {evidence})")
     click.echo("")
     for q in catalog.questionnaires.values():
         click.echo(f"questionnaire {q.id}: {name(q.name)} ({len(q.questions)} questions, "
@@ -259,7 +272,7 @@ def users_create(email: str, name: str, workspace_name: str | None, join_email: 
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 @click.option("--timeout", type=float, default=None, help="Seconds before rendering stops.")
 def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float | None) -> None:
-    """Write the readiness report of an assessment as PDF (or its HTML)."""
+    """Write the maturity and readiness report of an assessment as PDF (or its HTML)."""
     import time
 
     from .extensions import db as database

@@ -3,6 +3,7 @@ page shows of one scoring run."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from .catalog import Catalog
 from .charts import radar_svg
 from .extensions import db
 from .schema import Question, Questionnaire
-from .scoring import AssessmentScore, ModelScore, Priority, level_of, score
+from .scoring import AssessmentScore, ModelScore, ModelStageScore, Priority, level_of, score
 from .tables import AgreedAnswer, Answer, Assessment, Respondent
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
@@ -77,6 +78,24 @@ def score_assessment(catalog: Catalog, assessment: Assessment) -> AssessmentScor
     return score(catalog, questionnaire, responses_of(catalog, assessment),
                  targets=assessment.targets or None,
                  agreed=agreed_values_of(catalog, assessment), models=models)
+
+
+def model_stage_target(result: AssessmentScore, stage: ModelStageScore) -> float | None:
+    """The level a deployment model's stage should reach, to set beside its score.
+
+    A model stage scores the weighted mean of the questions that inform it (rule 8), so
+    its target is the weighted mean, by the same question weights and over the same
+    questions (those with a value; all of them while none has one), of the targets of
+    those questions' canonical stages. None when no question of this questionnaire
+    informs it.
+    """
+    targets = {s.stage: s.target for s in result.stages}
+    evidence = [result.questions[qid] for qid in stage.question_ids]
+    valued = [qs for qs in evidence if qs.value is not None] or evidence
+    total = math.fsum(qs.weight for qs in valued)
+    if not valued or total <= 0:
+        return None
+    return math.fsum(targets[qs.stage] * qs.weight for qs in valued) / total
 
 
 @dataclass(frozen=True)

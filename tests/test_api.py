@@ -481,6 +481,75 @@ def test_scores(client: FlaskClient, api: Api) -> None:
     assert scores["questions"][Q]["distribution"] == [0, 0, 1, 0, 1, 0]
     assert [s["stage"] for s in scores["stages"]] == [
         "vision", "strategy", "process", "data", "technology", "metrics"]
+    # rules version 2: the maturity index, and its v1 name beside it
+    assert scores["maturity_index"] is not None
+    assert scores["readiness_index"] == scores["maturity_index"]
+    assert (scores["self_reported"], scores["confidence"]) == (False, "low")
+    assert isinstance(scores["further"], list)
+
+
+def answer_all(client: FlaskClient, token: str, values: dict[str, Any]) -> None:
+    for question_id, value in values.items():
+        assert client.put(f"/api/v1/participants/{token}/answers/{question_id}",
+                          json={"value": value}).status_code == 200
+
+
+def test_scores_carry_readiness_verdicts_with_reasons_in_the_request_s_language(
+        client: FlaskClient, api: Api) -> None:
+    catalog = get_catalog(client.application)
+    questions = [q.id for q in catalog.questionnaires["executive"].questions]
+    aid, code = open_room(api)
+    for level in (1, 3):
+        answer_all(client, join(client, code), dict.fromkeys(questions, level))
+    english = api.get(f"/assessments/{aid}/scores").get_json()
+    persian = api.get(f"/assessments/{aid}/scores", headers={"Accept-Language": "fa"}).get_json()
+    also_persian = api.get(f"/assessments/{aid}/scores?lang=fa").get_json()
+    assert also_persian == persian
+    assert [m["model"] for m in english["models"]] == list(catalog.models)
+    for en, fa in zip(english["models"], persian["models"], strict=True):
+        verdict = en["readiness"]["verdict"]
+        assert verdict in ("ready", "conditional", "not_ready")
+        assert fa["readiness"]["verdict"] == verdict
+        reasons = en["readiness"]["reasons"]
+        assert reasons
+        for reason, in_persian in zip(reasons, fa["readiness"]["reasons"], strict=True):
+            assert {key: value for key, value in reason.items() if key != "text"} == {
+                key: value for key, value in in_persian.items() if key != "text"}
+            assert re.search(r"[A-Za-z]{3}", reason["text"])
+            assert re.search(r"[\u0600-\u06FF]{3}", in_persian["text"])
+            assert not re.search(r"[0-9]", in_persian["text"])  # Persian digits
+        for stage in en["stages"]:
+            assert "maps_to" not in stage
+            assert stage["question_ids"]
+    # every stage at level 2 against the default target of 3: gates on level 2 pass,
+    # but the stages they name are below target, so no model is simply ready
+    assert {m["readiness"]["verdict"] for m in english["models"]} == {"conditional"}
+    assert english["models"][0]["readiness"]["reasons"][0]["code"] == "below_target"
+    assert english["stages"][0]["gap"] == 1.0  # in levels
+
+
+def test_scores_mark_uncertain_questions_and_self_reported_answers(
+        client: FlaskClient, api: Api) -> None:
+    aid, code = open_room(api)
+    alone = join(client, code)
+    answer_all(client, alone, {Q: 3, "exec.vision.02": "na"})
+    scores = api.get(f"/assessments/{aid}/scores").get_json()
+    assert (scores["confidence"], scores["self_reported"]) == ("self_reported", True)
+    assert scores["questions"]["exec.vision.02"]["applicable"] == 0
+    assert scores["questions"]["exec.vision.02"]["coverage"] is None
+    for _ in range(2):  # two more, who do not know
+        answer_all(client, join(client, code), {Q: "unknown"})
+    scores = api.get(f"/assessments/{aid}/scores").get_json()
+    question = scores["questions"][Q]
+    assert (question["value"], question["applicable"], question["uncertain"]) == (3.0, 3, True)
+    assert question["unknown_share"] == pytest.approx(2 / 3)
+    vision = scores["stages"][0]
+    assert vision["uncertain_questions"] == 1
+    assert vision["unknown_share"] > 0
+    assert scores["self_reported"] is False
+    informed = [s for m in scores["models"] for s in m["stages"] if Q in s["question_ids"]]
+    assert informed
+    assert all(s["uncertain_questions"] >= 1 for s in informed)
 
 
 # --- general errors -------------------------------------------------------------------

@@ -54,6 +54,31 @@ def test_the_document_and_the_routes_are_the_same(app: Flask, client: FlaskClien
                 assert {"400", "413"} <= set(op["responses"]), (path, method)
 
 
+def test_the_document_describes_the_scores_of_rules_version_2(client: FlaskClient) -> None:
+    schemas = document(client)["components"]["schemas"]
+    score = schemas["AssessmentScore"]
+    alias = score["properties"]["readiness_index"]
+    assert alias["deprecated"] is True
+    assert "maturity_index" in alias["description"]
+    assert {"maturity_index", "readiness_index", "self_reported", "further"} <= set(
+        score["required"])
+    assert "self_reported" in score["properties"]["confidence"]["enum"]
+    readiness = schemas["ModelScore"]["properties"]["readiness"]
+    assert readiness["$ref"].endswith("/Readiness")
+    assert schemas["Readiness"]["properties"]["verdict"]["enum"] == [
+        "ready", "conditional", "not_ready"]
+    assert {"code", "text"} <= set(schemas["Reason"]["required"])
+    question = schemas["QuestionScore"]
+    assert {"uncertain", "unknown_share", "applicable"} <= set(question["required"])
+    assert "description" in question["properties"]["uncertain"]
+    stage = schemas["StageScore"]
+    assert {"uncertain_questions", "unknown_share"} <= set(stage["required"])
+    assert "levels" in stage["properties"]["gap"]["description"]
+    model_stage = schemas["ModelStageScore"]["properties"]
+    assert "question_ids" in model_stage
+    assert "maps_to" not in model_stage
+
+
 class Contract:
     """Sends requests and checks each response against the document's schema for it."""
 

@@ -52,6 +52,7 @@ def make_assessment(app: Flask, user_id: int, roadmap: bool = True) -> int:
         save_answer(catalog, two, questions[0].id, value="5", comment="ordinary words")
         save_answer(catalog, one, questions[1].id, value="2", comment="-10 percent")
         save_answer(catalog, two, questions[1].id, value="3")
+        save_answer(catalog, one, questions[2].id, value="unknown")
         if roadmap:
             plan = propose_roadmap(catalog, assessment, "gartner", starts_on=START)
             first, second = plan.milestones[0], plan.milestones[1]
@@ -102,12 +103,15 @@ def test_findings_csv_in_english(signed_in: Any, app: Flask) -> None:
         "2", "2.50", "2.50", "2.50")
     assert (first["Level"], first["Stage target"], first["Gap"]) == ("2", "4", "1.50")
     assert first["Divergent"] == "Yes"
+    assert (first["Don't know"], first["Uncertain"]) == ("0", "No")
     assert first["Priority rank"] == "1"
     assert first["Recommendation"]
     assert first["Comments (number)"] == "2"
     assert first["Comments"] == "'=1+2\nordinary words"  # the formula is defused
     second = dict(zip(header, rows[2], strict=True))
     assert second["Comments"] == "'-10 percent"
+    third = dict(zip(header, rows[3], strict=True))
+    assert (third["Respondents"], third["Don't know"], third["Uncertain"]) == ("1", "1", "No")
     unanswered = dict(zip(header, rows[-1], strict=True))
     assert (unanswered["Respondents"], unanswered["Mean"], unanswered["Level"]) == ("0", "", "")
 

@@ -366,3 +366,172 @@ def test_nothing_runs_off_a_page(app: Flask, workshop: int, lang: str, tmp_path:
     html, pdf = render(app, workshop, lang)
     assert 'class="ltr-box radar"' in html
     assert _pages_with_ink_at_the_edge(pdf, tmp_path) == []
+
+
+# --- rules version 2: maturity and readiness, honest figures, advice to go further --------
+
+
+@pytest.fixture
+def mixed(world: World) -> int:
+    """Three executives: every data question at 1, exec.vision.01 rated 0 by one person while
+    the two others do not know (uncertain), everything else at 4 (above the target of 3)."""
+
+    def answer(person: int, _n: int, question: Any) -> str:
+        if question.id == "exec.vision.01":
+            return "0" if person == 0 else "unknown"
+        return "1" if question.stage == "data" else "4"
+
+    return world.answered(world.client(world.user()), answer, respondents=3)
+
+
+def scored(app: Flask, aid: int, lang: str) -> tuple[Any, list[tuple[str, list[str]]]]:
+    """The assessment's scores, and each model's verdict and reasons in `lang`."""
+    from flask_babel import force_locale
+
+    from assessment.results import score_assessment
+    from assessment.verdicts import reasons_of, verdict_label
+
+    catalog = get_catalog(app)
+    with app.test_request_context(), force_locale(lang):
+        result = score_assessment(catalog, db.session.get(Assessment, aid))
+        return result, [(verdict_label(m.readiness.verdict), reasons_of(m, catalog, lang))
+                        for m in result.models]
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_each_model_has_its_readiness_verdict_with_its_reasons(app: Flask, mixed: int,
+                                                              lang: str) -> None:
+    from .test_status_report import persian_run
+
+    result, readiness = scored(app, mixed, lang)
+    assert {m.readiness.verdict for m in result.models} >= {"not_ready"}
+    _html, pdf = render(app, mixed, lang)
+    flat = squash(read_pdf(pdf)[1])
+    summary = flat[flat.index("Readiness for each deployment model" if lang == "en"
+                              else "آمادگی برای هر مدل استقرار"):]
+    for (label, reasons), model in zip(readiness, result.models, strict=True):
+        name = get_catalog(app).models[model.model].name.get(lang)
+        assert reasons, model.model
+        if lang == "en":
+            assert f"{name} {label}" in summary
+            for reason in reasons:
+                assert reason in summary
+        else:
+            assert label in summary
+            for reason in reasons:
+                assert persian_run(reason) in summary
+    assert "Readiness index" not in flat
+    assert ("Maturity index" if lang == "en" else "شاخص بلوغ") in flat
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_one_respondent_is_self_reported_whatever_the_coverage(app: Flask, world: World,
+                                                               lang: str) -> None:
+    aid = world.answered(world.client(world.user()), "3")
+    _html, pdf = render(app, aid, lang)
+    flat = squash(read_pdf(pdf)[1])
+    if lang == "en":
+        assert "100%Self-reported" in flat  # coverage, then the confidence label below it
+        assert "One person answered alone: nobody else's view has tested" in flat
+        assert "High confidence" not in flat
+    else:
+        assert "٪۰۰۱خوداظهاری" in flat  # 100%, its digits back to front as pypdf gives them
+        assert "این پاسخ‌ها را نیازموده است".replace(ZWNJ, "") in flat
+        assert "اطمینان بالا" not in flat
+
+
+def test_priorities_then_advice_to_go_further_with_gaps_in_levels(app: Flask,
+                                                                  mixed: int) -> None:
+    from assessment import i18n
+
+    result, _readiness = scored(app, mixed, "en")
+    questionnaire = get_catalog(app).questionnaires["executive"]
+    assert result.priorities[0].question_id == "exec.vision.01"
+    assert result.questions["exec.vision.01"].uncertain
+    html, pdf = render(app, mixed, "en")
+    flat = squash(read_pdf(pdf)[1])
+    for stage in result.stages:
+        assert stage.gap is not None
+        assert f"Gap: {i18n.number(stage.gap, 'en', 1)} levels" in flat, stage.stage
+    assert "Gap: 2.0 levels" in flat  # data: level 1 against a target of 3
+    # the uncertain question is marked in the priorities and in the appendix
+    assert "Vision · at 0.0, target 3 · uncertain ·" in flat
+    vision = questionnaire.question("exec.vision.01").text.en
+    line = html[html.index(f'<p class="q">{vision}'):]
+    assert 'class="uncertain"' in line[:line.index("</p>")]
+    # the stage's "don't know" share: 2 of the 15 answers that apply to vision
+    assert "don't know: 2 (13%)" in flat
+    # the "to go further" list, after the priorities, each with its advice for level 4
+    further = flat.index("To go further")
+    assert further > flat.index("Now") > flat.index("Roadmap")
+    assert len(result.further) == len(questionnaire.questions) - 1 - sum(
+        q.stage == "data" for q in questionnaire.questions)
+    for item in result.further:
+        recommendation = questionnaire.question(item.question_id).recommendation_for(4)
+        assert recommendation is not None
+        assert squash(recommendation.text.en) in flat[further:], item.question_id
+
+
+def test_persian_report_has_persian_digits_and_x_of_y_with_az(app: Flask, mixed: int) -> None:
+    html, pdf = render(app, mixed, "fa")
+    flat = squash(read_pdf(pdf)[1])
+    # The sources are English citations, kept as they are printed; the rest is Persian.
+    body = flat[:flat.rindex("منابع")]
+    assert re.findall(r"[0-9]+", body) == []
+    assert "/" not in body.replace("docs/scoring.md", "")
+    # "x of y" with «از»: the index, the questions scored, the page numbers
+    assert re.search(r"شاخص بلوغ [۰-۹]+ از (۱۰۰|۰۰۱)", body)
+    assert re.search(r"[۰-۹]+ از [۰-۹]+ پرسش امتیاز دارند", body)
+    assert 'counter(page, persian) " از " counter(pages, persian)' in html
+    assert "برای پیشرفت بیشتر" in body
+    assert "نامطمئن" in body
+
+
+def test_the_report_states_the_rules_version_of_docs_scoring(app: Flask, mixed: int) -> None:
+    from assessment.scoring import RULES_VERSION
+
+    docs = (Path(__file__).parent.parent / "docs" / "scoring.md").read_text(encoding="utf-8")
+    found = re.search(r"\*\*Rules version (\d+)\*\*", docs)
+    assert found is not None
+    assert int(found.group(1)) == RULES_VERSION
+    _html, pdf = render(app, mixed, "en")
+    flat = squash(read_pdf(pdf)[1])
+    assert f"Scoring rules version {RULES_VERSION}, docs/scoring.md" in flat
+    assert f"Scores follow rules version {RULES_VERSION}, docs/scoring.md." in flat
+
+
+def test_a_model_stage_target_is_the_weighted_mean_of_its_evidence_stage_targets(
+        catalog: Any) -> None:
+    from dataclasses import replace
+
+    from assessment.results import model_stage_target
+    from assessment.scoring import score
+
+    questionnaire = catalog.questionnaires["workshop"]
+    targets = {"vision": 5, "strategy": 4, "process": 3, "data": 2, "technology": 1,
+               "metrics": 0}
+    informing = catalog.informing_questions["workshop"]
+    # every question answered, except the data questions
+    answers = {q.id: 3 for q in questionnaire.questions if q.stage != "data"}
+    result = score(catalog, questionnaire, {"p": answers}, targets=targets)
+    checked = 0
+    for model in result.models:
+        for stage in model.stages:
+            evidence = informing[f"{model.model}.{stage.stage}"]
+            valued = [q for q in evidence if q.stage != "data"] or evidence
+            expected = (sum(targets[q.stage] * q.weight for q in valued)
+                        / sum(q.weight for q in valued))
+            assert model_stage_target(result, stage) == pytest.approx(expected)
+            checked += 1
+            if any(q.stage == "data" for q in evidence) and valued != evidence:
+                # a question without a value leaves the target as it leaves the score
+                everything = (sum(targets[q.stage] * q.weight for q in evidence)
+                              / sum(q.weight for q in evidence))
+                assert model_stage_target(result, stage) != pytest.approx(everything)
+    assert checked == sum(len(m.stages) for m in catalog.models.values())
+    nothing = score(catalog, questionnaire, {}, targets=targets)
+    stage = nothing.models[0].stages[0]
+    evidence = informing[f"{stage.model}.{stage.stage}"]
+    assert model_stage_target(nothing, stage) == pytest.approx(
+        sum(targets[q.stage] * q.weight for q in evidence) / sum(q.weight for q in evidence))
+    assert model_stage_target(nothing, replace(stage, question_ids=())) is None

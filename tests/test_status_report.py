@@ -101,7 +101,7 @@ def render(app: Flask, roadmap_id: int, lang: str, today: date = TODAY,
         return html, render_pdf(html, timeout=120)
 
 
-def readiness(app: Flask, assessment_id: int) -> int:
+def maturity(app: Flask, assessment_id: int) -> int:
     from assessment.results import score_assessment
 
     with app.app_context():
@@ -132,7 +132,7 @@ def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: 
                                      else "وضعیت استقرار CRM: Acme Trading")
     assert reader.metadata.author == "ana"
     assert str(reader.trailer["/Root"]["/Lang"]) == lang
-    index = readiness(app, rollout.assessment_id)
+    index = maturity(app, rollout.assessment_id)
     milestones = [title(app, i, lang) for i in
                   (rollout.overdue_id, rollout.blocked_id, rollout.due_next_id)]
     if lang == "en":
@@ -141,7 +141,8 @@ def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: 
             assert stage.name.en in flat, stage.id
         for text in milestones:
             assert text[:100] in flat
-        assert re.search(rf"Readiness index {index}\s*/\s*100", flat)
+        assert re.search(rf"Maturity index {index}\s*/\s*100", flat)
+        assert "Readiness index" not in flat
         assert "Overdue milestones" in flat
         assert "Gate: fails" in flat  # the assessment is below Gartner's strategy gate
         assert "Days late" in flat
@@ -156,7 +157,10 @@ def test_status_report_holds_the_rollout_in_both_languages(app: Flask, rollout: 
         assert "یرتشم دنمشزرا" not in flat
         # pypdf gives digit runs inside right-to-left lines back to front
         fa_index = persian_digits(index)
-        assert re.search(rf"({fa_index}|{fa_index[::-1]}) / (۱۰۰|۰۰۱)", flat), fa_index
+        assert re.search(rf"({fa_index}|{fa_index[::-1]}) از (۱۰۰|۰۰۱)", flat), fa_index
+        assert "شاخص بلوغ" in flat
+        # "x of y" is «x از y» in Persian, never with a slash
+        assert not re.search(r"[۰-۹]\s*/\s*[۰-۹]", flat)
         assert "100" not in flat  # every figure in Persian digits
         assert "خرداد" in flat  # Solar Hijri dates: 9 June 2025 is 19 Khordad 1404
         assert "June" not in flat
@@ -249,11 +253,11 @@ def test_latest_maturity_comes_from_the_newest_scored_assessment(app: Flask, wor
     world.complete(world.assessment(client_id, title="Not started"), at=datetime(2025, 6, 5))
     world.answered(client_id, levels(0), questionnaire="workshop", title="Workshop",
                    completed_at=datetime(2025, 6, 7))
-    newer, older = readiness(app, again_id), readiness(app, rollout.assessment_id)
+    newer, older = maturity(app, again_id), maturity(app, rollout.assessment_id)
     assert newer != older
     html, pdf = render(app, rollout.roadmap_id, "en")
     flat = squash(read_pdf(pdf)[1])
-    assert re.search(rf"Readiness index {newer}\s*/\s*100", flat)
+    assert re.search(rf"Maturity index {newer}\s*/\s*100", flat)
     assert "From the assessment Three months on" in flat
     assert "Workshop" not in flat
     # the gates are judged on the newer answers too
@@ -341,3 +345,36 @@ def test_custom_roadmap_shows_its_name_and_the_six_stages(app: Flask, world: Wor
     for stage in catalog.stages:
         assert stage.name.en in flat
     assert "No assessment of this client has answers with a level yet" in flat
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_roadmap_model_s_readiness_verdict_and_gaps_in_levels(app: Flask, rollout: Rollout,
+                                                                  lang: str) -> None:
+    from flask_babel import force_locale
+
+    from assessment.results import score_assessment
+    from assessment.verdicts import reasons_of, verdict_label
+
+    catalog = get_catalog(app)
+    with app.test_request_context(), force_locale(lang):
+        result = score_assessment(catalog, db.session.get(Assessment, rollout.assessment_id))
+        gartner = result.model("gartner")
+        label = verdict_label(gartner.readiness.verdict)
+        reasons = reasons_of(gartner, catalog, lang)
+        gaps = [s.gap for s in result.stages if s.gap is not None and s.gap >= 0.05]
+    assert reasons
+    assert gaps
+    _html, pdf = render(app, rollout.roadmap_id, lang)
+    flat = squash(read_pdf(pdf)[1])
+    if lang == "en":
+        assert f"Readiness for this model: {label}" in flat
+        for reason in reasons:
+            assert reason in flat
+        for gap in gaps:  # in levels, not points
+            assert f"{gap:.1f} levels below" in flat
+    else:
+        assert label in flat
+        assert "آمادگی برای این مدل" in flat
+        for reason in reasons:
+            assert persian_run(reason) in flat
+        assert "سطح زیر هدف" in flat

@@ -7,11 +7,13 @@ document, so the document and the validation cannot drift apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from .. import scoring
 from ..answers import NA, UNKNOWN, NotScored
 from ..tables import PARTICIPANT_ROLES
 from ..walk.operations import MAX_COMMENT
@@ -169,3 +171,103 @@ class AnswerOut(Out):
     value: AnswerValue | None
     comment: str
     revision: int = Field(description="Goes up by one on every change.")
+
+
+# --- scores ---------------------------------------------------------------------------
+# The scoring engine's result (assessment/scoring.py, docs/scoring.md) as the API sends
+# it: the engine's own dataclasses, with descriptions for the document, each readiness
+# reason also in words, and the v1 alias `readiness_index`. The classes carry the engine's
+# names, so the document's schema names stay those API v1 has always had.
+
+
+@dataclass(frozen=True)
+class QuestionScore(scoring.QuestionScore):
+    coverage: Annotated[float | None, Field(description=(
+        "Rule 1: the share of the people the question applies to who gave a level "
+        '("not applicable" leaves the denominator); null when it applies to nobody.'))]
+    applicable: Annotated[int, Field(description=(
+        f'Respondents minus those who answered "{NA}": the people the question applies to.'))]
+    unknown_share: Annotated[float | None, Field(description=(
+        'The share of "don\'t know" among the people the question applies to; null when it '
+        "applies to nobody."))]
+    uncertain: Annotated[bool, Field(description=(
+        "Rule 1: someone gave a level, but fewer than half of the people the question "
+        "applies to did. The question keeps its value; show it marked."))]
+
+
+@dataclass(frozen=True)
+class StageScore(scoring.StageScore):
+    gap: Annotated[float | None, Field(description=(
+        "Rule 5: how many levels (0-5) the stage's mean level lies below its target; 0 at "
+        "or above it, null when the stage has no score. In levels, like question gaps."))]
+    coverage: Annotated[float | None, Field(description=(
+        "The mean coverage of the stage's questions that apply; null when none applies."))]
+    uncertain_questions: Annotated[int, Field(description=(
+        "How many of the stage's questions are uncertain."))]
+    unknown_share: Annotated[float | None, Field(description=(
+        'The share of "don\'t know" among the stage\'s answers that apply.'))]
+
+
+@dataclass(frozen=True)
+class ModelStageScore(scoring.ModelStageScore):
+    question_ids: Annotated[tuple[str, ...], Field(description=(
+        "Rule 8: the questions that inform this model stage, its evidence; its score is "
+        "their weighted mean. (Model stages no longer carry `maps_to`.)"))]
+    uncertain_questions: Annotated[int, Field(description=(
+        "How many of those questions are uncertain."))]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reason(scoring.Reason):
+    text: Annotated[str, Field(description=(
+        "The reason as a sentence, in the request's language (Accept-Language or ?lang)."))]
+
+
+@dataclass(frozen=True)
+class Readiness(scoring.Readiness):
+    verdict: Annotated[scoring.Verdict, Field(description=(
+        "Rule 9: ready (every gate passes and every stage a gate names is at or above its "
+        "target), conditional (ready with conditions: no gate fails, but one cannot be "
+        "judged or a stage it names is below target) or not_ready (a gate fails)."))]
+    reasons: Annotated[tuple[Reason, ...], Field(description=(
+        "Why: each failing or undecided gate condition and each gated stage below target; "
+        "for a ready model, the stages checked. Never empty."))]
+
+
+@dataclass(frozen=True)
+class ModelScore(scoring.ModelScore):
+    stages: tuple[ModelStageScore, ...]
+    readiness: Annotated[Readiness, Field(description=(
+        "Whether to start the model's next stages: its verdict and the reasons for it."))]
+
+
+@dataclass(frozen=True)
+class AssessmentScore:
+    """The scores of an assessment (docs/scoring.md, rules version 2)."""
+
+    questionnaire: str
+    respondents: int
+    maturity_index: Annotated[float | None, Field(description=(
+        "Rule 6: the maturity index 0-100, the weighted mean of the stage scores; null "
+        "while no answer has a level."))]
+    readiness_index: Annotated[float | None, Field(deprecated=True, description=(
+        "The same number as `maturity_index`, under the name rules version 1 gave it; kept "
+        "for clients of API v1. Use `maturity_index`: readiness is now a verdict per model "
+        "(`models[].readiness`)."))]
+    level: Annotated[int | None, Field(description="Rule 4: the maturity level of the index.")]
+    coverage: float
+    confidence: Annotated[scoring.Confidence, Field(description=(
+        "Rule 7: high, medium or low from coverage, none without answers, self_reported "
+        "when one person answered."))]
+    self_reported: Annotated[bool, Field(description=(
+        "One respondent: the figures are their own view, whatever the coverage."))]
+    questions: dict[str, QuestionScore]
+    stages: tuple[StageScore, ...]
+    models: tuple[ModelScore, ...]
+    gates: tuple[scoring.GateResult, ...]
+    priorities: Annotated[tuple[scoring.Priority, ...], Field(description=(
+        "Rule 10: the questions below their stage's target, largest priority first."))]
+    further: Annotated[tuple[scoring.Priority, ...], Field(description=(
+        "Rule 10, \"to go further\": questions at or above target that have a "
+        "recommendation for their level, in stage and question order (gap 0)."))]
+    divergent: tuple[str, ...]

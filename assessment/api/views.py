@@ -12,6 +12,7 @@ import functools
 import math
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -26,19 +27,20 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from .. import access, results
+from .. import access, results, scoring, verdicts, web
 from ..answers import scoring_value
+from ..catalog import Catalog
 from ..clients.operations import create_assessment, save_client
 from ..config import rate_limit
 from ..errors import FieldError
 from ..extensions import csrf, db, limiter
 from ..schema import Question
-from ..scoring import AssessmentScore
 from ..tables import Assessment, Client, Respondent, Workshop, Workspace
 from ..walk import operations as walk
 from ..web import get_catalog
 from ..workshop import guessing
 from ..workshop import operations as workshops
+from . import schemas
 from .auth import consultant_required, current_workspace_id, rate_key
 from .errors import ApiError, error_response, from_field, from_validation, not_found
 from .schemas import (
@@ -60,6 +62,7 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 csrf.exempt(bp)
 
 M = TypeVar("M", bound=BaseModel)
+D = TypeVar("D")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -280,6 +283,32 @@ def _question_json(question: Question) -> dict[str, Any]:
             "weight": question.weight}
 
 
+def _as(kind: type[D], value: Any, **changed: Any) -> D:
+    """An engine result as the API's dataclass of the same name, some fields changed."""
+    return kind(**{**{f.name: getattr(value, f.name) for f in fields(value)}, **changed})
+
+
+def _scores_json(result: scoring.AssessmentScore, catalog: Catalog,
+                 language: str) -> dict[str, Any]:
+    """The engine's result as the API sends it: readiness reasons also in words (in the
+    request's language), and the v1 name of the maturity index beside the new one."""
+    models = tuple(
+        _as(schemas.ModelScore, model,
+            stages=tuple(_as(schemas.ModelStageScore, stage) for stage in model.stages),
+            readiness=schemas.Readiness(model.readiness.verdict, tuple(
+                _as(schemas.Reason, reason, text=text) for reason, text in zip(
+                    model.readiness.reasons, verdicts.reasons_of(model, catalog, language),
+                    strict=True))))
+        for model in result.models)
+    out = _as(schemas.AssessmentScore, result,
+              questions={qid: _as(schemas.QuestionScore, qs)
+                         for qid, qs in result.questions.items()},
+              stages=tuple(_as(schemas.StageScore, stage) for stage in result.stages),
+              models=models, readiness_index=result.maturity_index,
+              self_reported=result.self_reported)
+    return asdict(out)
+
+
 # --- consultant routes ----------------------------------------------------------------
 
 
@@ -365,13 +394,18 @@ def open_workshop(assessment_id: int) -> Response:
 
 @operation("GET", f"/assessments/<{ID}:assessment_id>/scores",
            summary="Score the assessment", tag="consultant", errors=(404,),
-           description="The scoring engine's full result (see docs/scoring.md): readiness "
-                       "index, stages, models, gates, priorities and every question.",
-           responses={200: ("The scores.", AssessmentScore)})
+           description="The scoring engine's full result (docs/scoring.md, rules version 2): "
+                       "the maturity index (also as `readiness_index`, its v1 name), stages, "
+                       "models with their readiness verdicts and reasons (the reasons' "
+                       "`text` in the request's language), gates, priorities, the \"to go "
+                       "further\" list and every question.",
+           responses={200: ("The scores.", schemas.AssessmentScore)})
 @consultant
 def assessment_scores(assessment_id: int) -> Response:
     assessment = _assessment(assessment_id)
-    return jsonify(results.score_assessment(get_catalog(), assessment).to_dict())
+    catalog = get_catalog()
+    return jsonify(_scores_json(results.score_assessment(catalog, assessment), catalog,
+                                web.lang()))
 
 
 # --- participant routes ---------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""The readiness report: an assessment's figures in the print design (rendered by `render`)."""
+"""The maturity and readiness report: an assessment's figures in the print design (rendered
+by `render`)."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,13 +12,29 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from .. import i18n
+from .. import i18n, verdicts
 from ..catalog import Catalog, data_dir
 from ..charts import radar_svg
 from ..extensions import db
-from ..results import COUNTED, agreed_of, questionnaire_of, score_assessment
+from ..results import (
+    COUNTED,
+    advice_rows,
+    agreed_of,
+    model_stage_target,
+    questionnaire_of,
+    readiness_rows,
+    score_assessment,
+)
 from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question
-from ..scoring import AssessmentScore, QuestionScore
+from ..scoring import (
+    GATE_FAIL,
+    GATE_PASS,
+    RULES_VERSION,
+    AssessmentScore,
+    ModelScore,
+    QuestionScore,
+    to_points,
+)
 from ..tables import Answer, Assessment, Respondent, utcnow
 from ..web import get_catalog
 from .render import ReportError, data_url, font_faces, report_language
@@ -36,6 +52,33 @@ class QuestionRow:
 class ModelNext:
     stage_name: str
     action: str
+
+
+@dataclass(frozen=True)
+class StageAnswers:
+    """A stage's answers without a level, for the line under its figures."""
+
+    not_applicable: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class GateNote:
+    """A gate of a model that does not pass: its status, its model stage and why it exists."""
+
+    status: str  #: fail or unknown
+    stage: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ModelNotes:
+    """What a deployment model's scores rest on, and its gates that do not pass."""
+
+    evidence: int  #: the questions that inform any of its stages
+    answered: int  #: of those, how many have a value
+    uncertain: int  #: of those, how many are uncertain
+    gates: list[GateNote]
 
 
 @cache
@@ -62,15 +105,28 @@ def _model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
                 lang: str) -> ModelNext | None:
     """The model's first stage, in its own order, that is below target or blocked by a gate."""
     model = catalog.models[model_id]
-    targets = {s.stage: s.target for s in result.stages}
     for stage_score in result.model(model_id).stages:
         stage = model.stage(stage_score.stage)
-        target = math.fsum(targets[c] * w for c, w in stage.maps_to.items())
-        blocked = any(gate.status == "fail" for gate in stage_score.gates)
-        below = stage_score.score is None or stage_score.score < target * 20 - 1e-9
+        target = model_stage_target(result, stage_score)
+        blocked = any(gate.status == GATE_FAIL for gate in stage_score.gates)
+        below = stage_score.score is None or (
+            target is not None and stage_score.score < to_points(target) - 1e-9)
         if blocked or below:
             return ModelNext(stage.name.get(lang), stage.checklist[0].text.get(lang))
     return None
+
+
+def _model_notes(catalog: Catalog, result: AssessmentScore, model: ModelScore,
+                 lang: str) -> ModelNotes:
+    design = catalog.models[model.model]
+    evidence = list(dict.fromkeys(qid for s in model.stages for qid in s.question_ids))
+    gates = [GateNote(gate.status, stage.name.get(lang), g.description.get(lang))
+             for s in model.stages if (stage := design.stage(s.stage))
+             for gate in s.gates if gate.status != GATE_PASS
+             for g in stage.gates if g.id == gate.gate]
+    return ModelNotes(len(evidence),
+                      sum(1 for qid in evidence if result.questions[qid].value is not None),
+                      sum(1 for qid in evidence if result.questions[qid].uncertain), gates)
 
 
 def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[str, Any]:
@@ -83,7 +139,8 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
     radar = radar_svg(labels, [s.score for s in result.stages],
                       [s.target * 20 for s in result.stages], rtl=lang == "fa",
                       title=_("Radar of the six stages: current against target"),
-                      show_labels=False)
+                      show_labels=False,
+                      marks=[i18n.digits(n, lang) for n in range(1, len(labels) + 1)])
     rows = {q.id: QuestionRow(q, result.questions[q.id], comments.get(q.id, []),
                               flags.get(q.id, 0)) for q in questionnaire.questions}
     stage_distribution = {
@@ -91,11 +148,11 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
                     if q.stage == stage) for level in LEVELS]
         for stage in CANONICAL_STAGE_IDS
     }
-    stage_not_scored = {
-        stage: sum(result.questions[q.id].not_applicable + result.questions[q.id].unknown
-                   for q in questionnaire.questions if q.stage == stage)
-        for stage in CANONICAL_STAGE_IDS
-    }
+    stage_answers = {}
+    for stage in CANONICAL_STAGE_IDS:
+        in_stage = [result.questions[q.id] for q in questionnaire.questions if q.stage == stage]
+        stage_answers[stage] = StageAnswers(sum(qs.not_applicable for qs in in_stage),
+                                            sum(qs.unknown for qs in in_stage))
     unanswered_questions = [q for q in questionnaire.questions
                             if result.questions[q.id].value is None]
     # Divergent questions and any the room settled by agreeing an answer: settled ones
@@ -122,11 +179,15 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "strongest": by_score[:3],
         "weakest": list(reversed(by_score[-3:])) if len(by_score) > 3 else list(
             reversed(by_score)),
-        "failed_gates": [gate for gate in result.gates if gate.status == "fail"],
-        "priorities": [(p, rows[p.question_id]) for p in result.priorities],
+        "confidence": verdicts.confidence_label(result.confidence),
+        "rules_version": RULES_VERSION,
+        "readiness": readiness_rows(catalog, result, lang),
+        "model_notes": {m.model: _model_notes(catalog, result, m, lang) for m in result.models},
+        "priorities": advice_rows(questionnaire, result.priorities, lang),
+        "further": advice_rows(questionnaire, result.further, lang),
         "rows": rows,
         "stage_distribution": stage_distribution,
-        "stage_not_scored": stage_not_scored,
+        "stage_answers": stage_answers,
         "unanswered_questions": unanswered_questions,
         "divergent": divergent[:15],
         "agreed_notes": {qid: row.note for qid, row in agreed_of(assessment).items()},

@@ -9,6 +9,7 @@ so Persian labels stay in reading order.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +20,7 @@ from typing import Any
 from flask import current_app, render_template
 from sqlalchemy import func, select
 
-from .. import i18n
+from .. import i18n, verdicts
 from ..catalog import Catalog, data_dir
 from ..extensions import db
 from ..results import agreed_values_of, questionnaire_of, responses_of, score_assessment
@@ -50,6 +51,9 @@ LIST_CAP = 8
 #: (fewer when the maturity-over-time chart takes its share of the second page)
 LIST_ROWS = 20
 LIST_ROWS_WITH_TREND = 14
+#: lines of the readiness verdict (its heading and one per reason) per milestone row they
+#: take the place of
+REASONS_PER_ROW = 2
 #: "due next" looks this many days ahead
 DUE_WINDOW_DAYS = 30
 #: longest milestone title and notes printed (the roadmap pages show them whole)
@@ -104,6 +108,16 @@ class MaturityRow:
     name: str
     score: float | None
     target: int  #: on the 0..100 scale
+    gap: float | None  #: levels below the target (0 at or above it)
+
+
+@dataclass(frozen=True)
+class ReadinessLine:
+    """The roadmap's model's readiness verdict and its reasons, in the report's language."""
+
+    verdict: str  #: ready, conditional or not_ready
+    label: str
+    reasons: list[str]
 
 
 @cache
@@ -191,7 +205,7 @@ def _trend_key(catalog: Catalog, lang: str) -> list[tuple[str, str, str]]:
 
     from ..trend.chart import READINESS_COLOUR, STAGE_COLOURS, TARGET_COLOUR
 
-    return [(READINESS_COLOUR, "solid thick", _("Readiness index")),
+    return [(READINESS_COLOUR, "solid thick", _("Maturity index")),
             (READINESS_COLOUR, "dashed", _("Projected")),
             (TARGET_COLOUR, "dotted", _("Target")),
             *[(STAGE_COLOURS[s.id], "solid", s.name.get(lang)) for s in catalog.stages]]
@@ -215,8 +229,8 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
     client = assessment.client
     workspace = client.workspace
     latest, result = latest_scored(catalog, roadmap)
-    stages: list[RoadmapStage] = roadmap_stages(
-        catalog, roadmap, _gate_scores(catalog, roadmap, latest, result))
+    gate_scores = _gate_scores(catalog, roadmap, latest, result)
+    stages: list[RoadmapStage] = roadmap_stages(catalog, roadmap, gate_scores)
     milestones = list(roadmap.milestones)
     progress = stage_progress(stages, milestones, today)
     stage_names = {s.id: s.name.get(lang) for s in stages}
@@ -243,17 +257,26 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
     due_soon = [m for m in ahead if m.due_on is not None and m.due_on <= window_end]
     due_within_window = bool(due_soon)
 
+    readiness = None
+    if gate_scores is not None and result.maturity_index is not None:
+        model_score = gate_scores.model(roadmap.model_id)
+        readiness = ReadinessLine(model_score.readiness.verdict,
+                                  verdicts.verdict_label(model_score.readiness.verdict),
+                                  verdicts.reasons_of(model_score, catalog, lang))
+
     upcoming = due_soon or ahead
-    limits = row_limits([len(overdue_unblocked), len(blocked), len(upcoming)],
-                        LIST_ROWS_WITH_TREND if trend_svg else LIST_ROWS)
+    # The verdict's lines take the place of milestone rows, so two pages stay two.
+    budget = (LIST_ROWS_WITH_TREND if trend_svg else LIST_ROWS) - (
+        0 if readiness is None else math.ceil((1 + len(readiness.reasons)) / REASONS_PER_ROW))
+    limits = row_limits([len(overdue_unblocked), len(blocked), len(upcoming)], max(0, budget))
 
     def listed(items: list[Milestone], limit: int) -> Capped:
         return Capped([_milestone_row(m, lang, stage_names, today) for m in items[:limit]],
                       len(items) - limit if len(items) > limit else 0)
 
     model_name = model.name.get(lang) if model is not None else roadmap.title
-    maturity = [MaturityRow(catalog.stage(s.stage).name.get(lang), s.score, s.target * 20)
-                for s in result.stages]
+    maturity = [MaturityRow(catalog.stage(s.stage).name.get(lang), s.score, s.target * 20,
+                            s.gap) for s in result.stages]
     percent = overall_percent(milestones)
     return {
         "lang": lang,
@@ -288,6 +311,7 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
         "result": result,
         "questionnaire": questionnaire_of(catalog, latest),
         "maturity": maturity,
+        "readiness": readiness,
         "level_name": (catalog.scale.level(result.level).name.get(lang)
                        if result.level is not None else None),
         # Optional "maturity over time" chart: an SVG with numbers only, and its caption.

@@ -61,7 +61,7 @@ def _trend(assessment: Any, chosen: str, today: Any) -> tuple[str | None, str]:
     if not trend.comparable:
         return None, ""
     with force_locale(chosen):
-        caption = _("Maturity over time: the readiness index (thick line) and the six stages "
+        caption = _("Maturity over time: the maturity index (thick line) and the six stages "
                     "across %(n)s assessments; the dashed line is the index projected if the "
                     "open gap milestones are done on time.", n=digits(len(trend.points), chosen))
     return trend_svg(trend, chosen, for_print=True), caption

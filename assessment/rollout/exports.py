@@ -113,7 +113,8 @@ def _findings(catalog: Catalog, assessment: Assessment, lang: str) -> Sheet:
         Column(_("Median"), "number"), Column(_("Spread"), "number"),
         Column(_("Level"), "int"), Column(_("Stage target"), "int"),
         Column(_("Gap"), "number"), Column(_("Priority rank"), "int"),
-        Column(_("Divergent")), Column(_("Agreed answer")),
+        Column(_("Divergent")), Column(_("Don't know"), "int"), Column(_("Uncertain")),
+        Column(_("Agreed answer")),
         Column(_("Recommendation"), "long"), Column(_("Comments (number)"), "int"),
         Column(_("Comments"), "long"),
     ])
@@ -128,7 +129,8 @@ def _findings(catalog: Catalog, assessment: Assessment, lang: str) -> Sheet:
             scored.count + scored.not_applicable + scored.unknown,
             _round(scored.mean), _round(scored.median), _round(scored.spread), level, target,
             _round(max(0.0, target - scored.value)) if scored.value is not None else None,
-            ranks.get(question.id), _yes_no(scored.divergent), _answer_label(scored.agreed, lang),
+            ranks.get(question.id), _yes_no(scored.divergent), scored.unknown,
+            _yes_no(scored.uncertain), _answer_label(scored.agreed, lang),
             rec.text.get(lang) if rec is not None else "", len(said), "\n".join(said),
         ])
     return sheet
