@@ -26,6 +26,7 @@ from .schema import (
     Questionnaire,
     ScaleFile,
     StagesFile,
+    missing_stages,
 )
 from .yamlsource import PathKey, YamlDocument, read_yaml
 
@@ -286,6 +287,40 @@ def _check_references(
                               f"'{ref}' is listed twice")
 
 
+def _resolve_selections(questionnaires: list[_Parsed]) -> Iterator[Problem]:
+    """A questionnaire with `questions_from` takes the selected questions, word for word,
+    from the one it names; after this, it is like any other (`parsed.obj` is replaced)."""
+    own = {p.obj.id: p.obj for p in questionnaires if p.obj.questions_from is None}
+    for parsed in questionnaires:
+        obj = parsed.obj
+        if obj.questions_from is None:
+            continue
+        base = own.get(obj.questions_from)
+        if base is None:
+            path: PathKey = ("questions_from",)
+            yield Problem(parsed.doc.file, parsed.doc.line_of(path), format_field(path),
+                          f"no questionnaire '{obj.questions_from}' with questions of its own")
+            continue
+        known = {q.id: q for q in base.questions}
+        chosen: list[Question] = []
+        for i, qid in enumerate(obj.selection):
+            path = ("selection", i)
+            if qid not in known:
+                yield Problem(parsed.doc.file, parsed.doc.line_of(path), format_field(path),
+                              f"'{qid}' is not a question of '{base.id}'")
+            elif known[qid] in chosen:
+                yield Problem(parsed.doc.file, parsed.doc.line_of(path), format_field(path),
+                              f"'{qid}' is selected twice")
+            else:
+                chosen.append(known[qid])
+        uncovered = missing_stages(chosen)
+        if uncovered:
+            path = ("selection",)
+            yield Problem(parsed.doc.file, parsed.doc.line_of(path), format_field(path),
+                          "no question for stage(s): " + ", ".join(uncovered))
+        parsed.obj = obj.model_copy(update={"questions": chosen})
+
+
 def _check_evidence(parsed: _Parsed, models: list[DeploymentModel]) -> Iterator[Problem]:
     """Rule 8 scores a model stage from the questions that inform it: every stage of a
     model the questionnaire informs at all needs `evidence_per_stage` of them."""
@@ -373,10 +408,12 @@ def load_files(files: Iterable[Path]) -> Catalog:
             else:
                 first[obj_id] = p
 
+    problems.extend(_resolve_selections(questionnaires))
     model_stage_refs = {f"{p.obj.id}.{s.id}" for p in models for s in p.obj.stages}
     scale_ids = {p.obj.id for p in scales}
     for item in questionnaires:
-        problems.extend(_check_references(item, model_stage_refs, scale_ids))
+        if item.obj.questions_from is None:  # a selection's questions were checked at home
+            problems.extend(_check_references(item, model_stage_refs, scale_ids))
         problems.extend(_check_evidence(item, [p.obj for p in models]))
 
     if not problems and not stages:

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 CANONICAL_STAGE_IDS: tuple[str, ...] = (
@@ -286,6 +287,12 @@ class Question(Strict):
         return None
 
 
+def missing_stages(questions: list[Question]) -> list[str]:
+    """The canonical stages none of these questions belongs to."""
+    present = {question.stage for question in questions}
+    return [stage for stage in CANONICAL_STAGE_IDS if stage not in present]
+
+
 class Questionnaire(Strict):
     kind: Literal["questionnaire"]
     id: LocalId
@@ -299,7 +306,16 @@ class Questionnaire(Strict):
                     "model this questionnaire informs: a model stage scores from them alone.",
     )
     sources: Annotated[list[Source], Field(min_length=1)]
-    questions: Annotated[list[Question], Field(min_length=1)]
+    questions: list[Question] = Field(
+        default=[], description="The questions, in the order they are asked.")
+    questions_from: LocalId | None = Field(
+        default=None,
+        description="Instead of questions of its own: the id of a questionnaire whose "
+                    "questions `selection` names. The selected questions are that "
+                    "questionnaire's, word for word, with the same ids.",
+    )
+    selection: list[QuestionId] = Field(
+        default=[], description="With `questions_from`: the question ids taken, in order.")
     retired: list[QuestionId] = Field(
         default=[],
         description="Ids of questions this questionnaire asked once and no longer asks "
@@ -310,11 +326,20 @@ class Questionnaire(Strict):
     @field_validator("questions")
     @classmethod
     def _covers_every_stage(cls, questions: list[Question]) -> list[Question]:
-        present = {question.stage for question in questions}
-        missing = [stage for stage in CANONICAL_STAGE_IDS if stage not in present]
-        if missing:
-            raise ValueError("no question for stage(s): " + ", ".join(missing))
+        if questions:
+            uncovered = missing_stages(questions)
+            if uncovered:
+                raise ValueError("no question for stage(s): " + ", ".join(uncovered))
         return questions
+
+    @model_validator(mode="after")
+    def _questions_or_a_selection(self) -> Questionnaire:
+        if self.questions_from is None and not self.questions:
+            raise ValueError("needs questions, or questions_from and a selection")
+        if self.questions_from is not None and (self.questions or not self.selection):
+            raise ValueError("with questions_from, list the question ids under 'selection' "
+                             "and no questions of its own")
+        return self
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:

@@ -274,3 +274,30 @@ def test_a_retired_question_id_is_never_given_to_a_new_question(write_yaml: Writ
                                           + twice))
     assert len(found) == 1
     assert "retired[1]: duplicate retired id 'q.gone'" in found[0]
+
+
+def test_a_questionnaire_may_select_another_ones_questions(write_yaml: WriteYaml) -> None:
+    """The core workshop set takes the full set's questions word for word, by id."""
+    model = write_yaml("own.yaml", GOOD_MODEL)
+    full = write_yaml("own_q.yaml", GOOD_QUESTIONNAIRE_HEAD + six_questions())
+    head = GOOD_QUESTIONNAIRE_HEAD.replace("id: own_q", "id: short").replace(
+        "questions:\n", "questions_from: own_q\nselection:\n")
+    ids = "".join(f"  - q.{s}\n" for s in ("vision", "strategy", "process", "data",
+                                           "technology", "metrics"))
+    catalog = load_files([*base_files(), model, full, write_yaml("short.yaml", head + ids)])
+    short = catalog.questionnaires["short"]
+    assert [q.id for q in short.questions] == [
+        q.id for q in catalog.questionnaires["own_q"].questions]
+    assert short.questions[0] is catalog.questionnaires["own_q"].questions[0]
+    assert catalog.informing_questions["short"]["own.first"]
+
+    broken = head + "  - q.vision\n  - q.nowhere\n  - q.strategy\n"
+    found = problems_of(model, full, write_yaml("short.yaml", broken))
+    assert any(re.search(r"short\.yaml:11: selection\[1\]: 'q\.nowhere' is not a question of "
+                         r"'own_q'", p) for p in found), found
+    assert any(re.search(r"short\.yaml:9: selection: no question for stage\(s\): process, "
+                         r"data, technology, metrics", p) for p in found), found
+    both = write_yaml("short.yaml", head.replace("selection:\n", "selection: [q.vision]\n"
+                                                 "questions:\n") + six_questions())
+    assert any("with questions_from, list the question ids under 'selection'" in p
+               for p in problems_of(model, full, both))
