@@ -51,7 +51,7 @@ def test_gartner_experience_and_collaboration_have_a_documented_place(catalog: C
 
 @pytest.mark.parametrize(
     ("qid", "low", "high", "minutes"),
-    [("executive", 25, 35, (15, 20)), ("workshop", 80, 120, None)],
+    [("executive", 25, 35, (15, 20)), ("workshop", 80, 120, None), ("core", 30, 40, (40, 50))],
 )
 def test_question_banks_have_the_promised_size(
     catalog: Catalog, qid: str, low: int, high: int, minutes: tuple[int, int] | None
@@ -65,7 +65,7 @@ def test_question_banks_have_the_promised_size(
     assert min(per_stage.values()) >= 4
 
 
-@pytest.mark.parametrize("qid", ["executive", "workshop"])
+@pytest.mark.parametrize("qid", ["executive", "workshop", "core"])
 def test_every_model_stage_is_informed_by_some_question(catalog: Catalog, qid: str) -> None:
     informed = catalog.informing_questions[qid]
     for model in catalog.models.values():
@@ -138,7 +138,7 @@ def test_a_workshop_question_about_one_lifecycle_goal_informs_no_other_phase(
     assert misplaced == []
 
 
-@pytest.mark.parametrize("qid", ["workshop", "executive"])
+@pytest.mark.parametrize("qid", ["workshop", "executive", "core"])
 def test_no_model_stage_rests_only_on_unrelated_canonical_stages(
     catalog: Catalog, qid: str
 ) -> None:
@@ -329,3 +329,18 @@ def test_shipped_model_stages_score_from_their_own_evidence(
             assert stage.score == pytest.approx(mean * 20)
             assert min(v for v, _ in evidence) * 20 - 1e-9 <= stage.score
             assert stage.score <= max(v for v, _ in evidence) * 20 + 1e-9
+
+
+def test_the_core_set_is_the_full_sets_questions_word_for_word(catalog: Catalog) -> None:
+    """A core session's answers carry into the full workshop: same ids, same questions."""
+    core, full = catalog.questionnaires["core"], catalog.questionnaires["workshop"]
+    assert core.audience == full.audience == "workshop"
+    order = [q.id for q in full.questions]
+    assert [q.id for q in core.questions] == sorted((q.id for q in core.questions),
+                                                    key=order.index)
+    for question in core.questions:
+        assert question == full.question(question.id)
+    evidence = catalog.informing_questions["core"]
+    for model in catalog.models.values():
+        for stage in model.stages:
+            assert len(evidence[f"{model.id}.{stage.id}"]) >= 2, f"{model.id}.{stage.id}"

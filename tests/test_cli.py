@@ -84,12 +84,13 @@ def test_list_says_what_a_model_stage_scores_from(runner: CliRunner) -> None:
     result = runner.invoke(main, ["models", "list", "--lang", "en"])
     assert "Each model stage scores from the questions that inform it" in result.output
     assert ("1. Acquire  ->  Strategy 40%, Data 30%, Process 30%  (informing questions: "
-            "executive ") in result.output
+            "core ") in result.output
     data = json.loads(runner.invoke(main, ["models", "list", "--json"]).output)
     for model in data["models"]:
         for stage in model["stages"]:
             evidence = stage["informing_questions"]
-            assert set(evidence) == {"executive", "workshop"}
+            assert set(evidence) == {"core", "executive", "workshop"}
+            assert evidence["core"] >= 2, (model["id"], stage["id"])
             assert evidence["workshop"] >= 3, (model["id"], stage["id"])
             assert evidence["executive"] >= 1, (model["id"], stage["id"])
 
