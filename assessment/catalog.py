@@ -188,6 +188,13 @@ def _validate_file(doc: YamlDocument) -> tuple[Any | None, list[Problem]]:
         return None, [_from_pydantic(doc, error) for error in exc.errors()]
 
 
+#: what to write where a required key is missing, when its name alone does not say
+_MISSING_HINTS = {
+    "levels": " (what each answer level 0 to 5 means for this question: six keys 0-5, "
+              "each {en: ..., fa: ...}; see docs/catalogue.md)",
+}
+
+
 def _from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     # The first element of loc is the discriminator's tag ("model", ...); drop it.
     loc: PathKey = tuple(part for part in error["loc"][1:] if part != "[key]")
@@ -197,7 +204,7 @@ def _from_pydantic(doc: YamlDocument, error: Any) -> Problem:
     if error["type"] == "extra_forbidden":
         message = "unknown key (not part of the schema; a typo?)"
     elif error["type"] == "missing":
-        message = "required but missing"
+        message = "required but missing" + _MISSING_HINTS.get(str(loc[-1]) if loc else "", "")
     elif error["type"] == "literal_error" and error["loc"][-1] == "[key]":
         message = f"'{loc[-1]}' is not a canonical stage; use one of: " + ", ".join(
             CANONICAL_STAGE_IDS

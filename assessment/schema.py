@@ -245,8 +245,10 @@ class Question(Strict):
     text: Localized
     help: Localized
     scale: LocalId = "maturity"
-    #: what each answer level 0..5 means for this question, in both languages
-    levels: dict[Level, Localized] | None = None
+    levels: dict[Level, Localized] = Field(
+        description="What each answer level 0 to 5 looks like for this question, in both "
+                    "languages: one short, concrete sentence per level.",
+    )
     weight: QuestionWeight = 1.0
     informs: Annotated[list[ModelStageRef], Field(min_length=1)]
     tags: list[LocalId] = []
@@ -254,8 +256,8 @@ class Question(Strict):
 
     @field_validator("levels")
     @classmethod
-    def _six_levels(cls, levels: dict[int, Localized] | None) -> dict[int, Localized] | None:
-        if levels is not None and tuple(sorted(levels)) != LEVELS:
+    def _six_levels(cls, levels: dict[int, Localized]) -> dict[int, Localized]:
+        if tuple(sorted(levels)) != LEVELS:
             missing = [str(level) for level in LEVELS if level not in levels]
             raise ValueError("a description for each level 0 to 5 (missing: "
                              + ", ".join(missing) + ")")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from assessment.catalog import BACKBONE_MODELS, Catalog
-from assessment.schema import CANONICAL_STAGE_IDS, Localized
+from assessment.schema import (
+    CANONICAL_STAGE_IDS,
+    LANGS,
+    Localized,
+    Questionnaire,
+    ScaleFile,
+)
 from assessment.scoring import score
 
 MODEL_STAGES = {
@@ -344,3 +351,93 @@ def test_the_core_set_is_the_full_sets_questions_word_for_word(catalog: Catalog)
     for model in catalog.models.values():
         for stage in model.stages:
             assert len(evidence[f"{model.id}.{stage.id}"]) >= 2, f"{model.id}.{stage.id}"
+# What each answer level means, per question (issue 16). A respondent picks a level by
+# reading six short descriptions written for the question in front of them, so each one
+# must say something of its own: not another level's words, not another question's, and
+# not the generic scale's, which the question's own descriptions replace.
+
+LATIN_IN_PERSIAN = re.compile(r"[A-Za-z0-9]")
+
+
+def _same_text(text: str) -> str:
+    """Two descriptions read as the same text: case, spacing, half-spaces, a closing full
+    stop and Arabic ي/ك do not make them different."""
+    text = text.replace("\u064a", "\u06cc").replace("\u0643", "\u06a9").replace("\u200c", " ")
+    return " ".join(text.lower().split()).rstrip(".")
+
+
+def level_description_problems(
+    questionnaires: Iterable[Questionnaire], scales: Iterable[ScaleFile]
+) -> list[str]:
+    """Everything wrong with the questions' level descriptions, one line per problem."""
+    problems: list[str] = []
+    # a scale's descriptor may not be copied, in whole or inside a longer text; its
+    # one- or two-word names (Defined, Not at all) only not on their own
+    descriptors: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for scale in scales:
+        for level in scale.levels:
+            for lang in LANGS:
+                descriptors[_same_text(level.descriptor.get(lang))] = f"{scale.id} {level.value}"
+                names[_same_text(level.name.get(lang))] = f"{scale.id} {level.value}"
+    first_seen: dict[str, tuple[str, int]] = {}
+    for questionnaire in questionnaires:
+        for question in questionnaire.questions:
+            for value, text in sorted(question.levels.items()):
+                where = f"{questionnaire.id}: {question.id} level {value}"
+                for lang in LANGS:
+                    key = _same_text(text.get(lang))
+                    copied = [level for descriptor, level in descriptors.items()
+                              if descriptor in key]
+                    if key in names:
+                        copied.append(names[key])
+                    for level in copied:
+                        problems.append(f"{where} ({lang}) copies level {level} of a scale")
+                    seen = first_seen.setdefault(key, (question.id, value))
+                    if seen[0] != question.id:
+                        problems.append(f"{where} ({lang}) repeats {seen[0]} level {seen[1]}")
+                    elif seen[1] != value:
+                        problems.append(f"{where} ({lang}) repeats its own level {seen[1]}")
+                found = LATIN_IN_PERSIAN.search(text.fa.replace("CRM", ""))
+                if found:
+                    problems.append(f"{where} (fa) has a Latin letter or digit: "
+                                    f"{found.group()!r}")
+    return problems
+
+
+def test_every_question_describes_its_six_levels_in_its_own_words(catalog: Catalog) -> None:
+    assert level_description_problems(catalog.questionnaires.values(),
+                                      catalog.scales.values()) == []
+
+
+def test_the_level_description_check_finds_each_kind_of_problem(catalog: Catalog) -> None:
+    """The check above is only as good as what it catches: a copy of each kind of mistake
+    into one shipped question is reported, naming the question and level."""
+    workshop = catalog.questionnaires["workshop"]
+    first, second = workshop.questions[:2]
+    maturity = catalog.scales["maturity"]
+    levels = dict(first.levels)
+    levels[1] = levels[0]                                           # repeats its own level
+    levels[2] = Localized(en=second.levels[4].en.upper() + ".",     # another question's
+                          fa=first.levels[2].fa)
+    levels[3] = Localized(en=first.levels[3].en,                    # the generic scale
+                          fa=maturity.level(3).descriptor.fa.replace(" ", "  "))
+    executive = catalog.questionnaires["executive"].questions[0]
+    levels[4] = Localized(en="Largely", fa=executive.levels[0].fa)  # a scale's name; exec's
+    levels[5] = Localized(en=first.levels[5].en, fa=first.levels[5].fa + " (KPI 2)")
+    broken = workshop.model_copy(update={"questions": [
+        first.model_copy(update={"levels": levels}), *workshop.questions[1:]]})
+    found = level_description_problems([broken, catalog.questionnaires["executive"]],
+                                       catalog.scales.values())
+    q = first.id
+    assert found == [
+        f"workshop: {q} level 1 (en) repeats its own level 0",
+        f"workshop: {q} level 1 (fa) repeats its own level 0",
+        f"workshop: {q} level 3 (fa) copies level maturity 3 of a scale",
+        f"workshop: {q} level 4 (en) copies level extent 3 of a scale",
+        f"workshop: {q} level 5 (fa) has a Latin letter or digit: 'K'",
+        f"workshop: {second.id} level 4 (en) repeats {q} level 2",
+        f"executive: {executive.id} level 0 (fa) repeats {q} level 4",
+    ]
+    # the same question asked in two questionnaires may keep its descriptions
+    assert level_description_problems([workshop, workshop], catalog.scales.values()) == []

@@ -42,6 +42,11 @@ questions:
 """
 
 
+#: the six level descriptions every question needs, on one line (the last of a question)
+LEVELS_LINE = "    levels: {" + ", ".join(
+    f"{v}: {{en: 'Level {v}', fa: 'سطح {v}'}}" for v in range(6)) + "}\n"
+
+
 def question(qid: str, stage: str, informs: str = "own.first", weight: str = "1") -> str:
     return f"""\
   - id: {qid}
@@ -53,7 +58,7 @@ def question(qid: str, stage: str, informs: str = "own.first", weight: str = "1"
     recommendations:
       - levels: [0, 1, 2, 3, 4]
         text: {{en: Act, fa: اقدام}}
-"""
+{LEVELS_LINE}"""
 
 
 def six_questions(**override: str) -> str:
@@ -135,7 +140,7 @@ def test_duplicate_question_ids(write_yaml: WriteYaml) -> None:
     text = GOOD_QUESTIONNAIRE_HEAD + six_questions() + question("q.vision", "vision")
     found = problems_of(model, write_yaml("q.yaml", text))
     assert len(found) == 1
-    assert found[0].endswith("q.yaml:63: questions[6].id: duplicate question id 'q.vision' "
+    assert found[0].endswith("q.yaml:69: questions[6].id: duplicate question id 'q.vision' "
                              "(first on line 9)")
 
 
@@ -229,15 +234,13 @@ def test_questions_may_describe_their_levels_on_a_scale_of_their_own(
         "id: maturity", "id: agreement", 1)
     model = write_yaml("own.yaml", GOOD_MODEL)
     text = GOOD_QUESTIONNAIRE_HEAD + six_questions().replace(
-        "    informs: [own.first]\n",
-        "    scale: agreement\n" + levels_block(0, 1, 2, 3, 4, 5) + "    informs: [own.first]\n", 1)
+        LEVELS_LINE, "    scale: agreement\n" + levels_block(0, 1, 2, 3, 4, 5), 1)
     catalog = load_files([*base_files(), write_yaml("agreement.yaml", scale), model,
                           write_yaml("q.yaml", text)])
     first = catalog.questionnaires["own_q"].questions[0]
     assert sorted(catalog.scales) == ["agreement", "maturity"]
     assert catalog.scale.id == "maturity"
     assert catalog.scale_of(first).id == "agreement"
-    assert first.levels is not None
     assert first.levels[5].en == "Level 5 here"
 
 
@@ -246,7 +249,7 @@ def test_level_descriptions_cover_all_six_levels_and_scales_have_unique_ids(
 ) -> None:
     model = write_yaml("own.yaml", GOOD_MODEL)
     text = GOOD_QUESTIONNAIRE_HEAD + six_questions().replace(
-        "    informs: [own.first]\n", levels_block(0, 1, 2, 3, 4) + "    informs: [own.first]\n", 1)
+        LEVELS_LINE, levels_block(0, 1, 2, 3, 4), 1)
     found = problems_of(model, write_yaml("q.yaml", text))
     assert any(re.search(r"q\.yaml:\d+: questions\[0\]\.levels: .*a description for each "
                          r"level 0 to 5 \(missing: 5\)", p) for p in found), found
@@ -254,6 +257,23 @@ def test_level_descriptions_cover_all_six_levels_and_scales_have_unique_ids(
     found = problems_of(again)
     assert any(re.search(r"again\.yaml:3: id: a scale with id 'maturity' already exists", p)
                for p in found), found
+def test_every_question_describes_its_levels(write_yaml: WriteYaml) -> None:
+    """A respondent reads what each level means for the question: a question without its
+    six descriptions is refused at its line, saying what to write."""
+    model = write_yaml("own.yaml", GOOD_MODEL)
+    text = GOOD_QUESTIONNAIRE_HEAD + six_questions().replace(LEVELS_LINE, "", 1)
+    found = problems_of(model, write_yaml("q.yaml", text))
+    assert found == [f"{found[0].split(':')[0]}:9: questions[0].levels: required but missing "
+                     "(what each answer level 0 to 5 means for this question: six keys 0-5, "
+                     "each {en: ..., fa: ...}; see docs/catalogue.md)"]
+    # each description is a text in both languages, like every other text
+    text = GOOD_QUESTIONNAIRE_HEAD + six_questions().replace(
+        "{en: 'Level 3', fa: 'سطح 3'}", "{en: 'Level 3'}", 1)
+    found = problems_of(model, write_yaml("q.yaml", text))
+    assert found == [f"{found[0].split(':')[0]}:18: questions[0].levels.3.fa: required but "
+                     "missing"]
+
+
 def test_a_retired_question_id_is_never_given_to_a_new_question(write_yaml: WriteYaml) -> None:
     """Answers stay stored against a retired id (docs/catalogue.md): a new question taking
     it would inherit them, so the id is refused, at the question's line."""
@@ -266,7 +286,7 @@ def test_a_retired_question_id_is_never_given_to_a_new_question(write_yaml: Writ
     reused = six_questions().replace("id: q.data", "id: q.gone")
     found = problems_of(model, write_yaml("q.yaml", GOOD_QUESTIONNAIRE_HEAD + reused
                                           + retired))
-    assert found == [f"{found[0].split(':')[0]}:36: questions[3].id: 'q.gone' is retired "
+    assert found == [f"{found[0].split(':')[0]}:39: questions[3].id: 'q.gone' is retired "
                      "(listed under 'retired'); a new question needs an id never used "
                      "before"]
     twice = "retired: [q.gone, q.gone]\n"
