@@ -1,12 +1,16 @@
 """Helpers the test modules share: signing in, reading pages and PDFs back as text, Persian
-digits, a free port. Fixtures and the World builder live in conftest.py."""
+digits, a free port, a walk page's level choices. Fixtures and the World builder live in
+conftest.py."""
 
 from __future__ import annotations
 
 import io
 import re
 import socket
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
 
+import tinyhtml5
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
@@ -50,3 +54,36 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    """A level a question can be answered with, as a screen reader announces its radio."""
+
+    value: str
+    name: str  #: its accessible name (aria-labelledby): the level's number and name
+    description: str  #: its accessible description (aria-describedby)
+
+
+def _words(element: Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def level_choices(html: str, question_id: str) -> list[LevelChoice]:
+    """The level choices of one question of a walk page, in page order. Fails unless the
+    name and the description of each radio sit inside the radio's own label (so both are
+    on the page, not behind a tap, and clicking either one chooses the level)."""
+    root = tinyhtml5.parse(html, namespace_html_elements=False)
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    labels = {label.get("for"): label for label in root.iter("label")}
+    choices = []
+    for radio in by_id[f"q-{question_id}"].iter("input"):
+        if radio.get("type") != "radio" or radio.get("aria-describedby") is None:
+            continue
+        name = by_id[radio.get("aria-labelledby")]
+        description = by_id[radio.get("aria-describedby")]
+        inside = list(labels[radio.get("id")].iter())
+        assert name in inside, radio.get("id")
+        assert description in inside, radio.get("id")
+        choices.append(LevelChoice(radio.get("value", ""), _words(name), _words(description)))
+    return choices

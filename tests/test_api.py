@@ -260,6 +260,22 @@ def test_questions_of_an_assessment(client: FlaskClient, api: Api, world: World)
     assert first["stage"] == "vision"
     assert set(first["text"]) == {"en", "fa"}
     assert first["weight"] == expected[0].weight
+    # what each level means for the question, its scale and the model stages it informs
+    for listed, question in zip(questions, expected, strict=True):
+        assert listed["levels"] == (None if question.levels is None else {
+            str(level): {"en": text.en, "fa": text.fa} for level, text in question.levels.items()})
+        assert listed["informs"] == list(question.informs)
+        assert all(re.fullmatch(r"[a-z_]+\.[a-z_]+", ref) for ref in listed["informs"])
+        assert listed["scale"]["id"] == question.scale
+    assert first["levels"]["3"]["en"] == expected[0].levels[3].en
+    assert list(first["levels"]) == ["0", "1", "2", "3", "4", "5"]
+    maturity = first["scale"]
+    assert maturity["id"] == "maturity"
+    assert maturity["name"] == {"en": "CRM maturity", "fa": "بلوغ CRM"}
+    assert maturity["level_names"]["3"] == {"en": "Defined", "fa": "تعریف‌شده"}
+    attitude = next(q for q in questions if q["id"] == "exec.vision.04")
+    assert attitude["scale"]["id"] == "extent"
+    assert attitude["scale"]["level_names"]["3"] == {"en": "Largely", "fa": "تا حد زیادی"}
 
     other = Api(client, make_token(world, world.user("bo@example.com")))
     error_of(other.get(f"/assessments/{aid}/questions"), 404, "assessment_id")
@@ -351,6 +367,8 @@ def test_participant_saves_and_reads_answers(client: FlaskClient, api: Api,
     questions = client.get(f"/api/v1/participants/{token}/questions")
     assert questions.status_code == 200
     assert Q in [q["id"] for q in questions.get_json()]
+    # the same list, levels, scales and evidence included, as the consultant's
+    assert questions.get_json() == api.get(f"/assessments/{aid}/questions").get_json()
     assert world.query(lambda s: s.get(Assessment, aid).status) == "in_progress"
 
 

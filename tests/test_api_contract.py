@@ -79,6 +79,27 @@ def test_the_document_describes_the_scores_of_rules_version_2(client: FlaskClien
     assert "maps_to" not in model_stage
 
 
+def test_the_document_describes_what_each_level_means(client: FlaskClient) -> None:
+    schemas = document(client)["components"]["schemas"]
+    question = schemas["QuestionOut"]
+    assert {"levels", "scale", "informs"} <= set(question["required"])
+    levels = question["properties"]["levels"]
+    assert {"$ref": "#/components/schemas/LevelTexts"} in levels["anyOf"]
+    assert {"type": "null"} in levels["anyOf"]
+    assert "description" in levels
+    texts = schemas["LevelTexts"]
+    assert texts["required"] == ["0", "1", "2", "3", "4", "5"]
+    assert texts["additionalProperties"] is False
+    assert texts["properties"]["3"] == {"$ref": "#/components/schemas/Localized"}
+    scale = schemas["ScaleOut"]
+    assert set(scale["required"]) == {"id", "name", "level_names"}
+    assert scale["properties"]["level_names"]["$ref"].endswith("/LevelTexts")
+    informs = question["properties"]["informs"]
+    assert informs["type"] == "array"
+    assert re.fullmatch(informs["items"]["pattern"], "gartner.vision")
+    assert not re.fullmatch(informs["items"]["pattern"], "gartner")
+
+
 class Contract:
     """Sends requests and checks each response against the document's schema for it."""
 

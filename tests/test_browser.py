@@ -6,6 +6,7 @@ SQLite file. Screenshots land in build/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -488,6 +489,61 @@ def test_autosave_sends_the_csrf_header_and_writes_numbers_in_persian(
     assert set(page.locator('input[name="csrf_token"]').evaluate_all(
         "(inputs) => inputs.map((i) => i.value)")) == {fresh}
     assert crashes == []
+    phone.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_on_a_phone_each_level_says_what_it_means_without_a_tap(server: str, browser: Browser,
+                                                                  lang: str) -> None:
+    """A participant's phone, 375 px wide: the six levels of a question stand one under the
+    other, each with its description on show (nothing to tap first), and no part of the
+    page is wider than the screen."""
+    code = _join_code(browser, server)
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                has_touch=True)
+    page = phone.new_page()
+    _join(page, server, code, lang)
+    expect(page.locator("form[data-autosave]")).to_have_attribute("data-ready", "1")
+    for qid in ("ws.vision.01", "ws.vision.11"):  # a maturity question, an extent one
+        question = page.locator(f'[id="q-{qid}"]')
+        question.scroll_into_view_if_needed()
+        options = question.locator("label.scale-option")
+        expect(options).to_have_count(6)
+        boxes = []
+        for index in range(6):
+            description = options.nth(index).locator(".ds")
+            expect(description).to_be_visible()
+            assert len(description.inner_text().split()) >= 5
+            box = options.nth(index).bounding_box()
+            assert box is not None
+            boxes.append(box)
+        # one column: the same left edge and width, each below the one before
+        assert {(round(b["x"]), round(b["width"])) for b in boxes} == {
+            (round(boxes[0]["x"]), round(boxes[0]["width"]))}
+        assert all(a["y"] + a["height"] <= b["y"] for a, b in itertools.pairwise(boxes))
+        assert boxes[0]["x"] >= 0
+        assert boxes[0]["x"] + boxes[0]["width"] <= 375
+    names = page.locator('[id="q-ws.vision.11"] label.scale-option .nm').all_inner_texts()
+    assert names[3] == ("Largely" if lang == "en" else "تا حد زیادی")
+    # a screen reader announces the level's number and name, then what it means here
+    radio = page.locator('[id="q-ws.vision.11-3"]')
+    expect(radio).to_have_accessible_name(f"{_in_persian('3') if lang == 'fa' else '3'} "
+                                          f"{names[3]}")
+    meaning = page.locator('[id="q-ws.vision.11"] label.level-3 .ds').inner_text()
+    expect(radio).to_have_accessible_description(" ".join(meaning.split()))
+    page.locator('[id="q-ws.vision.01"]').scroll_into_view_if_needed()
+    shot(page, f"levels-phone-{lang}")
+    # nothing is wider than the screen: no sideways scrolling, no clipped description
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    too_wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+        .filter((el) => { const r = el.getBoundingClientRect();
+                          return r.width > 0 && (r.left < -1 || r.right > 376); })
+        .filter((el) => !el.closest('.stepper'))
+        .map((el) => el.tagName + '.' + el.className)""")
+    assert too_wide == []
+    clipped = page.locator(".scale-option .ds").evaluate_all(
+        "(all) => all.filter((el) => el.scrollWidth > el.clientWidth + 1).length")
+    assert clipped == 0
     phone.close()
 
 

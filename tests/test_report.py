@@ -472,6 +472,58 @@ def test_priorities_then_advice_to_go_further_with_gaps_in_levels(app: Flask,
         assert squash(recommendation.text.en) in flat[further:], item.question_id
 
 
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_appendix_says_what_the_level_reached_means(app: Flask, mixed: int,
+                                                       lang: str) -> None:
+    """Under each question's figures: its level (the whole part of its value), that level's
+    name on the question's scale, and the question's own description of it."""
+    from assessment.web import level_text
+
+    catalog = get_catalog(app)
+    _html, pdf = render(app, mixed, lang)
+    flat = squash(read_pdf(pdf)[1])
+    appendix = flat[flat.rindex("Appendix: every question" if lang == "en"
+                                else "پیوست: همه‌ی پرسش‌ها".replace(ZWNJ, "")):]
+    checked = 0
+    for question in catalog.questionnaires["executive"].questions:
+        level = 0 if question.id == "exec.vision.01" else 1 if question.stage == "data" else 4
+        name = catalog.scale_of(question).level(level).name.get(lang)
+        meaning = level_text(catalog, question, level).get(lang)
+        if lang == "en":
+            assert squash(f"Level {level}, {name}: {meaning}") in appendix, question.id
+            checked += 1
+        elif not re.search(r"[A-Za-z0-9]", meaning):
+            # pypdf gives a Persian line in reading order (its final stop aside) unless Latin
+            # words or digits mix into it
+            line = f"سطح {persian_digits(level)}، {name}: {meaning.rstrip('.')}"
+            assert squash(line) in appendix, question.id
+            checked += 1
+    assert checked >= 20
+    # an attitude question names its level on the extent scale
+    almost_fully = catalog.scales["extent"].level(4).name.get(lang)
+    assert almost_fully == ("Almost fully" if lang == "en" else "تقریباً کامل")
+    assert (f"Level 4, {almost_fully}:" if lang == "en" else f"سطح ۴، {almost_fully}:") in appendix
+
+
+def test_the_appendix_describes_the_agreed_level(app: Flask, workshop: int) -> None:
+    from assessment.results import score_assessment
+    from assessment.workshop.operations import record_agreed
+
+    catalog = get_catalog(app)
+    with app.app_context():
+        assessment = db.session.get(Assessment, workshop)
+        result = score_assessment(catalog, assessment)
+        qid = next(q for q in result.divergent if int(result.questions[q].value or 0) != 5)
+        record_agreed(catalog, assessment, qid, "5", "")
+        db.session.commit()
+    question = catalog.questionnaires["workshop"].question(qid)
+    assert question.levels is not None
+    _html, pdf = render(app, workshop, "en")
+    flat = squash(read_pdf(pdf)[1])
+    name = catalog.scale_of(question).level(5).name.en
+    assert squash(f"Level 5, {name}: {question.levels[5].en}") in flat
+
+
 def test_persian_report_has_persian_digits_and_x_of_y_with_az(app: Flask, mixed: int) -> None:
     html, pdf = render(app, mixed, "fa")
     flat = squash(read_pdf(pdf)[1])

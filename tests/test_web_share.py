@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from assessment.extensions import db
 from assessment.results import score_assessment
 from assessment.tables import Answer, Assessment, Respondent, utcnow
+from assessment.web import get_catalog
 
 from .conftest import World
-from .helpers import login, text_of
+from .helpers import level_choices, login, text_of
 from .isolation import changed, snapshot
 
 Signed = tuple[FlaskClient, World, int]
@@ -94,6 +95,22 @@ def test_a_second_device_continues_the_same_respondent(shared, app: Flask) -> No
     ((rid, kind, name),) = respondents(world)
     assert (kind, name) == ("executive", "Sara")
     assert answers(world) == {Q1: (rid, "1"), Q2: (rid, "4")}
+
+
+def test_the_executive_sees_what_each_level_means(shared, app: Flask) -> None:
+    """The self-assessment through the link is the same walk: each level shows the
+    question's own description, and an attitude question its extent names."""
+    _client, _world, _aid, token = shared
+    device = executive(app, token)
+    page = device.get(f"/s/{token}/walk/vision?lang=fa").get_data(as_text=True)
+    question = get_catalog(app).questionnaires["executive"].question(Q1)
+    assert question.levels is not None
+    choices = level_choices(page, Q1)
+    assert [c.name for c in choices] == ["۰ ناموجود", "۱ آغازین", "۲ در حال شکل‌گیری",
+                                         "۳ تعریف‌شده", "۴ مدیریت‌شده", "۵ بهینه‌شونده"]
+    assert [c.description for c in choices] == [
+        " ".join(question.levels[level].fa.split()) for level in range(6)]
+    assert level_choices(page, "exec.vision.04")[3].name == "۳ تا حد زیادی"
 
 
 def test_the_first_time_the_start_page_asks_for_a_name(shared, app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -13,10 +14,10 @@ from sqlalchemy import func, select
 from assessment.extensions import db
 from assessment.scoring import score
 from assessment.tables import Answer, Assessment, Respondent
-from assessment.web import get_catalog
+from assessment.web import get_catalog, level_text
 
 from .conftest import Signed, World
-from .helpers import text_of
+from .helpers import LevelChoice, level_choices, persian_digits, text_of
 
 
 def setup(signed_in: Signed, **kwargs: object) -> tuple[FlaskClient, World, int]:
@@ -109,13 +110,58 @@ def test_resume_goes_back_to_the_last_question(signed_in: Signed) -> None:
     assert 'value="1" checked' in page
 
 
-def test_stage_page_shows_every_level_with_its_descriptor(signed_in: Signed,
-                                                          app: Flask) -> None:
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_each_level_says_what_it_means_for_that_question(signed_in: Signed, app: Flask,
+                                                         lang: str) -> None:
+    """Every choice shows its number (Persian digits in Persian), the level's name on the
+    question's scale and the question's own description of that level, all inside the
+    radio's label; a screen reader gets the name and the description."""
+    client, _, aid = setup(signed_in)
+    page = client.get(f"/assessments/{aid}/walk/vision?lang={lang}").get_data(as_text=True)
+    catalog = get_catalog(app)
+    questions = [q for q in catalog.questionnaires["executive"].questions
+                 if q.stage == "vision"]
+    assert len(questions) == 5
+    for question in questions:
+        assert question.levels is not None
+        scale = catalog.scale_of(question)
+        number = persian_digits if lang == "fa" else str
+        assert level_choices(page, question.id) == [LevelChoice(
+            str(level), f"{number(level)} {scale.level(level).name.get(lang)}",
+            words(question.levels[level].get(lang))) for level in range(6)]
+    generic = catalog.scale.level(3).descriptor.get(lang)
+    assert html.escape(generic, quote=True) not in page  # the question's own, not the scale's
+
+
+@pytest.mark.parametrize(("lang", "largely", "defined"), [
+    ("en", "Largely", "Defined"), ("fa", "تا حد زیادی", "تعریف‌شده")])
+def test_a_question_on_the_extent_scale_names_its_levels_on_that_scale(
+        signed_in: Signed, lang: str, largely: str, defined: str) -> None:
+    client, _, aid = setup(signed_in)
+    page = client.get(f"/assessments/{aid}/walk/vision?lang={lang}").get_data(as_text=True)
+    three = persian_digits(3) if lang == "fa" else "3"
+    extent = level_choices(page, "exec.vision.04")  # an attitude, on the extent scale
+    assert extent[3].name == f"{three} {largely}"
+    assert all(defined not in choice.name for choice in extent)
+    assert level_choices(page, "exec.vision.01")[3].name == f"{three} {defined}"
+
+
+def test_a_question_without_described_levels_falls_back_to_the_scale(app: Flask) -> None:
+    catalog = get_catalog(app)
+    question = catalog.questionnaires["executive"].question("exec.vision.01")
+    undescribed = question.model_copy(update={"levels": None})
+    for level in range(6):
+        assert level_text(catalog, undescribed, level) == catalog.scale.level(level).descriptor
+        assert level_text(catalog, question, level) == question.levels[level]
+
+
+def test_stage_page_shows_the_answers_without_a_level(signed_in: Signed) -> None:
     client, _, aid = setup(signed_in)
     page = client.get(f"/assessments/{aid}/walk/vision?lang=en").get_data(as_text=True)
-    scale = get_catalog(app).scale
-    for level in scale.levels:
-        assert level.descriptor.en in page
     assert "Not applicable" in page
     assert "Don&#39;t know" in page or "Don't know" in page
     assert 'aria-current="step"' in page

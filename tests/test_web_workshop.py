@@ -10,9 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent, Workshop
+from assessment.web import get_catalog
 
 from .conftest import Signed, World
-from .helpers import login, text_of
+from .helpers import LevelChoice, level_choices, login, persian_digits, text_of
 
 Q1, Q2 = "ws.vision.01", "ws.vision.02"
 
@@ -120,6 +121,27 @@ def test_answers_are_acknowledged_after_commit_and_a_retry_is_harmless(room, app
     assert snapshot["answers"] == 1
     q1 = next(q for q in snapshot["questions"] if q["id"] == Q1)
     assert q1["counts"]["3"] == 1
+
+
+@pytest.mark.parametrize(("lang", "largely"), [("en", "Largely"), ("fa", "تا حد زیادی")])
+def test_a_participants_phone_page_says_what_each_level_means(room, app: Flask,
+                                                              lang: str, largely: str) -> None:
+    """The page a participant answers on shows, for every question, each level's name on
+    the question's scale and the question's own description of it."""
+    _client, _world, _aid, code = room
+    phone = participant(app, code, role="sales")
+    page = phone.get(f"/w/{code}/walk/vision?lang={lang}").get_data(as_text=True)
+    catalog = get_catalog(app)
+    number = persian_digits if lang == "fa" else str
+    questions = [q for q in catalog.questionnaires["workshop"].questions if q.stage == "vision"]
+    for question in questions:
+        assert question.levels is not None
+        scale = catalog.scale_of(question)
+        assert level_choices(page, question.id) == [LevelChoice(
+            str(level), f"{number(level)} {scale.level(level).name.get(lang)}",
+            " ".join(question.levels[level].get(lang).split())) for level in range(6)]
+    # an attitude question, on the extent scale
+    assert level_choices(page, "ws.vision.11")[3].name == f"{number(3)} {largely}"
 
 
 def test_a_locked_stage_refuses_answers_with_a_clear_message(room, app: Flask) -> None:

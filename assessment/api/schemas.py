@@ -145,12 +145,44 @@ class Localized(Out):
     fa: str
 
 
+class LevelTexts(Out):
+    """A text in both languages for each answer level, keyed "0" to "5"."""
+
+    level_0: Localized = Field(alias="0")
+    level_1: Localized = Field(alias="1")
+    level_2: Localized = Field(alias="2")
+    level_3: Localized = Field(alias="3")
+    level_4: Localized = Field(alias="4")
+    level_5: Localized = Field(alias="5")
+
+
+class ScaleOut(Out):
+    id: str = Field(description=(
+        "The answer scale: `maturity` (the CRM maturity scale, on which every score is "
+        "read) or another scale of the catalogue, such as `extent` for questions about "
+        "shared attitudes. Every scale has the levels 0-5 and scores the same way."))
+    name: Localized
+    level_names: LevelTexts = Field(description=(
+        "What each level is called on this scale (3 is \"Defined\" on the maturity "
+        "scale, \"Largely\" on the extent scale)."))
+
+
 class QuestionOut(Out):
     id: str
     stage: Literal["vision", "strategy", "process", "data", "technology", "metrics"]
     text: Localized
     help: Localized
     weight: float
+    scale: ScaleOut = Field(description="The scale the question is answered on.")
+    levels: LevelTexts | None = Field(description=(
+        "What each answer level 0-5 means for this question, in both languages: show "
+        "it beside each choice. Null only for a question whose levels are not described "
+        "(then the scale's level names are all there is)."))
+    informs: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]] = Field(
+        description=(
+            "The deployment-model stages this question is evidence for, as "
+            "\"model.stage\" ids (for example \"gartner.vision\"); see "
+            "`crm-maturity models list`."))
 
 
 class WorkshopOut(Out):

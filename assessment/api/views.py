@@ -34,7 +34,7 @@ from ..clients.operations import create_assessment, save_client
 from ..config import rate_limit
 from ..errors import FieldError
 from ..extensions import csrf, db, limiter
-from ..schema import Question
+from ..schema import Localized, Question
 from ..tables import Assessment, Client, Respondent, Workshop, Workspace
 from ..walk import operations as walk
 from ..web import get_catalog
@@ -276,11 +276,22 @@ def _client_json(client: Client) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-def _question_json(question: Question) -> dict[str, Any]:
+def _localized(text: Localized) -> dict[str, str]:
+    return {"en": text.en, "fa": text.fa}
+
+
+def _question_json(catalog: Catalog, question: Question) -> dict[str, Any]:
+    scale = catalog.scale_of(question)
     return {"id": question.id, "stage": question.stage,
-            "text": {"en": question.text.en, "fa": question.text.fa},
-            "help": {"en": question.help.en, "fa": question.help.fa},
-            "weight": question.weight}
+            "text": _localized(question.text),
+            "help": _localized(question.help),
+            "weight": question.weight,
+            "scale": {"id": scale.id, "name": _localized(scale.name),
+                      "level_names": {str(level.value): _localized(level.name)
+                                      for level in scale.levels}},
+            "levels": None if question.levels is None else {
+                str(level): _localized(text) for level, text in sorted(question.levels.items())},
+            "informs": list(question.informs)}
 
 
 def _as(kind: type[D], value: Any, **changed: Any) -> D:
@@ -369,8 +380,9 @@ def create_assessment_route() -> Response:
 @consultant
 def assessment_questions(assessment_id: int) -> Response:
     assessment = _assessment(assessment_id)
-    questionnaire = results.questionnaire_of(get_catalog(), assessment)
-    return jsonify([_question_json(q) for q in questionnaire.questions])
+    catalog = get_catalog()
+    questionnaire = results.questionnaire_of(catalog, assessment)
+    return jsonify([_question_json(catalog, q) for q in questionnaire.questions])
 
 
 @operation("POST", f"/assessments/<{ID}:assessment_id>/workshop",
@@ -439,8 +451,9 @@ def join_workshop(code: str) -> Response:
 @_participant_limit()
 def participant_questions(token: str) -> Response:
     participant = _participant(token)
-    questionnaire = results.questionnaire_of(get_catalog(), participant.assessment)
-    return jsonify([_question_json(q) for q in questionnaire.questions])
+    catalog = get_catalog()
+    questionnaire = results.questionnaire_of(catalog, participant.assessment)
+    return jsonify([_question_json(catalog, q) for q in questionnaire.questions])
 
 
 _ANSWER_MESSAGES = {"value": walk.BAD_ANSWER}

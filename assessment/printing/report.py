@@ -33,10 +33,11 @@ from ..scoring import (
     AssessmentScore,
     ModelScore,
     QuestionScore,
+    level_of,
     to_points,
 )
 from ..tables import Answer, Assessment, Respondent, utcnow
-from ..web import get_catalog
+from ..web import get_catalog, level_text
 from .render import ReportError, data_url, font_faces, report_language
 
 
@@ -46,6 +47,19 @@ class QuestionRow:
     figures: QuestionScore
     comments: list[str]
     flags: int
+    level: int | None = None  #: the whole level of its value (the agreed level, if agreed)
+    level_name: str = ""  #: that level's name on the question's scale
+    meaning: str = ""  #: what that level means for this question
+
+
+def _question_row(catalog: Catalog, question: Question, figures: QuestionScore,
+                  comments: list[str], flags: int, lang: str) -> QuestionRow:
+    if figures.value is None:
+        return QuestionRow(question, figures, comments, flags)
+    level = level_of(figures.value)
+    return QuestionRow(question, figures, comments, flags, level,
+                       catalog.scale_of(question).level(level).name.get(lang),
+                       level_text(catalog, question, level).get(lang))
 
 
 @dataclass(frozen=True)
@@ -141,8 +155,8 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
                       title=_("Radar of the six stages: current against target"),
                       show_labels=False,
                       marks=[i18n.digits(n, lang) for n in range(1, len(labels) + 1)])
-    rows = {q.id: QuestionRow(q, result.questions[q.id], comments.get(q.id, []),
-                              flags.get(q.id, 0)) for q in questionnaire.questions}
+    rows = {q.id: _question_row(catalog, q, result.questions[q.id], comments.get(q.id, []),
+                                flags.get(q.id, 0), lang) for q in questionnaire.questions}
     stage_distribution = {
         stage: [sum(result.questions[q.id].distribution[level] for q in questionnaire.questions
                     if q.stage == stage) for level in LEVELS]

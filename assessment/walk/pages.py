@@ -83,7 +83,6 @@ def stage_page(walker: Walker, stage: str, form_values: dict[str, Any] | None = 
         else None,
         form_values=form_values or {},
         errors=errors or {},
-        scale=catalog.scale,
     ), status
 
 
