@@ -38,7 +38,7 @@ from .catalog import Catalog
 from .config import rate_limit
 from .errors import FieldError
 from .extensions import db, limiter
-from .schema import Localized, Question
+from .schema import Localized
 
 
 def lang() -> str:
@@ -114,14 +114,6 @@ download_limit = limiter.shared_limit(rate_limit("REPORT_RATELIMIT_DOWNLOAD"), s
 def loc(text: Localized | None) -> str:
     """A catalogue text in the request's language."""
     return text.get(lang()) if text is not None else ""
-
-
-def level_text(catalog: Catalog, question: Question, level: int) -> Localized:
-    """What answer level 0..5 means for this question: its own description of the level,
-    else (a question written before levels were described) its scale's general one."""
-    if question.levels is not None:
-        return question.levels[level]
-    return catalog.scale_of(question).level(level).descriptor
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -223,7 +215,6 @@ def register_template_helpers(app: Flask) -> None:
             "sep": "،" if current == "fa" else " ·",
             "catalog": catalog,
             "loc": loc,
-            "level_text": lambda question, level: level_text(catalog, question, level),
             # the scoring rules' thresholds, for the pages that explain them
             "rules_version": scoring.RULES_VERSION,
             "divergence": scoring.DIVERGENCE_THRESHOLD,

@@ -477,7 +477,6 @@ def test_the_appendix_says_what_the_level_reached_means(app: Flask, mixed: int,
                                                        lang: str) -> None:
     """Under each question's figures: its level (the whole part of its value), that level's
     name on the question's scale, and the question's own description of it."""
-    from assessment.web import level_text
 
     catalog = get_catalog(app)
     _html, pdf = render(app, mixed, lang)
@@ -488,7 +487,7 @@ def test_the_appendix_says_what_the_level_reached_means(app: Flask, mixed: int,
     for question in catalog.questionnaires["executive"].questions:
         level = 0 if question.id == "exec.vision.01" else 1 if question.stage == "data" else 4
         name = catalog.scale_of(question).level(level).name.get(lang)
-        meaning = level_text(catalog, question, level).get(lang)
+        meaning = question.levels[level].get(lang)
         if lang == "en":
             assert squash(f"Level {level}, {name}: {meaning}") in appendix, question.id
             checked += 1

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from assessment.extensions import db
 from assessment.scoring import score
 from assessment.tables import Answer, Assessment, Respondent
-from assessment.web import get_catalog, level_text
+from assessment.web import get_catalog
 
 from .conftest import Signed, World
 from .helpers import LevelChoice, level_choices, persian_digits, text_of
@@ -148,15 +148,6 @@ def test_a_question_on_the_extent_scale_names_its_levels_on_that_scale(
     assert extent[3].name == f"{three} {largely}"
     assert all(defined not in choice.name for choice in extent)
     assert level_choices(page, "exec.vision.01")[3].name == f"{three} {defined}"
-
-
-def test_a_question_without_described_levels_falls_back_to_the_scale(app: Flask) -> None:
-    catalog = get_catalog(app)
-    question = catalog.questionnaires["executive"].question("exec.vision.01")
-    undescribed = question.model_copy(update={"levels": None})
-    for level in range(6):
-        assert level_text(catalog, undescribed, level) == catalog.scale.level(level).descriptor
-        assert level_text(catalog, question, level) == question.levels[level]
 
 
 def test_stage_page_shows_the_answers_without_a_level(signed_in: Signed) -> None:

@@ -174,10 +174,9 @@ class QuestionOut(Out):
     help: Localized
     weight: float
     scale: ScaleOut = Field(description="The scale the question is answered on.")
-    levels: LevelTexts | None = Field(description=(
+    levels: LevelTexts = Field(description=(
         "What each answer level 0-5 means for this question, in both languages: show "
-        "it beside each choice. Null only for a question whose levels are not described "
-        "(then the scale's level names are all there is)."))
+        "it beside each choice."))
     informs: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")]] = Field(
         description=(
             "The deployment-model stages this question is evidence for, as "

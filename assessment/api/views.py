@@ -289,8 +289,8 @@ def _question_json(catalog: Catalog, question: Question) -> dict[str, Any]:
             "scale": {"id": scale.id, "name": _localized(scale.name),
                       "level_names": {str(level.value): _localized(level.name)
                                       for level in scale.levels}},
-            "levels": None if question.levels is None else {
-                str(level): _localized(text) for level, text in sorted(question.levels.items())},
+            "levels": {str(level): _localized(text)
+                       for level, text in sorted(question.levels.items())},
             "informs": list(question.informs)}
 
 

@@ -37,7 +37,7 @@ from ..scoring import (
     to_points,
 )
 from ..tables import Answer, Assessment, Respondent, utcnow
-from ..web import get_catalog, level_text
+from ..web import get_catalog
 from .render import ReportError, data_url, font_faces, report_language
 
 
@@ -59,7 +59,7 @@ def _question_row(catalog: Catalog, question: Question, figures: QuestionScore,
     level = level_of(figures.value)
     return QuestionRow(question, figures, comments, flags, level,
                        catalog.scale_of(question).level(level).name.get(lang),
-                       level_text(catalog, question, level).get(lang))
+                       question.levels[level].get(lang))
 
 
 @dataclass(frozen=True)
