@@ -124,3 +124,9 @@ def join_words(items: list[str], lang: str) -> str:
     if len(items) < 2:
         return "".join(items)
     return comma.join(items[:-1]) + conjunction + items[-1]
+
+
+def out_of(total: object, lang: str) -> str:
+    """The "of y" after a figure: "/100" in English, « از ۱۰۰» in Persian, where a slash
+    between digits reads as a decimal sign and the pair would show reversed."""
+    return f" از {digits(total, lang)}" if lang == "fa" else f"/{total}"

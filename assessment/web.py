@@ -255,7 +255,12 @@ def register_template_helpers(app: Flask) -> None:
     def _loc(_ctx: Any, text: Localized | None) -> str:
         return loc(text)
 
-    app.jinja_env.filters.update(digits=_digits, num=_num, pct=_pct, date=_date, loc=_loc)
+    @pass_context
+    def _out_of(_ctx: Any, total: object) -> str:
+        return i18n.out_of(total, lang())
+
+    app.jinja_env.filters.update(digits=_digits, num=_num, pct=_pct, date=_date, loc=_loc,
+                                 out_of=_out_of)
     app.jinja_env.filters["text_direction"] = i18n.text_direction
 
     app.register_error_handler(CSRFError, csrf_error)

@@ -219,3 +219,10 @@ def test_the_live_view_and_the_engine_agree_on_a_spread_at_the_threshold(
         assert by_id[qid]["spread"] == (None if engine.spread is None
                                         else round(engine.spread, 2)), qid
     assert by_id["ws.vision.01"]["spread"] == 1.2
+
+
+def test_x_of_y_reads_with_a_slash_in_english_and_with_az_in_persian() -> None:
+    from assessment.i18n import out_of
+
+    assert "43" + out_of(100, "en") == "43/100"
+    assert "۴۳" + out_of(100, "fa") == "۴۳ از ۱۰۰"

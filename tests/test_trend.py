@@ -319,7 +319,7 @@ def test_trend_page_in_english_and_persian(signed_in: Signed, app: Flask) -> Non
     # the English request compiled the template first: no digits frozen in its language
     latest = re.search(r'data-testid="latest-index">(.*?)</div>', page)
     assert latest is not None
-    assert latest.group(1).endswith("/۱۰۰</span>")
+    assert latest.group(1).endswith(" از ۱۰۰</span>")
     assert not LATIN_DIGIT.search(text_of(latest.group(1)))
     assert "+۴۰" in page
     assert "۲۰ دی ۱۴۰۴" in text_of(page)  # 10 January 2026 in the Solar Hijri calendar

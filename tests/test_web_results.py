@@ -173,6 +173,9 @@ def test_the_persian_results_page_is_persian_throughout(signed_in: Signed,
     page = results(client, aid, "fa")
     text = visible_main(page)
     assert re.findall(r"[0-9]", text) == [], re.findall(r".{20}[0-9].{20}", text)[:5]
+    # "x of y" reads «x از y»: a slash between Persian digits reads as a decimal sign
+    assert re.findall(r"[۰-۹]\s*/\s*[۰-۹]", text) == []
+    assert re.search(r"[۰-۹]+ از ۱۰۰", text)
     radar = chunk(page, "<svg", "</svg>")
     for stage in world.catalog.stages:
         assert stage.name.fa in radar

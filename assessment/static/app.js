@@ -4,6 +4,7 @@
 //   crm.setCsrfToken(token)  take a fresh token (after the session expired) everywhere
 //   crm.post(url, body, {redirect})  POST with the token; resolves to {response, data}
 //   crm.digits(value)        as the `digits` filter on the server: Persian digits in Persian
+//   crm.outOf(total)         as the `out_of` filter: "/12", or « از ۱۲» in Persian
 //   crm.persianDigits(text), crm.latinDigits(text)
 // and adds small enhancements that any page can use. Like every script here it only
 // improves a page: forms and links work without JavaScript.
@@ -24,6 +25,11 @@
   }
   function digits(value) {
     return document.documentElement.lang === "fa" ? persianDigits(value) : String(value);
+  }
+  // As the `out_of` filter: "/12" in English, « از ۱۲» in Persian (a slash between digits
+  // reads as a decimal sign there).
+  function outOf(total) {
+    return document.documentElement.lang === "fa" ? " از " + persianDigits(total) : "/" + total;
   }
 
   function csrfToken() { return tokenMeta ? tokenMeta.content : ""; }
@@ -46,7 +52,8 @@
     return { response, data };
   }
 
-  window.crm = Object.freeze({ csrfToken, setCsrfToken, post, digits, persianDigits, latinDigits });
+  window.crm = Object.freeze({ csrfToken, setCsrfToken, post, digits, outOf, persianDigits,
+                               latinDigits });
 
   // "Copy" buttons next to a link to hand on.
   document.addEventListener("click", (event) => {

@@ -51,7 +51,7 @@
     for (const [stage, pair] of Object.entries(progress)) {
       const el = document.querySelector('[data-stage-count="' + stage + '"]');
       if (!el) continue;
-      el.textContent = crm.digits(pair[0] + "/" + pair[1]);
+      el.textContent = crm.digits(pair[0]) + crm.outOf(pair[1]);
       el.closest(".step").classList.toggle("done", pair[0] === pair[1]);
     }
   }
