@@ -216,3 +216,23 @@ def test_the_model_page_shows_its_design_apart_from_its_evidence(client: FlaskCl
     assert "draws on these stages (this does not score it)" in design
     assert "Strategy 40%" in design
     assert "Maps onto" not in page
+
+
+def test_a_core_workshop_is_walked_scored_and_read_through_every_model(
+        signed_in: Signed, world: World) -> None:
+    """The 37-question core set runs end to end: its walk shows its own questions with their
+    level descriptions, and its results give every chosen model a verdict."""
+    client, _, user_id = signed_in
+    aid = world.answered(world.client(user_id), by_stage(data="1"), respondents=3,
+                         questionnaire="core")
+    core = world.catalog.questionnaires["core"]
+    walk = client.get(f"/assessments/{aid}/walk/vision?lang=en").get_data(as_text=True)
+    vision = [q for q in core.questions if q.stage == "vision"]
+    for question in vision:
+        assert question.text.en in walk
+        assert question.levels[3].en in walk
+    assert "ws.vision.04" not in walk  # in the full set only
+    page = results(client, aid)
+    for model in world.catalog.models:
+        assert f'data-testid="readiness-{model}"' in page
+    assert "Not ready" in page  # data at level 1 fails the data gates
