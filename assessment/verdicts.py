@@ -53,11 +53,11 @@ def reason_text(reason: Reason, model_id: str, catalog: Catalog, lang: str) -> s
     if reason.model_stage is not None:
         where = catalog.models[model_id].stage(reason.model_stage).name.get(lang)
     with force_locale(lang):  # the sentence in the language of the names, whoever asks
-        return str(_sentence(reason, where, stage_name, level, lang))
+        return _sentence(reason, where, stage_name, level, lang)
 
 
 def _sentence(reason: Reason, where: str, stage_name: Callable[[str | None], str],
-              level: Callable[[int | None], str], lang: str) -> object:
+              level: Callable[[int | None], str], lang: str) -> str:
     if reason.code == "gate_fails":
         return str(_("%(where)s: %(stage)s is at level %(level)s; this stage should not start "
                      "before it reaches level %(required)s.", where=where,
