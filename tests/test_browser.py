@@ -84,6 +84,7 @@ def sign_in(page: Page, base: str, lang: str) -> None:
     page.fill("#password", "demo-password")
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/dashboard"))
+    page.wait_for_load_state()  # the URL changes before the page's scripts have run
 
 
 def answer_stage(page: Page, level_for: int, *, same: bool = False) -> int:
@@ -448,7 +449,7 @@ def test_autosave_sends_the_csrf_header_and_writes_numbers_in_persian(
     expect(form).to_have_attribute("data-ready", "1")
     counter = page.locator('[data-stage-count="vision"]')
     total = counter.get_attribute("data-total") or ""
-    expect(counter).to_have_text(_in_persian(f"0/{total}"))
+    expect(counter).to_have_text(_in_persian(f"0 از {total}"))
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
     assert token
     questions = page.locator("fieldset.question")
@@ -457,7 +458,7 @@ def test_autosave_sends_the_csrf_header_and_writes_numbers_in_persian(
         questions.nth(0).locator("label.scale-option.level-3").click()
     assert saving.value.headers.get("x-csrftoken") == token
     expect(questions.nth(0).locator("[data-state]")).to_have_text("✓", timeout=15_000)
-    expect(counter).to_have_text(_in_persian(f"1/{total}"))
+    expect(counter).to_have_text(_in_persian(f"1 از {total}"))
 
     # Offline, the count of answers waiting is written in Persian digits too.
     phone.set_offline(True)
@@ -467,7 +468,7 @@ def test_autosave_sends_the_csrf_header_and_writes_numbers_in_persian(
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(form).to_have_attribute("data-pending", "0", timeout=20_000)
-    expect(counter).to_have_text(_in_persian(f"2/{total}"))
+    expect(counter).to_have_text(_in_persian(f"2 از {total}"))
 
     # A token the server no longer accepts: it answers with a fresh one, which the page
     # takes (header and forms alike) before sending the answer again.
@@ -482,7 +483,7 @@ def test_autosave_sends_the_csrf_header_and_writes_numbers_in_persian(
             if request.method == "POST" else None)
     questions.nth(2).locator("label.scale-option.level-4").click()
     expect(questions.nth(2).locator("[data-state]")).to_have_text("✓", timeout=15_000)
-    expect(counter).to_have_text(_in_persian(f"3/{total}"))
+    expect(counter).to_have_text(_in_persian(f"3 از {total}"))
     fresh = page.locator('meta[name="csrf-token"]').get_attribute("content")
     assert fresh
     assert sent == ["stale", fresh]

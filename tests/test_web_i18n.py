@@ -62,7 +62,7 @@ def test_numbers_are_persian_digits_in_persian(signed_in: Signed) -> None:
     aid = world.assessment(world.client(user_id))
     client.post(f"/assessments/{aid}/answers/exec.vision.01", json={"value": 4})
     page = client.get(f"/assessments/{aid}/walk/vision?lang=fa").get_data(as_text=True)
-    assert "۱/۵" in page  # the stepper's answered/total
+    assert "۱ از ۵" in page  # the stepper's answered of total, never «۱/۵» (a decimal)
     results = client.get(f"/assessments/{aid}/results?lang=fa").get_data(as_text=True)
     index = re.search(r'data-testid="maturity-index">([^<]*)<', results)
     assert index is not None
@@ -152,7 +152,7 @@ def test_constant_numbers_follow_each_request_language(signed_in: Signed) -> Non
     world.query(answer)
     persian = client.get(f"/assessments/{assessment_id}/results?lang=fa").get_data(as_text=True)
     english = client.get(f"/assessments/{assessment_id}/results?lang=en").get_data(as_text=True)
-    assert "/۱۰۰" in persian
+    assert " از ۱۰۰" in persian
     assert "/100" in english
     assert "۱۰۰" not in english
 
