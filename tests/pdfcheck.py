@@ -1,0 +1,76 @@
+"""Checks on a rendered PDF that read where things are drawn (pdfplumber keeps coordinates).
+
+`pdftotext` and pypdf drop or keep text drawn off the page without saying so; these
+checks look at every glyph, line, rectangle, curve and image with its box, in points
+from the page's top-left corner.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pdfplumber
+
+MM = 72 / 25.4
+#: how far a box may stick out (antialiasing, a stroke's half width)
+SLACK = 1.0
+
+
+@dataclass(frozen=True)
+class Outside:
+    page: int  #: 1-based
+    kind: str  #: char, rect, line, curve or image
+    box: tuple[float, float, float, float]  #: x0, top, x1, bottom
+    text: str = ""
+
+
+def drawn_outside(pdf: bytes) -> list[Outside]:
+    """Everything drawn at least partly outside its page."""
+    found = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            width, height = float(page.width), float(page.height)
+            for kind in ("char", "rect", "line", "curve", "image"):
+                for obj in page.objects.get(kind, []):
+                    box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]),
+                           float(obj["bottom"]))
+                    if box[0] < -SLACK or box[1] < -SLACK or box[2] > width + SLACK \
+                            or box[3] > height + SLACK:
+                        found.append(Outside(number, kind, box, obj.get("text", "")))
+    return found
+
+
+def text_heights(pdf: bytes, margins_mm: tuple[float, float]) -> list[float]:
+    """Per page, the share (0-1) of the body's height that its text spans, from the top of
+    its first line to the bottom of its last. The body is the page less the top and bottom
+    margins (`margins_mm`), where running headers and footers sit and are not counted."""
+    top_margin, bottom_margin = (m * MM for m in margins_mm)
+    shares = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            height = float(page.height)
+            body = height - top_margin - bottom_margin
+            chars = [c for c in page.chars if c["text"].strip()
+                     and float(c["top"]) >= top_margin - SLACK
+                     and float(c["bottom"]) <= height - bottom_margin + SLACK]
+            if not chars:
+                shares.append(0.0)
+                continue
+            span = max(float(c["bottom"]) for c in chars) - min(float(c["top"]) for c in chars)
+            shares.append(span / body)
+    return shares
+
+
+def thin_pages(pdf: bytes, margins_mm: tuple[float, float], least: float = 0.2) -> list[int]:
+    """Pages (1-based) other than the first and the last whose text spans less than `least`
+    of the body's height: a page a reader turns to find two lines on."""
+    shares = text_heights(pdf, margins_mm)
+    return [number for number, share in enumerate(shares, start=1)
+            if 1 < number < len(shares) and share < least]
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page as pdfplumber extracts it (in visual order, lines top down)."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [page.extract_text() or "" for page in document.pages]
