@@ -15,8 +15,19 @@ from .catalog import Catalog
 from .charts import radar_svg
 from .extensions import db
 from .schema import Question, Questionnaire
-from .scoring import AssessmentScore, ModelScore, ModelStageScore, Priority, level_of, score
-from .tables import AgreedAnswer, Answer, Assessment, Respondent
+from .scoring import (
+    CONDITIONAL,
+    NOT_READY,
+    READY,
+    AssessmentScore,
+    ModelScore,
+    ModelStageScore,
+    Priority,
+    QuestionScore,
+    level_of,
+    score,
+)
+from .tables import AgreedAnswer, Answer, Assessment, Respondent, Roadmap
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
 #: Respondents whose answers count. A workshop participant the facilitator removed keeps
@@ -132,14 +143,128 @@ def advice_rows(questionnaire: Questionnaire, items: tuple[Priority, ...],
     return rows
 
 
+def model_readiness(catalog: Catalog, model: ModelScore, lang: str) -> ModelReadiness:
+    return ModelReadiness(model, verdicts.verdict_label(model.readiness.verdict),
+                          verdicts.VERDICT_COLOURS[model.readiness.verdict],
+                          verdicts.reasons_of(model, catalog, lang))
+
+
 def readiness_rows(catalog: Catalog, result: AssessmentScore, lang: str) -> list[ModelReadiness]:
-    return [ModelReadiness(model, verdicts.verdict_label(model.readiness.verdict),
-                           verdicts.VERDICT_COLOURS[model.readiness.verdict],
-                           verdicts.reasons_of(model, catalog, lang))
-            for model in result.models]
+    return [model_readiness(catalog, model, lang) for model in result.models]
 
 
-def results_context(catalog: Catalog, assessment: Assessment) -> dict[str, Any]:
+#: how many strengths and next steps the summary shows
+SUMMARY_ITEMS = 3
+_VERDICT_RANK = {READY: 0, CONDITIONAL: 1, NOT_READY: 2}
+
+
+@dataclass(frozen=True)
+class Strength:
+    """A question among the strongest answers, with what its level reached looks like."""
+
+    question: Question
+    figures: QuestionScore
+    level: int
+    statement: str  #: the question's own description of that level
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    """What an executive reads first: where they stand, whether to start, what is strong
+    and what to do next. The detail stays on the full results below it."""
+
+    maturity_index: float | None
+    level: int | None
+    #: the verdict of the model the summary speaks of; None when nothing is scored
+    verdict: ModelReadiness | None
+    #: why that model: "roadmap" (the client rolls it out), "only" (the one model chosen)
+    #: or "nearest" (the nearest to ready of `models`)
+    basis: str
+    models: int
+    strengths: list[Strength]
+    next_steps: list[PriorityRow]
+    confidence: str
+
+    @property
+    def scored(self) -> bool:
+        return self.maturity_index is not None
+
+
+def summary_first(questionnaire: Questionnaire, shared: bool) -> bool:
+    """The results open on the executive summary, the detail one tap away: for the
+    executive questionnaire (whoever looks) and for anyone who comes by a share link."""
+    return questionnaire.audience == "executive" or shared
+
+
+def headline_model(assessment: Assessment, result: AssessmentScore) -> tuple[ModelScore, str]:
+    """The model whose verdict heads the summary, and why that one (see ExecutiveSummary).
+
+    The model of the client's roadmap (an accepted one before a proposal, the newest
+    first) when the assessment reports on it; else the one model chosen; else the model
+    nearest to ready: the best verdict, then the higher score, then catalogue order.
+    """
+    by_id = {m.model: m for m in result.models}
+    planned = db.session.scalars(
+        select(Roadmap.model_id).join(Assessment)
+        .where(Assessment.client_id == assessment.client_id)
+        .order_by(Roadmap.accepted_at.is_(None), Roadmap.created_at.desc(), Roadmap.id.desc()))
+    for model_id in planned:
+        if model_id in by_id:
+            return by_id[model_id], "roadmap"
+    if len(result.models) == 1:
+        return result.models[0], "only"
+    order = {m.model: index for index, m in enumerate(result.models)}
+    nearest = min(result.models, key=lambda m: (_VERDICT_RANK[m.readiness.verdict],
+                                                 -(m.score if m.score is not None else -1),
+                                                 order[m.model]))
+    return nearest, "nearest"
+
+
+def strengths_of(questionnaire: Questionnaire, result: AssessmentScore, lang: str,
+                 limit: int = SUMMARY_ITEMS) -> list[Strength]:
+    """The strongest answers: questions with a value at or above their stage's target,
+    the highest value first, then the heavier weight, then the questionnaire's order.
+    None when nothing has reached its target: a low answer is no strength."""
+    targets = {s.stage: s.target for s in result.stages}
+    reached = [(index, q, result.questions[q.id])
+               for index, q in enumerate(questionnaire.questions)
+               if (value := result.questions[q.id].value) is not None
+               and value + 1e-9 >= targets[q.stage]]
+    reached.sort(key=lambda item: (-(item[2].value or 0), -item[2].weight, item[0]))
+    chosen = []
+    for _index, question, figures in reached[:limit]:
+        level = level_of(figures.value or 0)
+        chosen.append(Strength(question, figures, level, question.levels[level].get(lang)))
+    return chosen
+
+
+def next_steps_of(questionnaire: Questionnaire, result: AssessmentScore, lang: str,
+                  strengths: list[Strength], limit: int = SUMMARY_ITEMS) -> list[PriorityRow]:
+    """The advice for the largest gaps to target (rule 10's priorities); while fewer than
+    `limit` questions lie below target, the advice to go further for questions not
+    already named as strengths."""
+    named = {s.question.id for s in strengths}
+    items = list(result.priorities[:limit])
+    items += [p for p in result.further if p.question_id not in named][:limit - len(items)]
+    return [row for row in advice_rows(questionnaire, tuple(items), lang) if row.recommendation]
+
+
+def executive_summary(catalog: Catalog, assessment: Assessment, result: AssessmentScore,
+                      lang: str) -> ExecutiveSummary:
+    questionnaire = questionnaire_of(catalog, assessment)
+    confidence = verdicts.confidence_label(result.confidence)
+    if result.maturity_index is None:  # nothing to judge: no verdict, no strengths
+        return ExecutiveSummary(None, None, None, "", len(result.models), [], [], confidence)
+    model, basis = headline_model(assessment, result)
+    verdict = model_readiness(catalog, model, lang)
+    strengths = strengths_of(questionnaire, result, lang)
+    return ExecutiveSummary(result.maturity_index, result.level, verdict, basis,
+                            len(result.models), strengths,
+                            next_steps_of(questionnaire, result, lang, strengths), confidence)
+
+
+def results_context(catalog: Catalog, assessment: Assessment,
+                    shared: bool = False) -> dict[str, Any]:
     # chosen here, before anything is worded: the radar and the recommendations below
     # are in the page's language
     lang = web.lang()
@@ -157,6 +282,8 @@ def results_context(catalog: Catalog, assessment: Assessment) -> dict[str, Any]:
     return {
         "assessment": assessment,
         "result": result,
+        "summary": executive_summary(catalog, assessment, result, lang)
+        if summary_first(questionnaire, shared) else None,
         "questionnaire": questionnaire,
         "radar": radar,
         "priorities": advice_rows(questionnaire, result.priorities, lang),

@@ -205,7 +205,8 @@ def report(walker: Walker) -> Any:
 
 
 def results(walker: Walker) -> Any:
-    context = scored.results_context(get_catalog(), walker.assessment)
+    context = scored.results_context(get_catalog(), walker.assessment,
+                                     shared=walker.blueprint == "share")
     db.session.commit()
     return render_template("results/results.html", walker=walker, **context)
 
