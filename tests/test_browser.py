@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
 
 from tests.helpers import PERSIAN_DIGITS, free_port
+from tests.persian import foreign_in_persian
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots"
@@ -160,6 +161,9 @@ def test_consultant_walks_all_six_stages_and_sees_results(server: str, context: 
         assert any(d in index for d in PERSIAN_DIGITS), index
     else:
         assert re.match(r"\d+", index), index
+    # an executive questionnaire opens on its summary: the detail is one tap below it
+    expect(page.locator("svg.radar")).to_be_hidden()
+    page.locator("[data-testid=results-detail] > summary").click()
     expect(page.locator("svg.radar")).to_be_visible()
     expect(page.locator(".model-row")).to_have_count(5)
     shot(page, f"results-{lang}")
@@ -190,6 +194,66 @@ def test_executive_self_assessment_link_without_an_account(server: str, browser:
     expect(phone).to_have_url(re.compile(r"/results"))
     expect(phone.locator("[data-testid=maturity-index]")).to_contain_text("۶۰")
     shot(phone, "self-assessment-results-fa")
+    executive.close()
+
+
+def test_the_executive_result_fits_the_first_phone_screen(server: str, browser: Browser) -> None:
+    consultant = browser.new_context()
+    page = consultant.new_page()
+    sign_in(page, server, "en")
+    page.goto(f"{server}/clients/1")
+    page.fill("#title", "Phone check")
+    page.locator("form[action$='/share'] button").click()
+    link = page.locator("#share-url").input_value()
+    consultant.close()
+
+    executive = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True, device_scale_factor=2)
+    phone = executive.new_page()
+    phone.goto(link + "?lang=en")
+    phone.fill("#name", "Sara Ahmadi")
+    phone.locator("main form button[type=submit]").click()
+    for position, stage in enumerate(["vision", "strategy", "process", "data", "technology",
+                                      "metrics"]):
+        phone.goto(f"{link}/walk/{stage}")
+        answer_stage(phone, position)  # levels 0 to 5 in turn: strengths and gaps both
+    phone.goto(link + "/review")
+    phone.locator("form[action$='/complete'] button").click()
+    expect(phone).to_have_url(re.compile(r"/results"))
+
+    for lang in ("en", "fa"):
+        phone.goto(f"{link}/results?lang={lang}")
+        expect(phone.locator("html")).to_have_attribute("dir", "rtl" if lang == "fa" else "ltr")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(SHOTS / f"executive-first-screen-{lang}.png"))
+        summary = phone.locator("[data-testid=summary]")
+        expect(summary.locator("[data-testid=summary-strengths] li")).to_have_count(3)
+        expect(summary.locator("[data-testid=summary-next] li")).to_have_count(3)
+        first_screen = [summary.locator(f"[data-testid={part}]") for part in (
+            "maturity-index", "summary-level", "summary-meaning", "summary-verdict",
+            "summary-confidence", "summary-pdf")]
+        first_screen += [summary.locator(f"[data-testid={part}] li").nth(n)
+                         for part in ("summary-strengths", "summary-next") for n in range(3)]
+        for part in first_screen:
+            expect(part).to_be_visible()
+            box = part.bounding_box()
+            assert box is not None
+            assert box["y"] >= 0
+            assert box["y"] + box["height"] <= 844, (lang, part, box)
+        expect(summary.locator("[data-testid=summary-verdict] .badge")).not_to_be_empty()
+        expect(phone.locator("svg.radar")).to_be_hidden()
+        expect(phone.locator(".model-row").first).to_be_hidden()
+        if lang == "fa":
+            text = summary.inner_text()
+            assert foreign_in_persian(text, allowed=["Pars Retail Group", "Phone check",
+                                                     "PDF (English)"]) == [], text
+            assert summary.locator("[data-testid=summary-next]").evaluate(
+                "(el) => getComputedStyle(el).listStyleType") == "persian"
+        # the detail: one tap
+        phone.locator("[data-testid=results-detail] > summary").tap()
+        expect(phone.locator("svg.radar")).to_be_visible()
+        expect(phone.locator("[data-testid=readiness-gartner]")).to_be_visible()
+        shot(phone, f"executive-detail-{lang}")
     executive.close()
 
 
