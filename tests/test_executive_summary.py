@@ -19,12 +19,12 @@ from assessment.tables import Assessment
 from .conftest import Signed, World
 from .helpers import text_of
 from .persian import foreign_in_persian
-from .test_web_results import by_stage, chunk, results
+from .test_web_results import Rule, by_stage, chunk, results
 
 TARGETS = {stage: 3 for stage in CANONICAL_STAGE_IDS}
 
 
-def levels(default: str | None, **by_question: str):  # type: ignore[no-untyped-def]
+def levels(default: str | None, **by_question: str) -> Rule:
     """Each question's level by id (dots as underscores), `default` for the rest."""
     chosen = {qid.replace("_", "."): value for qid, value in by_question.items()}
     return lambda _person, _n, question: chosen.get(question.id, default)
@@ -144,11 +144,11 @@ def test_no_answers_give_a_notice_not_good_news(signed_in: Signed) -> None:
     assert not summary.scored
     assert (summary.verdict, summary.strengths, summary.next_steps) == (None, [], [])
     page = words(summary_html(results(client, aid)))
-    assert "Nothing to judge yet" in page
+    assert "No answers with a level yet. Until questions are answered" in page
     for good_news in ("Ready", "Strengths", "target", "No gate"):
         assert good_news not in page
     persian = words(summary_html(results(client, aid, "fa")))
-    assert "هنوز چیزی برای داوری نیست" in persian
+    assert "چیزی برای داوری نیست" in persian
     assert foreign_in_persian(persian,
                               allowed=["Acme Trading", "First look", "PDF (English)"]) == []
 
