@@ -156,9 +156,9 @@ BODY_MM = 210 - 14 - 14
 PAGES = 2
 PAGE_SLACK_MM = 5
 #: text widths of the milestone table's columns (status.css: col.c-* less the padding)
-TITLE_MM = BODY_MM - 26 - 32 - 24 - 12 - 2
-STAGE_MM = 26 - 2
-OWNER_MM = 32 - 2
+TITLE_MM = BODY_MM - 28 - 30 - 24 - 12 - 2
+STAGE_MM = 28 - 2
+OWNER_MM = 30 - 2
 _PT = 25.4 / 72
 GLYPH_EM = 0.5
 
@@ -169,9 +169,11 @@ def _line(size_pt: float, height: float = 1.38) -> float:
 
 
 def text_lines(text: str, width_mm: float, size_pt: float) -> int:
-    """About how many lines `text` takes in a column `width_mm` wide (never too few)."""
+    """About how many lines `text` takes in a column `width_mm` wide (never too few): a word
+    longer than half a line (an address) may start a line of its own."""
     per_line = max(1, int(width_mm / (size_pt * _PT * GLYPH_EM)))
-    return max(1, math.ceil(len(text) * 1.1 / per_line))
+    long_words = sum(len(word) > per_line / 2 for word in text.split())
+    return max(1, math.ceil(len(text) * 1.1 / per_line) + long_words)
 
 
 def _text_mm(text: str, width_mm: float, size_pt: float, height: float = 1.38) -> float:
