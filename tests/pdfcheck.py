@@ -74,3 +74,33 @@ def page_texts(pdf: bytes) -> list[str]:
     """The text of each page as pdfplumber extracts it (in visual order, lines top down)."""
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         return [page.extract_text() or "" for page in document.pages]
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    return (int(colour[1:3], 16) / 255, int(colour[3:5], 16) / 255, int(colour[5:7], 16) / 255)
+
+
+def chars_around_lines(pdf: bytes, colour: str, margins: tuple[float, float, float, float]
+                       ) -> list[dict[str, object]]:
+    """The glyphs drawn around a chart: on each page, those inside the box that the lines
+    stroked in `colour` (#rrggbb, such as a chart's grid) span, widened by `margins` (points
+    above, right, below and left) to take in the axis labels. Each glyph as pdfplumber
+    gives it, with its "size" in points as printed."""
+    want = _rgb(colour)
+    found: list[dict[str, object]] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            grid = [line for line in page.lines
+                    if len(line.get("stroking_color") or ()) == 3
+                    and all(abs(float(a) - b) < 0.01
+                            for a, b in zip(line["stroking_color"], want, strict=True))]
+            if not grid:
+                continue
+            top = min(float(line["top"]) for line in grid) - margins[0]
+            right = max(float(line["x1"]) for line in grid) + margins[1]
+            bottom = max(float(line["bottom"]) for line in grid) + margins[2]
+            left = min(float(line["x0"]) for line in grid) - margins[3]
+            found += [char for char in page.chars if char["text"].strip()
+                      and left <= float(char["x0"]) and float(char["x1"]) <= right
+                      and top <= float(char["top"]) and float(char["bottom"]) <= bottom]
+    return found

@@ -45,20 +45,18 @@ from .render import (
     write_atomically,
 )
 
-#: rows per milestone list before "and N more"
+#: rows per milestone list before "and N more"; fewer when two pages would not hold them
+#: (see `fit_rows`)
 LIST_CAP = 8
-#: rows of the three lists together, so even a 50-milestone roadmap stays on two pages
-#: (fewer when the maturity-over-time chart takes its share of the second page)
-LIST_ROWS = 20
-LIST_ROWS_WITH_TREND = 14
-#: lines of the readiness verdict (its heading and one per reason) per milestone row they
-#: take the place of
-REASONS_PER_ROW = 2
 #: "due next" looks this many days ahead
 DUE_WINDOW_DAYS = 30
-#: longest milestone title and notes printed (the roadmap pages show them whole)
-TITLE_CHARS = 120
+#: longest milestone title, notes and owner name printed (the roadmap pages show them whole):
+#: a title takes at most two lines, notes one, an owner two
+TITLE_CHARS = 110
 NOTES_CHARS = 75
+OWNER_CHARS = 40
+#: a client name longer than this is set smaller (status.css: h1.client-long)
+LONG_NAME = 60
 #: milestones named after "waits on", and how long each name may be
 WAITING_SHOWN = 1
 WAITING_CHARS = 40
@@ -145,6 +143,141 @@ def row_limits(lengths: list[int], budget: int, cap: int = LIST_CAP) -> list[int
     return shown
 
 
+# --- will it fit on two pages? ------------------------------------------------------------
+# A rough layout of the report in mm, from the sizes in status.css, to choose how many
+# milestone rows two pages hold. It errs on the long side: an average glyph is taken as
+# 0.5 em wide in either script (Vazirmatn's are about 0.45), and each wrapped line as a
+# tenth short of full.
+
+#: a page's body: A4 less the margins of status.css, and its width
+PAGE_MM = 297 - 13 - 15
+BODY_MM = 210 - 14 - 14
+#: pages the report fits, and room kept free on each for what the estimate misses
+PAGES = 2
+PAGE_SLACK_MM = 5
+#: text widths of the milestone table's columns (status.css: col.c-* less the padding)
+TITLE_MM = BODY_MM - 28 - 30 - 24 - 12 - 2
+STAGE_MM = 28 - 2
+OWNER_MM = 30 - 2
+_PT = 25.4 / 72
+GLYPH_EM = 0.5
+
+
+def _line(size_pt: float, height: float = 1.38) -> float:
+    """The height in mm of a line of text `size_pt` tall."""
+    return size_pt * height * _PT
+
+
+def text_lines(text: str, width_mm: float, size_pt: float) -> int:
+    """About how many lines `text` takes in a column `width_mm` wide (never too few): a word
+    longer than half a line (an address) may start a line of its own."""
+    per_line = max(1, int(width_mm / (size_pt * _PT * GLYPH_EM)))
+    long_words = sum(len(word) > per_line / 2 for word in text.split())
+    return max(1, math.ceil(len(text) * 1.1 / per_line) + long_words)
+
+
+def _text_mm(text: str, width_mm: float, size_pt: float, height: float = 1.38) -> float:
+    return text_lines(text, width_mm, size_pt) * _line(size_pt, height)
+
+
+def pages_needed(blocks: list[float], page_mm: float = PAGE_MM - PAGE_SLACK_MM) -> int:
+    """Pages that blocks of these heights (mm) take, one after the other, none split
+    across a page: a block that does not fit in what is left of a page starts the next."""
+    pages, used = 1, 0.0
+    for height in blocks:
+        if used and used + height > page_mm:
+            pages, used = pages + 1, 0.0
+        used += height
+        while used > page_mm:  # taller than a page: it runs on
+            pages, used = pages + 1, used - page_mm
+    return pages
+
+
+def _row_mm(row: MilestoneRow, kind: str) -> float:
+    """A milestone row's height (status.css: table.ms)."""
+    chip = " " * 14 if kind != "blocked" and row.status in ("blocked", "in_progress") else ""
+    title = _text_mm(row.title + chip, TITLE_MM, 7.6, 1.3)
+    if row.waiting_on:
+        title += _text_mm(" " * 12 + " ".join(row.waiting_on) + " " * 12 * bool(row.waiting_more),
+                          TITLE_MM, 7, 1.3)
+    if row.notes and kind == "blocked":
+        title += _text_mm(row.notes, TITLE_MM, 7, 1.3)
+    owner = _text_mm(row.owner or " " * 10, OWNER_MM, 7.6, 1.3)
+    stage = _text_mm(row.stage, STAGE_MM, 7.6, 1.3)
+    return max(title, owner, stage) + 1.6
+
+
+def _list_blocks(rows: list[MilestoneRow], more: int, kind: str, note: bool) -> list[float]:
+    """A milestone list's section: its heading kept with the table's head and first row."""
+    heading = 11.0
+    if not rows:
+        return [heading + 6.0 + 4.5 * note]
+    heights = [_row_mm(row, kind) for row in rows]
+    return [heading + 7.5 + heights[0], *heights[1:], 4.5 * (bool(more) + note)]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What the report holds around its milestone lists, for `fit_rows`."""
+
+    top: list[str]  #: client name, model line, then the four facts
+    stages: list[tuple[str, list[str]]]  #: each stage's name and its gates' descriptions
+    maturity: int  #: rows of maturity against the target (0: no maturity yet)
+    source: str  #: the line naming the assessment the maturity comes from
+    reasons: list[str]  #: the readiness verdict's reasons
+    readiness: bool
+    trend: tuple[float, list[str], str] | None  #: chart height (mm), key labels, caption
+
+
+def frame_blocks(frame: Frame) -> tuple[list[float], list[float]]:
+    """The blocks before the milestone lists and those after them (heights in mm)."""
+    client, model, *facts = frame.top
+    # band, kicker, client name, model line, the facts (a label over each) and the figures
+    name_pt = 19 if len(client) <= LONG_NAME else 14
+    header = (6 + 4.6 + _text_mm(client, BODY_MM - 42, name_pt, 1.2) + 1
+              + _text_mm(model + " " * 30, BODY_MM - 42, 9.5) + 2
+              + 3.4 + max(_text_mm(fact, BODY_MM / 4 - 4, 8.5) for fact in facts) + 3.5)
+    before = [header, 23.0]
+    for index, (name, gates) in enumerate(frame.stages):
+        block = _text_mm(name, 60, 8.5) + 3.4 + 2.6
+        block += sum(_text_mm(" " * 18 + gate, BODY_MM - 8, 7, 1.35) + 0.6 for gate in gates)
+        # the section's heading and the table's head stay with the first stage
+        before.append(block + (1.2 if gates else 0) + (16.0 if index == 0 else 0))
+    if any(gates for _name, gates in frame.stages):
+        before.append(_text_mm(" " * 150, BODY_MM, 7.5) + 1)
+    if frame.maturity:
+        maturity = (12 + _text_mm(frame.source, BODY_MM, 7.8) + 1.5
+                    + max(34.0, frame.maturity * 7.0))
+        if frame.readiness:
+            maturity += 7 + sum(_text_mm(r, BODY_MM - 6, 8, 1.35) for r in frame.reasons)
+    else:
+        maturity = 12 + _text_mm(" " * 110, BODY_MM, 8.5) + 2
+    after = [maturity]
+    if frame.trend is not None:
+        height, labels, caption = frame.trend
+        key_mm = sum(13 + len(label) * 7.5 * _PT * 0.55 for label in labels)
+        after.append(12 + height + 2 + math.ceil(key_mm / BODY_MM) * _line(7.5) + 1
+                     + (_text_mm(caption, BODY_MM, 7.5) + 1 if caption else 0))
+    return before, after
+
+
+def fit_rows(frame: Frame, lists: list[tuple[list[MilestoneRow], int, str, bool]],
+             pages: int = PAGES) -> list[int]:
+    """How many rows of each milestone list (rows up to LIST_CAP, how many there are in
+    all, kind, whether a note follows) the report shows so that it fits `pages` pages:
+    rows go from the longest list first (`row_limits`), down to none."""
+    before, after = frame_blocks(frame)
+    lengths = [total for _rows, total, _kind, _note in lists]
+    limits = row_limits(lengths, sum(min(n, LIST_CAP) for n in lengths))
+    for budget in range(sum(limits), -1, -1):
+        limits = row_limits(lengths, budget)
+        middle = [height for (rows, total, kind, note), limit in zip(lists, limits, strict=True)
+                  for height in _list_blocks(rows[:limit], total - limit, kind, note)]
+        if pages_needed(before + middle + after) <= pages:
+            break
+    return limits
+
+
 def latest_scored(catalog: Catalog, roadmap: Roadmap) -> tuple[Assessment, AssessmentScore]:
     """The client's latest completed assessment with the roadmap's questionnaire that has
     scored answers (the same points the trend compares); the roadmap's own assessment when
@@ -184,7 +317,7 @@ def _milestone_row(milestone: Milestone, lang: str, stage_names: dict[str, str],
     return MilestoneRow(
         title=_short(milestone.title(lang), TITLE_CHARS),
         stage=stage_names.get(milestone.stage, milestone.stage),
-        owner=milestone.owner.name if milestone.owner is not None else "",
+        owner=_short(milestone.owner.name, OWNER_CHARS) if milestone.owner is not None else "",
         status=milestone.status,
         due_on=due,
         days_late=(today - due).days if due is not None and due < today else 0,
@@ -209,6 +342,13 @@ def _trend_key(catalog: Catalog, lang: str) -> list[tuple[str, str, str]]:
             (READINESS_COLOUR, "dashed", _("Projected")),
             (TARGET_COLOUR, "dotted", _("Target")),
             *[(STAGE_COLOURS[s.id], "solid", s.name.get(lang)) for s in catalog.stages]]
+
+
+def _svg_height_mm(svg: str) -> float:
+    """The printed height of the trend chart: its height attribute in mm, else the old
+    fixed 45 mm box."""
+    found = re.search(r'<svg[^>]*\sheight="([\d.]+)mm"', svg)
+    return float(found.group(1)) if found else 45.0
 
 
 def check_trend_svg(svg: str | None) -> str | None:
@@ -265,18 +405,36 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
                                   verdicts.reasons_of(model_score, catalog, lang))
 
     upcoming = due_soon or ahead
-    # The verdict's lines take the place of milestone rows, so two pages stay two.
-    budget = (LIST_ROWS_WITH_TREND if trend_svg else LIST_ROWS) - (
-        0 if readiness is None else math.ceil((1 + len(readiness.reasons)) / REASONS_PER_ROW))
-    limits = row_limits([len(overdue_unblocked), len(blocked), len(upcoming)], max(0, budget))
-
-    def listed(items: list[Milestone], limit: int) -> Capped:
-        return Capped([_milestone_row(m, lang, stage_names, today) for m in items[:limit]],
-                      len(items) - limit if len(items) > limit else 0)
-
     model_name = model.name.get(lang) if model is not None else roadmap.title
     maturity = [MaturityRow(catalog.stage(s.stage).name.get(lang), s.score, s.target * 20,
                             s.gap) for s in result.stages]
+    latest_date = latest.completed_at or latest.created_at
+    questionnaire = questionnaire_of(catalog, latest)
+    trend_key = _trend_key(catalog, lang) if trend_svg else []
+
+    # Each list's first rows, then as many of them as two pages hold.
+    candidates = [[_milestone_row(m, lang, stage_names, today) for m in items[:LIST_CAP]]
+                  for items in (overdue_unblocked, blocked, upcoming)]
+    frame = Frame(
+        top=[client.name, model_name, i18n.format_date(today, lang), assessment.title,
+             workspace.name],
+        stages=[(row.name, [gate.description for gate in row.gates]) for row in rows],
+        maturity=len(maturity) if result.maturity_index is not None else 0,
+        source=" ".join([latest.title, i18n.format_date(latest_date, lang),
+                         questionnaire.name.get(lang), " " * 60 * (latest.id != assessment.id)]),
+        reasons=readiness.reasons if readiness is not None else [],
+        readiness=readiness is not None,
+        trend=None if not trend_svg else (_svg_height_mm(trend_svg),
+                                          [label for _c, _s, label in trend_key], trend_caption))
+    overdue_note = len(overdue) > len(overdue_unblocked)
+    limits = fit_rows(frame, [
+        (candidates[0], len(overdue_unblocked), "overdue", overdue_note),
+        (candidates[1], len(blocked), "blocked", False),
+        (candidates[2], len(upcoming), "next", False)])
+
+    def listed(index: int, items: list[Milestone]) -> Capped:
+        limit = limits[index]
+        return Capped(candidates[index][:limit], max(0, len(items) - limit))
     percent = overall_percent(milestones)
     return {
         "lang": lang,
@@ -299,27 +457,28 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
         "blocked_count": len(blocked),
         "stages": rows,
         "has_gates": any(row.gates for row in rows),
-        "overdue": listed(overdue_unblocked, limits[0]),
+        "overdue": listed(0, overdue_unblocked),
         "overdue_blocked": len(overdue) - len(overdue_unblocked),
-        "blocked": listed(blocked, limits[1]),
-        "due_next": listed(upcoming, limits[2]),
+        "blocked": listed(1, blocked),
+        "due_next": listed(2, upcoming),
         "due_within_window": due_within_window,
         "due_window_days": DUE_WINDOW_DAYS,
         "latest": latest,
-        "latest_date": latest.completed_at or latest.created_at,
+        "latest_date": latest_date,
         "latest_is_own": latest.id == assessment.id,
         "result": result,
-        "questionnaire": questionnaire_of(catalog, latest),
+        "questionnaire": questionnaire,
         "maturity": maturity,
         "readiness": readiness,
         "level_name": (catalog.scale.level(result.level).name.get(lang)
                        if result.level is not None else None),
         # Optional "maturity over time" chart: an SVG with numbers only, and its caption.
         "trend_svg": check_trend_svg(trend_svg),
-        "trend_key": _trend_key(catalog, lang) if trend_svg else [],
+        "trend_key": trend_key,
         "trend_caption": trend_caption,
         # A variable, not a literal: Jinja folds `100|digits` once, in the first render's language.
         "hundred": 100,
+        "long_name": LONG_NAME,
         "font_faces": font_faces(),
         "print_css": status_css(),
     }

@@ -7,6 +7,7 @@ every word, the legend included, sits in HTML around it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from xml.sax.saxutils import escape  # nosec B406 # escapes what we write, parses nothing
@@ -17,6 +18,20 @@ from .operations import Trend
 
 WIDTH, HEIGHT = 760, 340
 LEFT, RIGHT, TOP, BOTTOM = 46, 30, 22, 40
+#: In print the SVG is set PRINT_WIDTH_MM wide (its own width and height attributes), so
+#: one unit of the viewBox is PRINT_WIDTH_MM / WIDTH mm on paper: about a fifth of a mm.
+#: The labels are sized from that to print at PRINT_LABEL_PT (values: a little larger),
+#: and the chart is less tall than on screen, so it takes less of the page.
+PRINT_WIDTH_MM = 150
+PRINT_HEIGHT = 290
+PRINT_LABEL_PT = 7.5
+_MM_PER_PT = 25.4 / 72
+
+
+def print_font_size(points: float) -> int:
+    """The font size, in viewBox units, that prints at least `points` pt tall."""
+    return math.ceil(points * _MM_PER_PT * WIDTH / PRINT_WIDTH_MM)
+
 READINESS_COLOUR = "#1f6f8b"
 TARGET_COLOUR = "#c2571a"
 TODAY_COLOUR = "#9aa5b1"
@@ -78,7 +93,11 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
     readers. An empty trend gives an empty chart with its axes.
     """
     rtl = lang == "fa"
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    height = PRINT_HEIGHT if for_print else HEIGHT
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
+    # axis labels and values: the screen's sizes, or what prints at PRINT_LABEL_PT
+    small = print_font_size(PRINT_LABEL_PT) if for_print else 12
+    large = small + 1 if for_print else 13
     projection = trend.projection
     dates = [p.on for p in trend.points]
     if projection is not None:
@@ -108,8 +127,10 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
 
     sep = "،" if rtl else " ·"  # "·" beside a Persian digit reads as a zero
     label = "" if for_print else title
+    size = (f' width="{PRINT_WIDTH_MM}mm" height="{PRINT_WIDTH_MM * height / WIDTH:.1f}mm"'
+            if for_print else "")
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}"{size} '
         f'class="trend-chart" role="img" style="direction:ltr"'
         + (f' aria-label="{escape(label)}"' if label else "") + ">",
     ]
@@ -122,7 +143,7 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
                      f'x2="{mirror(WIDTH - RIGHT):.0f}" y2="{y:.1f}" '
                      f'stroke="{GRID_COLOUR}" stroke-width="1"/>')
         parts.append(f'<text x="{mirror(LEFT - 8):.0f}" y="{y + 4:.1f}" '
-                     f'text-anchor="{anchor("end")}" font-size="12" fill="#5b6776">'
+                     f'text-anchor="{anchor("end")}" font-size="{small}" fill="#5b6776">'
                      f"{num(value)}</text>")
     axis_y = y_of(0)
     # time axis: month starts, or the dates themselves when the span is under a month
@@ -134,7 +155,7 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
         parts.append(f'<line x1="{x:.1f}" y1="{axis_y:.1f}" x2="{x:.1f}" y2="{axis_y + 5:.1f}" '
                      f'stroke="#5b6776"/>')
         parts.append(f'<text x="{x:.1f}" y="{axis_y + 20:.1f}" text-anchor="middle" '
-                     f'font-size="12" fill="#5b6776" class="tick">{escape(text)}</text>')
+                     f'font-size="{small}" fill="#5b6776" class="tick">{escape(text)}</text>')
     if shows_today(trend):
         x = x_of(trend.today)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y:.1f}" '
@@ -168,7 +189,7 @@ def trend_svg(trend: Trend, lang: str, *, for_print: bool = False, title: str = 
             if all(abs(x - px) > 26 or abs(candidate - py) > 15 for px, py in placed):
                 placed.append((x, candidate))
                 parts.append(f'<text x="{x:.1f}" y="{candidate:.1f}" text-anchor="middle" '
-                             f'font-size="13" font-weight="700" fill="{colour}"{halo} '
+                             f'font-size="{large}" font-weight="700" fill="{colour}"{halo} '
                              f'class="{css}">{text}</text>')
                 return
 
