@@ -1,4 +1,17 @@
-"""Languages: direction, Persian digits, Solar Hijri dates, and the request's language."""
+"""Languages: direction, and the one place numbers, dates and lists are written for people.
+
+Every page, PDF and export writes its figures through this module (the Jinja filters in
+web.py and `crm.digits`/`crm.outOf` in static/app.js follow the same rules):
+
+- `digits`: Persian digits in Persian, with «٫» for the decimal point and «٪» for percent;
+- `number`: a rounded figure; from 10,000 up its thousands grouped («۱۲٬۵۰۰», "12,500");
+- `percent`: «۴۳٪» (the sign to the right of the figure as the reader sees it), "43%";
+- `out_of`: « از ۴۸» after a figure in Persian (a slash between digits reads as a decimal
+  sign there), "/48" in English;
+- `join_words`: «الف، ب و ج», "a, b and c";
+- `filesize`: «۱۲٫۳ کیلوبایت», "12.3 KB";
+- `format_date`: Solar Hijri in Persian, Gregorian in English.
+"""
 
 from __future__ import annotations
 
@@ -42,17 +55,38 @@ def latin_digits(text: str) -> str:
     return text.translate(_LATIN_DIGITS)
 
 
+#: from here up a number's thousands are grouped: a four-digit figure reads well alone
+GROUP_FROM = 10_000
+_THOUSANDS = {"en": ",", "fa": "٬"}  # the Persian thousands separator is not its comma «،»
+_SIZE_UNITS = {"en": ("bytes", "KB", "MB", "GB"),
+               "fa": ("بایت", "کیلوبایت", "مگابایت", "گیگابایت")}
+
+
 def number(value: float | int | None, lang: str, places: int = 0, empty: str = "–") -> str:
+    """A figure rounded to `places` decimals, in the language's digits; `empty` for None."""
     if value is None:
         return empty
-    text = f"{value:.{places}f}" if places else str(round(value))
-    return digits(text, lang)
+    grouping = "," if abs(value) >= GROUP_FROM else ""
+    text = f"{value:{grouping}.{places}f}" if places else f"{round(value):{grouping}d}"
+    return digits(text, lang).replace(",", _THOUSANDS.get(lang, ","))
 
 
 def percent(fraction: float | None, lang: str) -> str:
+    """A share (0.43) as a percentage: "43%", «۴۳٪». In Persian the figure and its sign
+    form one left-to-right run in the right-to-left line, so the sign stays on the right."""
     if fraction is None:
         return "–"
     return digits(f"{round(fraction * 100)}%", lang)
+
+
+def filesize(size: int, lang: str) -> str:
+    """A file's size in bytes as people read it: "820 bytes", "12.3 KB", «۲ مگابایت»."""
+    units = _SIZE_UNITS.get(lang, _SIZE_UNITS["en"])
+    value, unit = float(size), 0
+    while value >= 1024 and unit < len(units) - 1:
+        value, unit = value / 1024, unit + 1
+    value = round(value, 1) if unit and value < 10 else round(value)
+    return f"{number(value, lang, 1 if value != int(value) else 0)} {units[unit]}"
 
 
 def format_date(value: date | datetime | None, lang: str) -> str:

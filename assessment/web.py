@@ -259,8 +259,12 @@ def register_template_helpers(app: Flask) -> None:
     def _out_of(_ctx: Any, total: object) -> str:
         return i18n.out_of(total, lang())
 
+    @pass_context
+    def _filesize(_ctx: Any, size: int) -> str:
+        return i18n.filesize(size, lang())
+
     app.jinja_env.filters.update(digits=_digits, num=_num, pct=_pct, date=_date, loc=_loc,
-                                 out_of=_out_of)
+                                 out_of=_out_of, filesize=_filesize)
     app.jinja_env.filters["text_direction"] = i18n.text_direction
 
     app.register_error_handler(CSRFError, csrf_error)
@@ -276,18 +280,36 @@ def csrf_error(error: CSRFError) -> Any:
     return render_template("errors/error.html", code=400, message=message), 400
 
 
-def http_error(error: HTTPException) -> Any:
-    """Error pages (and JSON errors) in the request's language."""
-    messages = {
+def error_messages() -> dict[int, str]:
+    """What each HTTP error the app can answer with says to people, in their language.
+    (Werkzeug's own descriptions are in English only: none of them reaches a page.)"""
+    return {
         400: _("The request could not be understood."),
+        401: _("Sign in to see this page."),
         403: _("You do not have access to this page."),
         404: _("There is nothing here. It may have been removed, or it belongs to "
                "another workspace."),
         405: _("That action is not allowed here."),
+        409: _("Something changed in the meantime, so this was not done. Reload the page "
+               "and try again."),
+        410: _("This is no longer available."),
         413: _("That upload is too large."),
+        415: _("That kind of file or data cannot be read here."),
+        429: _("Too many requests in a short time. Wait a minute, then try again."),
+        500: _("Something went wrong on our side. Nothing you saved before is lost; please "
+               "try again in a moment."),
+        503: _("The service is busy or being maintained. Please try again in a moment."),
     }
+
+
+def http_error(error: HTTPException) -> Any:
+    """Error pages (and JSON errors) in the request's language, for every error code. A
+    rate limit that words its own message (the downloads') says how long to wait."""
     code = error.code or 500
-    return error_page(code, messages.get(code, error.description or _("Something went wrong.")))
+    own = getattr(getattr(error, "limit", None), "error_message", None)
+    message = str(error.description) if own else error_messages().get(
+        code, _("Something went wrong."))
+    return error_page(code, message)
 
 
 def error_page(code: int, message: str, link: tuple[str, str] | None = None) -> Response:

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 #: Persian writing uses untranslated (docs/glossary.yaml writes «CRM», «PDF», «API»).
 KEPT_LATIN = frozenset({
     "CRM", "LIC", "RFM", "PDF", "CSV", "JSON", "API", "XLSX", "Excel", "HTML", "SMTP",
-    "URL", "ID", "SQLite", "ERP", "KPI", "IT", "B2B", "B2C", "CEO", "SMS",
+    "URL", "ID", "SQLite", "ERP", "KPI", "IT", "B2B", "B2C", "CEO", "SMS", "SFA", "EMA",
+    "QR", "PNG", "JPEG",
 })
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")

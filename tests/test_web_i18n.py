@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -13,8 +14,10 @@ from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
 from assessment import i18n
+from assessment.web import error_messages
 
 from .conftest import Signed
+from .persian import foreign_in_persian
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "assessment" / "translations"
 
@@ -169,3 +172,80 @@ def test_downloading_in_the_other_language_keeps_the_interface_language(
     assert '<html lang="en" dir="ltr">' in page
     client.get("/dashboard?lang=fa")
     assert '<html lang="fa" dir="rtl">' in client.get("/dashboard").get_data(as_text=True)
+
+
+# --- the one number formatter (assessment/i18n.py) -------------------------------------
+
+
+@pytest.mark.parametrize(("value", "places", "fa", "en"), [
+    (7, 0, "۷", "7"),
+    (2.25, 1, "۲٫۲", "2.2"),  # the decimal point is «٫» in Persian
+    (9999, 0, "۹۹۹۹", "9999"),  # a four-digit figure reads well without a separator
+    (12500, 0, "۱۲٬۵۰۰", "12,500"),  # the thousands separator «٬», never the comma «،»
+    (1234567.25, 1, "۱٬۲۳۴٬۵۶۷٫۲", "1,234,567.2"),
+    (None, 0, "–", "–"),
+])
+def test_numbers_in_both_languages(value: float | None, places: int, fa: str, en: str) -> None:
+    assert i18n.number(value, "fa", places) == fa
+    assert i18n.number(value, "en", places) == en
+
+
+def test_percentages_keep_the_sign_after_the_figure() -> None:
+    # Logical order figure then sign: in a right-to-left line the figure and «٪» form one
+    # left-to-right run, so the reader sees the sign on the right of the figure.
+    assert i18n.percent(0.434, "fa") == "۴۳٪"
+    assert i18n.percent(0.434, "en") == "43%"
+    assert i18n.percent(None, "fa") == "–"
+
+
+def test_fractions_and_lists_read_as_persian() -> None:
+    assert "۹" + i18n.out_of(48, "fa") == "۹ از ۴۸"
+    assert "9" + i18n.out_of(48, "en") == "9/48"
+    assert i18n.join_words(["الف", "ب", "ج"], "fa") == "الف، ب و ج"
+    assert i18n.join_words(["a", "b", "c"], "en") == "a, b and c"
+    assert i18n.join_words(["a"], "en") == "a"
+
+
+@pytest.mark.parametrize(("size", "fa", "en"), [
+    (0, "۰ بایت", "0 bytes"),
+    (820, "۸۲۰ بایت", "820 bytes"),
+    (1024, "۱ کیلوبایت", "1 KB"),
+    (12_595, "۱۲ کیلوبایت", "12 KB"),
+    (1536, "۱٫۵ کیلوبایت", "1.5 KB"),
+    (5 * 2**20, "۵ مگابایت", "5 MB"),
+    (int(3.5 * 2**20), "۳٫۵ مگابایت", "3.5 MB"),
+])
+def test_file_sizes(size: int, fa: str, en: str) -> None:
+    assert i18n.filesize(size, "fa") == fa
+    assert i18n.filesize(size, "en") == en
+
+
+def test_evidence_sizes_and_anonymous_participants_in_persian(signed_in: Signed) -> None:
+    """The milestone page writes a file's size, and the facilitator's page an anonymous
+    participant's number, in Persian digits and words."""
+    client, world, user_id = signed_in
+    aid = world.assessment(world.client(user_id))
+    world.workshop(aid, 2)
+    facilitator = client.get(f"/assessments/{aid}/workshop?lang=fa").get_data(as_text=True)
+    assert "مشارکت‌کننده‌ی ۲" in facilitator
+    assert "مشارکت‌کننده‌ی 2" not in facilitator
+    plan = world.roadmap(aid, starts_on=date(2026, 9, 1))
+    response = client.post(f"/milestones/{plan.milestone_ids[0]}/evidence/file",
+                           data={"file": (io.BytesIO(b"%PDF-1.4\n" + b"x" * 1527), "m.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code in (302, 200), response.status_code
+    page = client.get(f"/milestones/{plan.milestone_ids[0]}?lang=fa").get_data(as_text=True)
+    assert "۱٫۵ کیلوبایت" in page
+    assert "KiB" not in page
+
+
+@pytest.mark.parametrize("code", [401, 409, 410, 415, 429, 500, 503])
+def test_error_pages_never_show_werkzeug_english(client: FlaskClient, code: int) -> None:
+    """Every error code the app can answer with has its own message in each language."""
+    app = client.application
+    with app.test_request_context("/?lang=fa"):
+        persian = error_messages()[code]
+    with app.test_request_context("/?lang=en"):
+        english = error_messages()[code]
+    assert persian != english
+    assert foreign_in_persian(persian) == []

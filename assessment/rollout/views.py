@@ -227,7 +227,7 @@ def _milestone_form(roadmap: Roadmap, milestone: Milestone | None, *,
         (str(p.id), p.name + (f" ({p.role})" if p.role else ""))
         for p in roadmap.assessment.client.team])
     form.depends_on.choices = choices([
-        (str(m.id), f"{m.position + 1}. {m.title(lang())}")
+        (str(m.id), f"{digits(m.position + 1, lang())}. {m.title(lang())}")
         for m in roadmap.milestones if milestone is None or m.id != milestone.id])
     if not submitted:
         if milestone is not None:

@@ -22,6 +22,7 @@ from ..answers import VALUES, scoring_value
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
+from ..i18n import digits
 from ..results import COUNTED, agreed_of, questionnaire_of
 from ..schema import CANONICAL_STAGE_IDS
 from ..scoring import DIVERGENCE_THRESHOLD, diverges, level_spread
@@ -36,6 +37,7 @@ from ..tables import (
     utcnow,
 )
 from ..walk.operations import clean_value, questions_by_stage
+from ..web import lang
 
 #: no 0/O, 1/I/L: easy to read off a projector and type on a phone
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -265,6 +267,6 @@ def participant_labels(assessment: Assessment, named: bool) -> dict[int, str]:
     """
     labels = {}
     for number, person in enumerate(participants(assessment, removed=None), start=1):
-        anonymous = _("Participant %(n)s", n=number)
+        anonymous = _("Participant %(n)s", n=digits(number, lang()))
         labels[person.id] = (person.name or anonymous) if named else anonymous
     return labels
