@@ -104,3 +104,45 @@ def chars_around_lines(pdf: bytes, colour: str, margins: tuple[float, float, flo
                       and left <= float(char["x0"]) and float(char["x1"]) <= right
                       and top <= float(char["top"]) and float(char["bottom"]) <= bottom]
     return found
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """What one reading of a page finds: what is drawn outside it, and the share (0-1) of
+    its body's height that its text spans (as `text_heights`)."""
+
+    outside: list[Outside]
+    text_share: float
+
+
+def page_layouts(pdf: bytes, margins_mm: tuple[float, float]) -> list[PageLayout]:
+    """`drawn_outside` and `text_heights` in one reading of the PDF (pdfplumber takes
+    seconds a page on a dense report: read it once when both are wanted)."""
+    top_margin, bottom_margin = (m * MM for m in margins_mm)
+    layouts = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            width, height = float(page.width), float(page.height)
+            outside = []
+            for kind in ("char", "rect", "line", "curve", "image"):
+                for obj in page.objects.get(kind, []):
+                    box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]),
+                           float(obj["bottom"]))
+                    if box[0] < -SLACK or box[1] < -SLACK or box[2] > width + SLACK \
+                            or box[3] > height + SLACK:
+                        outside.append(Outside(number, kind, box, obj.get("text", "")))
+            body = height - top_margin - bottom_margin
+            chars = [c for c in page.chars if c["text"].strip()
+                     and float(c["top"]) >= top_margin - SLACK
+                     and float(c["bottom"]) <= height - bottom_margin + SLACK]
+            share = (max(float(c["bottom"]) for c in chars)
+                     - min(float(c["top"]) for c in chars)) / body if chars else 0.0
+            layouts.append(PageLayout(outside, share))
+    return layouts
+
+
+def thin_of(layouts: list[PageLayout], least: float = 0.2) -> list[int]:
+    """`thin_pages` from `page_layouts`: pages (1-based) but the first and the last whose
+    text spans less than `least` of the body's height."""
+    return [number for number, layout in enumerate(layouts, start=1)
+            if 1 < number < len(layouts) and layout.text_share < least]

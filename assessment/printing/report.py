@@ -4,7 +4,7 @@ by `render`)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -40,20 +40,37 @@ from ..tables import Answer, Assessment, Respondent, utcnow
 from ..web import get_catalog
 from .render import ReportError, data_url, font_faces, report_language
 
+#: The appendix prints at most this many different comments per question, and this many
+#: in all; it says how many more there are (every comment is in the Excel export).
+COMMENTS_PER_QUESTION = 4
+COMMENTS_IN_ALL = 60
+#: An assessment whose questions have a value for fewer than this share is "thin": the
+#: report says so before any figure.
+THIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment as printed: its text and how many people wrote exactly that."""
+
+    text: str
+    count: int = 1
+
 
 @dataclass(frozen=True)
 class QuestionRow:
     question: Question
     figures: QuestionScore
-    comments: list[str]
+    comments: list[Comment]
     flags: int
     level: int | None = None  #: the whole level of its value (the agreed level, if agreed)
     level_name: str = ""  #: that level's name on the question's scale
     meaning: str = ""  #: what that level means for this question
+    more_comments: int = 0  #: comments (counted with repeats) left out of the report
 
 
 def _question_row(catalog: Catalog, question: Question, figures: QuestionScore,
-                  comments: list[str], flags: int, lang: str) -> QuestionRow:
+                  comments: list[Comment], flags: int, lang: str) -> QuestionRow:
     if figures.value is None:
         return QuestionRow(question, figures, comments, flags)
     level = level_of(figures.value)
@@ -115,6 +132,35 @@ def _comments(assessment: Assessment) -> tuple[dict[str, list[str]], dict[str, i
     return comments, flags
 
 
+def group_comments(comments: list[str]) -> list[Comment]:
+    """Identical comments (ignoring case and spacing) once each, with how many wrote them,
+    most repeated first, then in the order they came."""
+    groups: dict[str, list[str]] = {}
+    for comment in comments:
+        groups.setdefault(" ".join(comment.casefold().split()), []).append(comment)
+    ranked = sorted(groups.values(), key=lambda same: -len(same))
+    return [Comment(same[0], len(same)) for same in ranked]
+
+
+def _capped_rows(rows: dict[str, QuestionRow],
+                 order: list[str]) -> tuple[dict[str, QuestionRow], int]:
+    """The rows with their comments cut to COMMENTS_PER_QUESTION groups each and
+    COMMENTS_IN_ALL groups in all (in the appendix's order), each row counting what it left
+    out; and how many comments were left out in all."""
+    room = COMMENTS_IN_ALL
+    left_out = 0
+    capped = dict(rows)
+    for qid in order:
+        row = rows[qid]
+        keep = row.comments[:max(0, min(COMMENTS_PER_QUESTION, room))]
+        room -= len(keep)
+        more = sum(c.count for c in row.comments) - sum(c.count for c in keep)
+        if more:
+            capped[qid] = replace(row, comments=keep, more_comments=more)
+            left_out += more
+    return capped, left_out
+
+
 def _model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
                 lang: str) -> ModelNext | None:
     """The model's first stage, in its own order, that is below target or blocked by a gate."""
@@ -155,8 +201,12 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
                       title=_("Radar of the six stages: current against target"),
                       show_labels=False,
                       marks=[i18n.digits(n, lang) for n in range(1, len(labels) + 1)])
-    rows = {q.id: _question_row(catalog, q, result.questions[q.id], comments.get(q.id, []),
-                                flags.get(q.id, 0), lang) for q in questionnaire.questions}
+    rows = {q.id: _question_row(catalog, q, result.questions[q.id],
+                                group_comments(comments.get(q.id, [])), flags.get(q.id, 0),
+                                lang) for q in questionnaire.questions}
+    appendix_order = [q.id for stage in catalog.stages for q in questionnaire.questions
+                      if q.stage == stage.id]
+    rows, comments_left_out = _capped_rows(rows, appendix_order)
     stage_distribution = {
         stage: [sum(result.questions[q.id].distribution[level] for q in questionnaire.questions
                     if q.stage == stage) for level in LEVELS]
@@ -169,6 +219,13 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
                                             sum(qs.unknown for qs in in_stage))
     unanswered_questions = [q for q in questionnaire.questions
                             if result.questions[q.id].value is None]
+    # What the report can say: nothing (no answer with a level), a little, or in full.
+    if result.maturity_index is None:
+        evidence = "empty"
+    elif len(unanswered_questions) > (1 - THIN_SHARE) * len(questionnaire.questions):
+        evidence = "thin"
+    else:
+        evidence = "full"
     # Divergent questions and any the room settled by agreeing an answer: settled ones
     # first (the report must show them), then the widest spread.
     divergent = sorted((row for row in rows.values()
@@ -200,6 +257,9 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "priorities": advice_rows(questionnaire, result.priorities, lang),
         "further": advice_rows(questionnaire, result.further, lang),
         "rows": rows,
+        "comments_left_out": comments_left_out,
+        "evidence": evidence,
+        "join_words": lambda items: i18n.join_words(list(items), lang),
         "stage_distribution": stage_distribution,
         "stage_answers": stage_answers,
         "unanswered_questions": unanswered_questions,
