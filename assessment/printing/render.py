@@ -20,6 +20,7 @@ import gc
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -194,11 +195,20 @@ def _render_in_child(html: str, limit: float) -> bytes:
             raise ReportError(_("The report could not be rendered.")) from None
     finally:
         receiver.close()
-        process.join(timeout=5)
+        # The answer is in; the child's exit (tearing down a copy of this process, a
+        # few tens of milliseconds) is waited for beside the reply, not before it.
+        threading.Thread(target=_reap, args=(process,), daemon=True).start()
     if kind != "ok":
         raise ReportError(_("The report could not be rendered (%(reason)s).", reason=payload))
     pdf: bytes = payload
     return pdf
+
+
+def _reap(process: Any) -> None:
+    process.join(timeout=5)
+    if process.is_alive():  # sent its answer but did not end: not left running
+        process.kill()
+        process.join()
 
 
 def write_atomically(path: Path, data: bytes) -> None:
