@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup sysdeps run test lint unit audit bench bench-workshop bench-rollout bench-postgres postgres-start \
-	postgres-stop translations clean
+	postgres-stop translations clean bench-downloads
 
 setup: $(STAMP)
 
@@ -43,12 +43,18 @@ bench: setup sysdeps
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_limits.py
 	$(MAKE) bench-rollout
+	$(MAKE) bench-downloads
 	$(MAKE) bench-workshop
 
 # Rollout tracking on the demo client: proposing a roadmap, its pages, the status report
 # in both languages, client export/import (and that it round-trips) and a backup.
 bench-rollout: setup sysdeps
 	$(BIN)/python bench/bench_rollout.py
+
+# Report downloads against `crm-maturity serve --demo`: /login latency while four clients
+# download PDFs in a loop (report cache off), and a cached download's latency.
+bench-downloads: setup sysdeps
+	$(BIN)/python bench/bench_downloads.py
 
 # A 200-person workshop answering 100 questions against `crm-maturity serve` on SQLite:
 # as fast as the machine lets them (capacity), at a person's fastest pace (one answer

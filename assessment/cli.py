@@ -276,8 +276,8 @@ def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float
     import time
 
     from .extensions import db as database
-    from .printing.render import ReportError, render_pdf, write_atomically
-    from .printing.report import build_html
+    from .printing.cache import readiness_report
+    from .printing.render import ReportError, write_atomically
     from .tables import Assessment
 
     app = _app()
@@ -287,12 +287,24 @@ def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float
         if assessment is None:
             raise click.ClickException(f"there is no assessment {assessment_id}")
         try:
-            html = build_html(assessment, lang)
-            data = html.encode("utf-8") if fmt == "html" else render_pdf(html, timeout)
+            data = readiness_report(assessment, lang, fmt, timeout)
         except ReportError as exc:
             raise click.ClickException(str(exc)) from None
     write_atomically(output, data)
     click.echo(f"Wrote {output} ({len(data) // 1024} KiB, {time.perf_counter() - started:.1f} s)")
+
+
+@main.command("clear-report-cache")
+def clear_report_cache() -> None:
+    """Remove the finished reports kept in the instance folder's report-cache/.
+
+    Never needed for correct reports (any change to what a report shows renders it
+    afresh); it frees the space at once.
+    """
+    from .printing.cache import cache_folder, clear
+
+    folder = cache_folder(_app())
+    click.echo(f"Removed {clear(folder)} cached reports from {folder}.")
 
 
 @main.command()

@@ -112,8 +112,19 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a report waits for a free render slot before the user is asked to "
             "try again."),
     Setting("REPORT_SLOTS", 1,
-            "Reports rendered at once by each server process; read when the process "
-            "renders its first report."),
+            "Reports rendered at once by the whole installation (every server worker and "
+            "command sharing the instance folder); more wait their turn, without holding "
+            "up other requests."),
+    Setting("REPORT_CACHE", True,
+            "Keep finished reports in the instance folder's `report-cache/` and serve a "
+            "report from there while nothing it shows has changed; false renders every "
+            "download afresh."),
+    Setting("REPORT_CACHE_FILES", 200,
+            "Most reports kept in the report cache; past it, those used least recently "
+            "are removed."),
+    Setting("REPORT_CACHE_MB", 200,
+            "Most mebibytes the report cache takes; past it, the reports used least "
+            "recently are removed."),
     Setting("WORKSHOP_RATELIMIT_SAVE", "600 per minute",
             "Answers a workshop participant may save on the web pages, per participant."),
     Setting("WORKSHOP_RATELIMIT_JOIN", "1000 per minute",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import (
@@ -40,6 +42,65 @@ from .config import rate_limit
 from .errors import FieldError
 from .extensions import db, limiter
 from .schema import Localized
+
+#: Where `server.OneAtATime` puts its worker's `Turn` in the WSGI environ.
+TURN_KEY = "crm.turn"
+
+
+class Turn(Protocol):
+    """The one-request-at-a-time lock of a server worker (`server.OneAtATime`)."""
+
+    #: held while a request runs the app
+    lock: threading.Lock
+    #: places for requests that have let go of `lock` to wait for something slow
+    away: threading.BoundedSemaphore
+
+
+class NoSpareThread(RuntimeError):
+    """Every spare thread of this worker is already waiting outside its lock."""
+
+
+def _turn() -> Turn | None:
+    if not has_request_context():
+        return None
+    turn: Turn | None = request.environ.get(TURN_KEY)
+    return turn
+
+
+@contextmanager
+def out_of_turn() -> Iterator[None]:
+    """Let other requests of this worker run while this one waits for something slow
+    that needs no Python of ours (a report rendering in its own process).
+
+    Inside, the request must not touch the database session or other shared state:
+    other threads run the app meanwhile. Outside a served worker (tests, the command
+    line) it does nothing. Raises NoSpareThread when the worker's spare threads are all
+    out already.
+    """
+    turn = _turn()
+    if turn is None:
+        yield
+        return
+    if not turn.away.acquire(blocking=False):
+        raise NoSpareThread
+    turn.lock.release()
+    try:
+        yield
+    finally:
+        turn.lock.acquire()
+        turn.away.release()
+
+
+@contextmanager
+def back_in_turn() -> Iterator[None]:
+    """Inside `out_of_turn`: hold the worker's lock again for a moment, so no other
+    request runs the app meanwhile (around a fork, say)."""
+    turn = _turn()
+    if turn is None:
+        yield
+        return
+    with turn.lock:
+        yield
 
 
 def lang() -> str:

@@ -156,24 +156,16 @@ def test_settings_come_from_defaults_then_the_instance_file_then_the_environment
 def test_crm_report_slots_sets_how_many_reports_render_at_once(
         monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     monkeypatch.setenv("CRM_REPORT_SLOTS", "2")
-    monkeypatch.setattr(render, "_slots", None)  # as in a process yet to render a report
     app: Flask = request.getfixturevalue("app")
     app.config["REPORT_QUEUE_WAIT"] = 0.05
     html = "<!doctype html><p>Slots</p>"
     with app.app_context():
-        slots = render.render_slots()
-        assert slots.acquire(timeout=1)
-        try:
+        with render.render_slot(1):
             assert render_pdf(html).startswith(b"%PDF")  # the second slot was free
-            assert slots.acquire(timeout=1)
-            try:
-                with pytest.raises(ReportError, match="Other reports are being prepared"):
-                    render_pdf(html)
-            finally:
-                slots.release()
-        finally:
-            slots.release()
-        assert render.render_slots() is slots  # made once for the process
+            with render.render_slot(1), pytest.raises(
+                    ReportError, match="Other reports are being prepared"):
+                render_pdf(html)
+        assert render_pdf(html).startswith(b"%PDF")  # both free again
 
 
 def test_crm_workshop_ratelimit_save_sets_the_workshop_save_limit(

@@ -1,5 +1,5 @@
-"""`crm-maturity serve`: one request at a time runs the app in a worker, and a slow upload
-holds up no one.
+"""`crm-maturity serve`: one request at a time runs the app in a worker, a slow upload
+holds up no one, and neither does a report waiting for its render.
 
 The first test drives the middleware directly from threads; the second starts the real
 server (Granian, one worker) and trickles request bodies into it while another request
@@ -8,18 +8,24 @@ must still be answered at once.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from werkzeug.test import Client
 
 from assessment import server as serving
+from assessment.printing import render
+from tests.conftest import World
 from tests.test_durability import running
 
 
@@ -105,3 +111,98 @@ def test_slow_uploads_do_not_hold_up_other_requests(
         finally:
             for sock, _rest in slow:
                 sock.close()
+
+
+# --- reports render outside the worker's lock -----------------------------------------
+
+
+def _served(app: Flask, threads: int) -> tuple[serving.OneAtATime, Callable[[], Client]]:
+    """The app behind the real middleware, and a way to make signed-in browsers of it."""
+    wrapped = serving.OneAtATime(app.wsgi_app, threads)
+
+    def browser() -> Client:
+        person = Client(wrapped)
+        answer = person.post("/login", data={"email": "ana@example.com",
+                                             "password": "correct-horse"})
+        assert answer.status_code == 302
+        return person
+
+    return wrapped, browser
+
+
+def _in_thread(fn: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(fn()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def _slot_taken(instance: Path) -> bool:
+    """Whether a render holds the installation's one slot right now (looked at without
+    keeping it)."""
+    path = instance / render.SLOTS_DIR / "slot-0.lock"
+    if not path.exists():
+        return False
+    handle = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)  # closing also drops a lock taken just now
+    return False
+
+
+def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_report_waits_and_renders_while_the_worker_serves_others(
+        app: Flask, world: World) -> None:
+    aid = world.answered(world.client(world.user()), "3", complete=True)
+    wrapped, browser = _served(app, threads=4)
+    downloader, other = browser(), browser()
+    app.config["REPORT_QUEUE_WAIT"] = 30
+    instance = Path(app.instance_path)
+
+    # Waiting for a slot another process holds: the lock is let go meanwhile.
+    with app.app_context(), render.render_slot(1):
+        thread, got = _in_thread(lambda: downloader.get(
+            f"/assessments/{aid}/report.pdf?lang=en"))
+        _until(lambda: wrapped.turn.away._value == 2)  # type: ignore[attr-defined]
+        started = time.monotonic()
+        assert other.get("/login?lang=en").status_code in (200, 302)
+        assert time.monotonic() - started < 5
+        assert thread.is_alive()  # still waiting for the slot
+    thread.join(60)
+    assert got[0].status_code == 200
+    assert got[0].data.startswith(b"%PDF")
+
+    # Rendering (the other language, not cached yet): the same.
+    thread, got = _in_thread(lambda: downloader.get(f"/assessments/{aid}/report.pdf?lang=fa"))
+    _until(lambda: _slot_taken(instance))
+    assert other.get("/login?lang=en").status_code in (200, 302)
+    assert thread.is_alive(), "the render ended before the other request was answered"
+    thread.join(60)
+    assert got[0].status_code == 200
+    assert not wrapped.lock.locked()
+    assert wrapped.turn.away._value == 3  # type: ignore[attr-defined]
+
+
+def test_a_worker_keeps_one_thread_for_everyone_else(app: Flask, world: World) -> None:
+    aid = world.answered(world.client(world.user()), "3", complete=True)
+    wrapped, browser = _served(app, threads=2)  # one thread may wait for a report
+    first, second = browser(), browser()
+    app.config["REPORT_QUEUE_WAIT"] = 30
+    with app.app_context(), render.render_slot(1):
+        thread, got = _in_thread(lambda: first.get(f"/assessments/{aid}/report.pdf?lang=en"))
+        _until(lambda: wrapped.turn.away._value == 0)  # type: ignore[attr-defined]
+        started = time.monotonic()
+        refused = second.get(f"/assessments/{aid}/report.pdf?lang=en", follow_redirects=True)
+        assert time.monotonic() - started < 5  # told at once, not after 30 s
+        assert "Other reports are being prepared" in refused.get_data(as_text=True)
+    thread.join(60)
+    assert got[0].status_code == 200

@@ -4,16 +4,24 @@ The HTML handed to WeasyPrint is self-contained (print CSS inline, fonts and log
 data: URLs, charts as inline SVG), so `--format html` writes exactly what is rendered.
 Rendering runs in a forked child with a time limit and a fetcher that refuses everything
 but data: URLs and the app's own static files.
+
+At most REPORT_SLOTS reports render at once on the whole installation: a render holds a
+slot, an flock()ed file in the instance folder's `render-slots/`, which every server
+process and command using that folder shares. A request in a served worker steps out of
+the worker's one-request-at-a-time lock while it waits for a slot and for its child
+(`web.out_of_turn`), so the worker serves other requests meanwhile.
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import gc
 import multiprocessing
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache
@@ -24,6 +32,7 @@ from flask import Flask, current_app, g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import web
 from ..catalog import data_dir
 from . import rtl
 from .fetcher import STATIC_DIR, make_fetcher
@@ -33,10 +42,10 @@ from .fetcher import STATIC_DIR, make_fetcher
 #: TrueType rather than WOFF2 for print: WeasyPrint would decode WOFF2 on every render.
 FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
 
-#: Reports rendered at once per server process (REPORT_SLOTS); more wait their turn
-#: (REPORT_QUEUE_WAIT s). Made on the first report, see `render_slots`.
-_slots: threading.BoundedSemaphore | None = None
-_slots_made = threading.Lock()
+#: The folder of render slots, in the instance folder (see `render_slot`).
+SLOTS_DIR = "render-slots"
+#: Seconds between looks for a free slot while waiting for one.
+SLOT_POLL = 0.02
 
 
 class ReportError(RuntimeError):
@@ -112,38 +121,68 @@ def _child(html: str, connection: Any) -> None:
         connection.close()
 
 
-def render_slots() -> threading.BoundedSemaphore:
-    """This process's render slots, made once, on its first report, with REPORT_SLOTS places.
+def _busy() -> ReportError:
+    return ReportError(_("Other reports are being prepared right now. Please try again in "
+                         "a minute."))
 
-    A process serves one app, so the first app to render sets the size for the process.
+
+@contextmanager
+def render_slot(wait: float) -> Iterator[None]:
+    """Hold one of the installation's REPORT_SLOTS render slots; ReportError (busy) when
+    none came free within `wait` seconds.
+
+    A slot is an exclusive flock() on `render-slots/slot-N.lock` in the instance folder:
+    the kernel drops it when its holder ends, however it ends. A forked render child
+    shares the open file; the slot is unlocked explicitly, which frees it for the child
+    too.
     """
-    global _slots
-    with _slots_made:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(int(current_app.config["REPORT_SLOTS"]))
-        return _slots
+    folder = Path(current_app.instance_path) / SLOTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    slots = max(1, int(current_app.config["REPORT_SLOTS"]))
+    deadline = time.monotonic() + wait
+    while True:
+        for number in range(slots):
+            handle = os.open(folder / f"slot-{number}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(handle)
+                continue
+            try:
+                yield
+                return
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                os.close(handle)
+        if time.monotonic() >= deadline:
+            raise _busy()
+        time.sleep(SLOT_POLL)
 
 
 def render_pdf(html: str, timeout: float | None = None) -> bytes:
-    """Render in a forked child; give up (and kill it) after `timeout` seconds."""
+    """Render in a forked child; give up (and kill it) after `timeout` seconds.
+
+    Waits up to REPORT_QUEUE_WAIT seconds for a render slot; in a served worker, other
+    requests run meanwhile. Touch no database session around it from another thread.
+    """
     limit = timeout if timeout is not None else float(current_app.config["REPORT_TIMEOUT"])
     wait = float(current_app.config["REPORT_QUEUE_WAIT"])
-    slots = render_slots()
-    if not slots.acquire(timeout=wait):
-        raise ReportError(_("Other reports are being prepared right now. Please try again in "
-                            "a minute."))
+    prepare_renderer()  # once per process; it patches WeasyPrint, so not beside others
     try:
-        prepare_renderer()
-        return _render_in_child(html, limit)
-    finally:
-        slots.release()
+        with web.out_of_turn(), render_slot(wait):
+            return _render_in_child(html, limit)
+    except web.NoSpareThread:
+        raise _busy() from None
 
 
 def _render_in_child(html: str, limit: float) -> bytes:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(html, sender), daemon=True)
-    process.start()
+    # Forked while no other request of this worker runs the app: the child then holds
+    # no lock some other thread had taken.
+    with web.back_in_turn():
+        process.start()
     sender.close()
     try:
         if not receiver.poll(limit):
@@ -156,11 +195,20 @@ def _render_in_child(html: str, limit: float) -> bytes:
             raise ReportError(_("The report could not be rendered.")) from None
     finally:
         receiver.close()
-        process.join(timeout=5)
+        # The answer is in; the child's exit (tearing down a copy of this process, a
+        # few tens of milliseconds) is waited for beside the reply, not before it.
+        threading.Thread(target=_reap, args=(process,), daemon=True).start()
     if kind != "ok":
         raise ReportError(_("The report could not be rendered (%(reason)s).", reason=payload))
     pdf: bytes = payload
     return pdf
+
+
+def _reap(process: Any) -> None:
+    process.join(timeout=5)
+    if process.is_alive():  # sent its answer but did not end: not left running
+        process.kill()
+        process.join()
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -36,6 +37,7 @@ from ..rollout.operations import (
 from ..scoring import AssessmentScore, score
 from ..tables import CUSTOM_MODEL, Assessment, Milestone, Roadmap
 from ..web import get_catalog
+from .cache import cached, report_key
 from .render import (
     ReportError,
     data_url,
@@ -506,14 +508,28 @@ def render_status_pdf(roadmap: Roadmap, lang: str, today: date | None = None, *,
     return render_pdf(html, timeout)
 
 
+def status_report(roadmap: Roadmap, lang: str, today: date | None = None, *,
+                  fmt: str = "pdf", timeout: float | None = None,
+                  trend: Callable[[], tuple[str | None, str]] | None = None) -> bytes:
+    """The status report as PDF (or the HTML WeasyPrint gets), from the report cache when
+    nothing it shows has changed; `trend` gives the trend chart and its caption, made
+    only when the report is. ReportError (with a message for people) on failure."""
+    when = today or current_date()
+
+    def make() -> bytes:
+        chart, caption = trend() if trend else (None, "")
+        html = build_status_html(roadmap, lang, when, trend_svg=chart, trend_caption=caption)
+        db.session.commit()  # end the read before the slow part
+        return html.encode("utf-8") if fmt == "html" else render_pdf(html, timeout)
+
+    kind = "status+trend" if trend else "status"
+    return cached(report_key(kind, roadmap.assessment, lang, fmt, when), fmt, make)
+
+
 def write_status_report(roadmap: Roadmap, lang: str, path: Path, *, fmt: str = "pdf",
                         today: date | None = None, timeout: float | None = None) -> None:
     """Write the report (PDF, or the HTML WeasyPrint gets) to `path`; never a half file."""
-    if fmt == "html":
-        data = build_status_html(roadmap, lang, today).encode("utf-8")
-    else:
-        data = render_status_pdf(roadmap, lang, today, timeout=timeout)
-    write_atomically(path, data)
+    write_atomically(path, status_report(roadmap, lang, today, fmt=fmt, timeout=timeout))
 
 
 def status_file_name(roadmap: Roadmap, lang: str, today: date | None = None,

@@ -16,8 +16,8 @@ from ..rollout.operations import current_date
 from ..trend.chart import trend_svg
 from ..trend.operations import compare
 from ..web import download_limit, get_catalog, lang
-from .render import ReportError, render_pdf
-from .status import build_status_html, status_file_name
+from .render import ReportError
+from .status import build_status_html, status_file_name, status_report
 
 bp = Blueprint("status", __name__)
 
@@ -37,18 +37,22 @@ def status_pdf(assessment_id: int) -> Any:
     if roadmap is None or chosen not in LANGUAGES:
         abort(404)
     today = current_date()
-    chart, caption = _trend(assessment, chosen, today)
-    html = build_status_html(roadmap, chosen, today, trend_svg=chart, trend_caption=caption)
     name = status_file_name(roadmap, chosen, today)
-    db.session.commit()  # end the read before the slow part
     if request.args.get("format") == "html":
+        chart, caption = _trend(assessment, chosen, today)
+        html = build_status_html(roadmap, chosen, today, trend_svg=chart,
+                                 trend_caption=caption)
+        db.session.commit()
         return Response(html, mimetype="text/html", headers={
             "Content-Security-Policy": _HTML_POLICY, "Cache-Control": "private, no-store"})
     try:
-        pdf = render_pdf(html)
+        pdf = status_report(roadmap, chosen, today,
+                            trend=lambda: _trend(assessment, chosen, today))
     except ReportError as exc:
+        db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("rollout.roadmap", assessment_id=assessment_id))
+    db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store",

@@ -185,14 +185,15 @@ def complete(walker: Walker) -> Response:
 
 def report(walker: Walker) -> Any:
     """The PDF report in the requested language (the page's language by default)."""
-    from ..printing.render import ReportError, render_pdf
-    from ..printing.report import build_html, file_name
+    from ..printing.cache import readiness_report
+    from ..printing.render import ReportError
+    from ..printing.report import file_name
 
     chosen = request.args.get("lang") or web.lang()
     if chosen not in LANGUAGES:
         abort(404)
     try:
-        pdf = render_pdf(build_html(walker.assessment, chosen))
+        pdf = readiness_report(walker.assessment, chosen)
     except ReportError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
