@@ -4,6 +4,7 @@ operations. Plain helpers (signing in, page and PDF text...) are in helpers.py."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -71,22 +72,42 @@ def write_yaml(tmp_path: Path) -> Callable[[str, str], Path]:
 
 
 
-@pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    """A fresh app on a fresh SQLite file in its own instance folder."""
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+               "SERVER_NAME": "crm.test"}
+
+
+@contextmanager
+def app_in(folder: Path, *, demo: bool = False) -> Iterator[Flask]:
+    """A fresh app on a fresh SQLite file in its own instance folder under `folder`, with
+    the demo's data when `demo`; for fixtures wider than one test, which cannot use the
+    `app` fixture's monkeypatch."""
     from assessment.app import create_app
     from assessment.catalog import USER_DIR_ENV
+    from assessment.demo import create_demo
+    from assessment.web import get_catalog
 
-    monkeypatch.delenv(USER_DIR_ENV, raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "SERVER_NAME": "crm.test"})
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(USER_DIR_ENV, raising=False)
+        patch.delenv("DATABASE_URL", raising=False)
+        patch.setenv("CRM_INSTANCE_PATH", str(folder / "instance"))
+        app = create_app(dict(TEST_CONFIG))
+        with app.app_context():
+            db.create_all()
+            if demo:
+                create_demo(get_catalog(app))
+                db.session.commit()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app on a fresh SQLite file in its own instance folder."""
+    with app_in(tmp_path) as fresh:
+        yield fresh
 
 
 @pytest.fixture

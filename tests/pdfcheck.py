@@ -27,47 +27,20 @@ class Outside:
 
 def drawn_outside(pdf: bytes) -> list[Outside]:
     """Everything drawn at least partly outside its page."""
-    found = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for number, page in enumerate(document.pages, start=1):
-            width, height = float(page.width), float(page.height)
-            for kind in ("char", "rect", "line", "curve", "image"):
-                for obj in page.objects.get(kind, []):
-                    box = (float(obj["x0"]), float(obj["top"]), float(obj["x1"]),
-                           float(obj["bottom"]))
-                    if box[0] < -SLACK or box[1] < -SLACK or box[2] > width + SLACK \
-                            or box[3] > height + SLACK:
-                        found.append(Outside(number, kind, box, obj.get("text", "")))
-    return found
+    return [found for layout in page_layouts(pdf, (0, 0)) for found in layout.outside]
 
 
 def text_heights(pdf: bytes, margins_mm: tuple[float, float]) -> list[float]:
     """Per page, the share (0-1) of the body's height that its text spans, from the top of
     its first line to the bottom of its last. The body is the page less the top and bottom
     margins (`margins_mm`), where running headers and footers sit and are not counted."""
-    top_margin, bottom_margin = (m * MM for m in margins_mm)
-    shares = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            height = float(page.height)
-            body = height - top_margin - bottom_margin
-            chars = [c for c in page.chars if c["text"].strip()
-                     and float(c["top"]) >= top_margin - SLACK
-                     and float(c["bottom"]) <= height - bottom_margin + SLACK]
-            if not chars:
-                shares.append(0.0)
-                continue
-            span = max(float(c["bottom"]) for c in chars) - min(float(c["top"]) for c in chars)
-            shares.append(span / body)
-    return shares
+    return [layout.text_share for layout in page_layouts(pdf, margins_mm)]
 
 
 def thin_pages(pdf: bytes, margins_mm: tuple[float, float], least: float = 0.2) -> list[int]:
     """Pages (1-based) other than the first and the last whose text spans less than `least`
     of the body's height: a page a reader turns to find two lines on."""
-    shares = text_heights(pdf, margins_mm)
-    return [number for number, share in enumerate(shares, start=1)
-            if 1 < number < len(shares) and share < least]
+    return thin_of(page_layouts(pdf, margins_mm), least)
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -116,8 +89,9 @@ class PageLayout:
 
 
 def page_layouts(pdf: bytes, margins_mm: tuple[float, float]) -> list[PageLayout]:
-    """`drawn_outside` and `text_heights` in one reading of the PDF (pdfplumber takes
-    seconds a page on a dense report: read it once when both are wanted)."""
+    """What is drawn outside each page and how much of its body its text spans, in one
+    reading of the PDF (pdfplumber takes seconds a page on a dense report: read it once
+    when both are wanted). `drawn_outside`, `text_heights` and `thin_pages` use it."""
     top_margin, bottom_margin = (m * MM for m in margins_mm)
     layouts = []
     with pdfplumber.open(io.BytesIO(pdf)) as document:

@@ -27,7 +27,6 @@ from sqlalchemy import select
 from assessment.accounts.operations import create_user
 from assessment.catalog import data_dir
 from assessment.clients.operations import create_assessment, save_client
-from assessment.demo import create_demo
 from assessment.extensions import db
 from assessment.printing.render import render_pdf_here
 from assessment.printing.report import COMMENTS_IN_ALL, COMMENTS_PER_QUESTION, build_html
@@ -36,6 +35,7 @@ from assessment.walk.operations import save_answer
 from assessment.web import get_catalog
 from assessment.workshop import operations as workshop_ops
 
+from .conftest import app_in
 from .pdfcheck import PageLayout, drawn_outside, page_layouts, page_texts, thin_of, thin_pages
 from .persian import KEPT_LATIN, foreign_in_persian
 
@@ -158,19 +158,8 @@ def _citations() -> list[str]:
 @pytest.fixture(scope="session")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Case]]:
     """Every case rendered once per test session, in both languages (about a minute)."""
-    from assessment.app import create_app
-    from assessment.catalog import USER_DIR_ENV
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(USER_DIR_ENV, raising=False)
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.setenv("CRM_INSTANCE_PATH", str(tmp_path_factory.mktemp("quality") / "instance"))
-        app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                          "SERVER_NAME": "crm.test"})
+    with app_in(tmp_path_factory.mktemp("quality"), demo=True) as app:
         with app.app_context():
-            db.create_all()
-            create_demo(get_catalog(app))
-            db.session.commit()
             demo = {a.title: a.id for a in db.session.scalars(select(Assessment))}
         found = {
             # the demo's baseline workshops: 1 (a Latin-named client), 5 (the Persian client)
@@ -192,8 +181,6 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Case]]
                                     PdfReader(io.BytesIO(case.pdf[lang])).pages]
                 case.layouts[lang] = page_layouts(case.pdf[lang], MARGINS_MM)
         yield found
-        with app.app_context():
-            db.engine.dispose()
 
 
 CASES = ("demo-latin", "demo-persian", "empty", "thin", "long")

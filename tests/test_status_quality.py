@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from markupsafe import escape
 from sqlalchemy import select
 
-from assessment.demo import DEMO_EMAIL, DEMO_PASSWORD, create_demo
+from assessment.demo import DEMO_EMAIL, DEMO_PASSWORD
 from assessment.extensions import db
 from assessment.printing.status import (
     NOTES_CHARS,
@@ -28,9 +26,8 @@ from assessment.printing.status import (
 )
 from assessment.tables import Assessment, Client, Milestone, Roadmap, TeamMember, Workspace
 from assessment.trend.chart import GRID_COLOUR
-from assessment.web import get_catalog
 
-from .conftest import Answers, World
+from .conftest import Answers, World, app_in
 from .helpers import login
 from .pdfcheck import chars_around_lines, drawn_outside, page_texts
 from .persian import foreign_in_persian
@@ -63,16 +60,6 @@ class Printed:
     html: str
     pdf: bytes
     user_values: tuple[str, ...]  #: what users typed, as the report may show it
-
-
-def _app(folder: Path) -> Flask:
-    from assessment.app import create_app
-
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "SERVER_NAME": "crm.test"})
-    with app.app_context():
-        db.create_all()
-    return app
 
 
 def _user_values(app: Flask) -> tuple[str, ...]:
@@ -138,19 +125,11 @@ def _edge_cases(app: Flask) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], Printed]]:
+def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Printed]:
     """Every report of this module, rendered once: (case, language) -> what was printed."""
-    from assessment.catalog import USER_DIR_ENV
-
     reports: dict[tuple[str, str], Printed] = {}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(USER_DIR_ENV, raising=False)
-        patch.delenv("DATABASE_URL", raising=False)
-        patch.setenv("CRM_INSTANCE_PATH", str(tmp_path_factory.mktemp("demo") / "instance"))
-        demo = _app(Path())
+    with app_in(tmp_path_factory.mktemp("demo"), demo=True) as demo:
         with demo.app_context():
-            create_demo(get_catalog(demo))
-            db.session.commit()
             roadmaps = sorted(r.assessment_id for r in db.session.scalars(select(Roadmap)))
         assert len(roadmaps) == 2
         values = _user_values(demo)
@@ -158,11 +137,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str
             for lang in LANGS:
                 html, pdf = _download(demo, DEMO_EMAIL, DEMO_PASSWORD, assessment_id, lang)
                 reports[(f"demo-{number}", lang)] = Printed(html, pdf, values)
-        with demo.app_context():
-            db.engine.dispose()
-
-        patch.setenv("CRM_INSTANCE_PATH", str(tmp_path_factory.mktemp("edge") / "instance"))
-        edge = _app(Path())
+    with app_in(tmp_path_factory.mktemp("edge")) as edge:
         edge.config["TODAY"] = LATE
         cases = _edge_cases(edge)
         values = _user_values(edge)
@@ -171,9 +146,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str
                 html, pdf = _download(edge, "ana@example.com", "correct-horse",
                                       assessment_id, lang)
                 reports[(case, lang)] = Printed(html, pdf, values)
-        with edge.app_context():
-            db.engine.dispose()
-        yield reports
+    return reports
 
 
 CASES = [(case, lang) for case in ("demo-1", "demo-2", "crowded", "empty") for lang in LANGS]
