@@ -15,6 +15,7 @@ web.py and `crm.digits`/`crm.outOf` in static/app.js follow the same rules):
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 import jdatetime
@@ -35,11 +36,14 @@ def direction(lang: str) -> str:
 
 
 def text_direction(text: str) -> str:
-    """'rtl' for text written in Persian (or Arabic) script, else 'ltr'; user text mixes both."""
+    """The direction of `text` as a browser's dir="auto" finds it: that of its first
+    strongly directed letter ('rtl' for Persian, Arabic or Hebrew script, 'ltr' for
+    Latin and the rest); 'ltr' when it has none. User text mixes both scripts."""
     for char in text:
-        if "\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
             return "rtl"
-        if char.isalpha():
+        if kind == "L":
             return "ltr"
     return "ltr"
 

@@ -224,12 +224,13 @@ def strengths_of(questionnaire: Questionnaire, result: AssessmentScore, lang: st
                  limit: int = SUMMARY_ITEMS) -> list[Strength]:
     """The strongest answers: questions with a value at or above their stage's target,
     the highest value first, then the heavier weight, then the questionnaire's order.
-    None when nothing has reached its target: a low answer is no strength."""
+    None when nothing has reached its target: a low answer is no strength (level 0 never
+    is, even against a target of 0)."""
     targets = {s.stage: s.target for s in result.stages}
     reached = [(index, q, result.questions[q.id])
                for index, q in enumerate(questionnaire.questions)
                if (value := result.questions[q.id].value) is not None
-               and value + 1e-9 >= targets[q.stage]]
+               and value + 1e-9 >= max(targets[q.stage], 1)]
     reached.sort(key=lambda item: (-(item[2].value or 0), -item[2].weight, item[0]))
     chosen = []
     for _index, question, figures in reached[:limit]:

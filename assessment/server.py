@@ -81,8 +81,10 @@ class OneAtATime:
 def create_served_app() -> Flask:
     """The app as each worker process serves it."""
     from .app import create_app
+    from .printing.cache import prime
 
     app = create_app()
+    prime(app)  # the fingerprint of the code this worker runs, for the report cache
     threads = int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     app.wsgi_app = OneAtATime(app.wsgi_app, threads)  # type: ignore[method-assign]
     # What start-up built (the catalogue, the app, SQLAlchemy's tables) lives as long as

@@ -339,8 +339,8 @@ def user_text(text: object) -> Markup:
     <bdi> with its own direction, so mixed Persian and English keeps its order inside a
     page or a report of either direction. Every user-entered field is printed through it
     (Jinja filter `user`)."""
-    value = "" if text is None else str(text)
-    return Markup('<bdi dir="{}">{}</bdi>').format(i18n.text_direction(value), value)
+    value = "" if text is None else text  # Markup stays as it is; str is escaped
+    return Markup('<bdi dir="{}">{}</bdi>').format(i18n.text_direction(str(value)), value)
 
 
 def csrf_error(error: CSRFError) -> Any:

@@ -137,6 +137,13 @@ def test_fewer_than_three_are_shown_as_they_are(signed_in: Signed) -> None:
         results(client, low)))
 
 
+def test_level_zero_is_no_strength_even_against_a_target_of_zero(signed_in: Signed) -> None:
+    _client, world, user_id = signed_in
+    zero = {stage: 0 for stage in CANONICAL_STAGE_IDS}
+    aid = world.answered(world.client(user_id), levels("0", exec_vision_01="2"), targets=zero)
+    assert [s.question.id for s in summary_of(world, aid).strengths] == ["exec.vision.01"]
+
+
 def test_no_answers_give_a_notice_not_good_news(signed_in: Signed) -> None:
     client, world, user_id = signed_in
     aid = world.answered(world.client(user_id), levels(None), targets=TARGETS)

@@ -337,6 +337,47 @@ def test_with_the_cache_off_every_download_renders(setup: Setup) -> None:
     assert cached_files(s.app) == []
 
 
+def test_a_change_committed_while_a_report_is_made_is_not_stored_under_the_old_key(
+        setup: Setup) -> None:
+    s = setup
+
+    def made_while_the_client_is_renamed() -> bytes:
+        db.session.commit()  # as a report ends its read before it renders
+        with s.app.app_context():  # another request, meanwhile
+            _rename_client(s)
+            db.session.commit()
+        return b"%PDF made from the old name"
+
+    with s.app.test_request_context():
+        key = lambda: report_cache.report_key(  # noqa: E731
+            "readiness", db.session.get(Assessment, s.assessment_id), "en", "pdf")
+        data = report_cache.cached(key, "pdf", made_while_the_client_is_renamed)
+    assert data == b"%PDF made from the old name"  # the user still gets what was made
+    assert cached_files(s.app) == []  # but it is kept under no key
+    assert s.client.get(s.report).data.startswith(b"%PDF")
+    assert len(cached_files(s.app)) == 1  # the next download, unchanged meanwhile, is
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_a_render_not_the_download(
+        setup: Setup) -> None:
+    s = setup
+    folder = report_cache.cache_folder(s.app)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the folder should be")
+    response = s.client.get(s.report)
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    assert folder.read_text() == "a file where the folder should be"
+
+
+def test_the_libraries_that_draw_a_report_are_in_its_key() -> None:
+    from importlib import metadata
+
+    # each is installed under that name, so an upgrade changes the key (never "-")
+    assert {name: bool(metadata.version(name)) for name in report_cache.LIBRARIES} == {
+        name: True for name in report_cache.LIBRARIES}
+
+
 def test_the_least_recently_used_report_goes_first(setup: Setup) -> None:
     s = setup
     s.app.config["REPORT_CACHE_FILES"] = 2

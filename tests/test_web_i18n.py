@@ -249,3 +249,22 @@ def test_error_pages_never_show_werkzeug_english(client: FlaskClient, code: int)
         english = error_messages()[code]
     assert persian != english
     assert foreign_in_persian(persian) == []
+
+
+def test_user_text_takes_the_direction_of_its_first_strong_letter() -> None:
+    from markupsafe import Markup
+
+    from assessment.web import user_text
+
+    assert i18n.text_direction("بانک ملت (Bank Mellat) & Co.") == "rtl"
+    assert i18n.text_direction("(Bank Mellat) بانک ملت") == "ltr"
+    # a byte-order mark pasted in front, digits and brackets decide nothing
+    assert i18n.text_direction("\ufeffAcme & Co.") == "ltr"
+    assert i18n.text_direction("۱۲ (۳) فروشگاه") == "rtl"
+    assert i18n.text_direction("שלום") == "rtl"
+    assert i18n.text_direction("") == "ltr"
+    assert user_text("<b>Acme</b> & Co.") == (
+        '<bdi dir="ltr">&lt;b&gt;Acme&lt;/b&gt; &amp; Co.</bdi>')
+    # text already safe is isolated, not escaped a second time
+    assert user_text(Markup("Acme &amp; Co.")) == '<bdi dir="ltr">Acme &amp; Co.</bdi>'
+    assert user_text(None) == '<bdi dir="ltr"></bdi>'

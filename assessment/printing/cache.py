@@ -17,7 +17,8 @@ a digest of everything the HTML is made from:
   the newest change;
 - the catalogue the app loaded, as data;
 - the app itself: every file of the package, the screen and print templates and the
-  print CSS and fonts, read once per process (a new version is a new process).
+  print CSS and fonts, read once per process (a new version is a new process), and the
+  versions of the libraries that lay out and draw the report.
 
 The folder is bounded (REPORT_CACHE_FILES, REPORT_CACHE_MB): past either, the reports
 used least recently go. `crm-maturity clear-report-cache` empties it; REPORT_CACHE=false
@@ -27,11 +28,13 @@ turns it off.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from datetime import date
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,11 @@ CACHE_DIR = "report-cache"
 #: Changed when the way keys are made changes, so old files are never taken for new.
 KEY_VERSION = "1"
 _PACKAGE = Path(__file__).resolve().parent.parent
+#: Libraries whose upgrade can change a report made from the same data and templates.
+LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pillow",
+             "jinja2", "babel", "flask-babel", "jdatetime")
+
+log = logging.getLogger(__name__)
 
 
 def cache_folder(app: Flask | None = None) -> Path:
@@ -85,24 +93,39 @@ def report_key(kind: str, assessment: Assessment, lang: str, fmt: str,
     return digest.hexdigest()
 
 
-def cached(key: str, fmt: str, make: Callable[[], bytes]) -> bytes:
-    """The report stored under `key`, or `make()`'s, stored for next time."""
+def cached(key: Callable[[], str], fmt: str, make: Callable[[], bytes]) -> bytes:
+    """The report stored under `key()`, or `make()`'s, stored for next time.
+
+    The key is taken again once the report is made, and the report is stored only when
+    both agree: a change committed while the report was read (another request, on a
+    database whose reads do not share one snapshot) is never stored under the key of
+    the state before it. A cache folder that cannot be read or written costs a render,
+    never the download.
+    """
     if not current_app.config["REPORT_CACHE"]:
         return make()
     folder = cache_folder()
-    path = folder / f"{key}.{fmt}"
+    before = key()
+    path = folder / f"{before}.{fmt}"
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        log.warning("report cache: cannot read %s: %s", path, exc)
     else:
-        with suppress(FileNotFoundError):  # evicted by another process meanwhile
+        with suppress(OSError):  # evicted by another process meanwhile
             os.utime(path)  # used now: the last to be evicted
         return data
     data = make()
-    write_atomically(path, data)
-    evict(folder, int(current_app.config["REPORT_CACHE_FILES"]),
-          float(current_app.config["REPORT_CACHE_MB"]) * 1024 * 1024)
+    if key() != before:
+        return data
+    try:
+        write_atomically(path, data)
+        evict(folder, int(current_app.config["REPORT_CACHE_FILES"]),
+              float(current_app.config["REPORT_CACHE_MB"]) * 1024 * 1024)
+    except OSError as exc:
+        log.warning("report cache: cannot store %s: %s", path, exc)
     return data
 
 
@@ -212,12 +235,20 @@ def _catalog_digest(app: Flask, catalog: Catalog) -> str:
 
 
 def _sources_digest(app: Flask) -> str:
-    """Every file of the app's code, translations, templates, print CSS and fonts (read
-    once per app: templates and code are read once per process anyway)."""
+    """The versions of the libraries that draw a report, and every file of the app's code,
+    translations, templates, print CSS and fonts, read once per app. A server worker reads
+    them when it starts (`prime`), with the code it runs: a worker still running the old
+    code after an upgrade on disk never stores its reports under the new code's key."""
     known = app.extensions.get("report_sources_digest")
     if known is not None:
         return str(known)
     digest = hashlib.sha256()
+    for library in LIBRARIES:
+        try:
+            version = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{library}=={version}\0".encode())
     for name, path in _source_files([_PACKAGE, data_dir("templates"), data_dir("reports")]):
         digest.update(name.encode("utf-8"))
         digest.update(b"\0")
@@ -225,6 +256,11 @@ def _sources_digest(app: Flask) -> str:
         digest.update(b"\0")
     app.extensions["report_sources_digest"] = digest.hexdigest()
     return digest.hexdigest()
+
+
+def prime(app: Flask) -> None:
+    """Take the fingerprint of the app's code now, as it starts (see `_sources_digest`)."""
+    _sources_digest(app)
 
 
 def _source_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:
@@ -250,4 +286,4 @@ def readiness_report(assessment: Assessment, lang: str, fmt: str = "pdf",
         db.session.commit()  # end the read before the slow part
         return html.encode("utf-8") if fmt == "html" else render_pdf(html, timeout)
 
-    return cached(report_key("readiness", assessment, lang, fmt), fmt, make)
+    return cached(lambda: report_key("readiness", assessment, lang, fmt), fmt, make)

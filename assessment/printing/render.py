@@ -181,9 +181,17 @@ def _render_in_child(html: str, limit: float) -> bytes:
     process = context.Process(target=_child, args=(html, sender), daemon=True)
     # Forked while no other request of this worker runs the app: the child then holds
     # no lock some other thread had taken.
-    with web.back_in_turn():
-        process.start()
-    sender.close()
+    try:
+        with web.back_in_turn():
+            try:
+                process.start()
+            finally:
+                # Closed before the lock is let go: a child another thread forks next
+                # never inherits this pipe's sending end.
+                sender.close()
+    except BaseException:
+        receiver.close()
+        raise
     try:
         if not receiver.poll(limit):
             process.kill()

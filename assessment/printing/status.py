@@ -523,7 +523,7 @@ def status_report(roadmap: Roadmap, lang: str, today: date | None = None, *,
         return html.encode("utf-8") if fmt == "html" else render_pdf(html, timeout)
 
     kind = "status+trend" if trend else "status"
-    return cached(report_key(kind, roadmap.assessment, lang, fmt, when), fmt, make)
+    return cached(lambda: report_key(kind, roadmap.assessment, lang, fmt, when), fmt, make)
 
 
 def write_status_report(roadmap: Roadmap, lang: str, path: Path, *, fmt: str = "pdf",
