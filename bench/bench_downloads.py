@@ -24,7 +24,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from measure import free_port, percentile
+
 RESULTS = Path(__file__).resolve().parent / "results"
 CRM = Path(sys.executable).parent / "crm-maturity"
 EMAIL, PASSWORD = "demo@example.com", "demo-password"
@@ -47,22 +48,6 @@ LOGIN_EVERY = 0.1
 CACHED_RUNS = 25
 TARGET_LOGIN_P95_MS = 100.0
 TARGET_CACHED_MS = 50.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of values (seconds), in milliseconds."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return round(ordered[rank] * 1000, 1)
 
 
 def figures(values: list[float]) -> dict[str, float]:

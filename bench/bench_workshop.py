@@ -52,6 +52,7 @@ from locust import FastHttpUser, constant, task
 from locust.env import Environment
 from locust.exception import StopUser
 from locust.log import setup_logging
+from measure import free_port, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -73,22 +74,6 @@ def serve_defaults() -> tuple[int, int]:
 
     defaults = {param.name: param.default for param in serve.params}
     return int(defaults["workers"]), int(defaults["threads"])  # type: ignore[arg-type]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of values (seconds), in milliseconds."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
-    return round(ordered[rank] * 1000, 1)
 
 
 # --- the server -------------------------------------------------------------------------

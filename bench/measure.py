@@ -1,0 +1,26 @@
+"""What the benchmarks that drive a real server share: a free port, and percentiles.
+
+The benchmarks run as scripts (`python bench/bench_x.py`), so this folder is on their
+import path.
+"""
+
+from __future__ import annotations
+
+import socket
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile of values (seconds), in milliseconds."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return round(ordered[rank] * 1000, 1)
