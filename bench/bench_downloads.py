@@ -23,7 +23,6 @@ import http.cookiejar
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from measure import free_port, percentile
+from measure import free_port, percentile, stop_group
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CRM = Path(sys.executable).parent / "crm-maturity"
@@ -90,12 +89,7 @@ class Server:
 
     def __exit__(self, *_exc: object) -> None:
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_group(self.process)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -52,7 +52,7 @@ from locust import FastHttpUser, constant, task
 from locust.env import Environment
 from locust.exception import StopUser
 from locust.log import setup_logging
-from measure import free_port, percentile
+from measure import free_port, percentile, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -137,12 +137,7 @@ class Server:
         if self.process is None or self.process.poll() is not None:
             return
         self.sample()
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_group(self.process)
         self._wait_group_gone(self.process.pid)
         if self._sampler is not None:
             self._sampler.kill()

@@ -1,4 +1,5 @@
-"""What the benchmarks that drive a real server share: a free port, and percentiles.
+"""What the benchmarks that drive a real server share: a free port, stopping the server,
+and percentiles.
 
 The benchmarks run as scripts (`python bench/bench_x.py`), so this folder is on their
 import path.
@@ -6,7 +7,10 @@ import path.
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
 
 
 def free_port() -> int:
@@ -24,3 +28,13 @@ def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
     return round(ordered[rank] * 1000, 1)
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """End a server started in its own process group: asked to stop, then made to."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
