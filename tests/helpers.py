@@ -26,6 +26,12 @@ def login(client: FlaskClient, email: str = "ana@example.com",
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+def chunk(page: str, start: str, end: str) -> str:
+    """The page from the first `start` to the first `end` after it."""
+    first = page.index(start)
+    return page[first:page.index(end, first + len(start))]
+
+
 def text_of(html: str) -> str:
     """The text of an HTML page or fragment: tags dropped, each run of whitespace one space."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

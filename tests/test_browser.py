@@ -328,12 +328,18 @@ def test_workshop_room_answers_appear_live_and_a_locked_stage_refuses(
     expect(divergent).to_be_visible(timeout=15_000)
     expect(divergent.locator(".seg-0")).to_have_text("1")
     expect(divergent.locator(".seg-5")).to_have_text("2")
+    # What each level means for the split question, open while the page keeps refreshing.
+    levels = divergent.locator(f'[data-testid="levels-{qid}"]')
+    levels.locator("summary").click()
+    expect(levels).to_contain_text("5 ")
     shot(host, "workshop-facilitator-live-en")
 
     # Lock the metrics stage: a participant's next answer there is refused, clearly.
     host.locator("[data-testid=lock-metrics]").click()
     expect(host.locator('tr[data-stage="metrics"] .badge')).to_have_text("locked",
                                                                          timeout=15_000)
+    expect(levels).to_have_attribute("open", "")  # still open after the refresh
+    expect(host.locator('details[data-key^="levels-"][open]')).to_have_count(1)
     _phone, first = phones[0]
     first.locator(f'label[for="q-{locked_qid}-3"]').click()
     expect(first.locator(f'[id="q-{locked_qid}"] [data-state]')).to_contain_text(

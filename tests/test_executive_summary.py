@@ -17,9 +17,9 @@ from assessment.schema import CANONICAL_STAGE_IDS, Question
 from assessment.tables import Assessment
 
 from .conftest import Signed, World
-from .helpers import text_of
+from .helpers import chunk, text_of
 from .persian import foreign_in_persian
-from .test_web_results import Rule, by_stage, chunk, results
+from .test_web_results import Rule, by_stage, results
 
 TARGETS = {stage: 3 for stage in CANONICAL_STAGE_IDS}
 

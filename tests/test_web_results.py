@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from assessment.schema import Question
 
 from .conftest import Signed, World
-from .helpers import text_of
+from .helpers import chunk, text_of
 
 Rule = Callable[[int, int, Question], str | None]
 
@@ -20,12 +20,6 @@ Rule = Callable[[int, int, Question], str | None]
 def by_stage(default: str = "3", **levels: str) -> Rule:
     """Everyone gives each question its stage's level (`default` for the stages not named)."""
     return lambda _person, _n, question: levels.get(question.stage, default)
-
-
-def chunk(page: str, start: str, end: str) -> str:
-    """The page from the first `start` to the first `end` after it."""
-    first = page.index(start)
-    return page[first:page.index(end, first + len(start))]
 
 
 def results(client: FlaskClient, assessment_id: int, lang: str = "en") -> str:

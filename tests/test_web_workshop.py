@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -13,7 +14,7 @@ from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent, Work
 from assessment.web import get_catalog
 
 from .conftest import Signed, World
-from .helpers import LevelChoice, level_choices, login, persian_digits, text_of
+from .helpers import LevelChoice, chunk, level_choices, login, persian_digits, text_of
 
 Q1, Q2 = "ws.vision.01", "ws.vision.02"
 
@@ -196,6 +197,15 @@ def test_divergence_agreed_answers_and_scores(room, app: Flask) -> None:
     html = client.get(f"/assessments/{aid}/workshop/live").get_data(as_text=True)
     assert f'data-qid="{Q1}"' in html
     assert f'data-qid="{Q2}"' not in html
+    # The facilitator reads what each level means for the question the room discusses.
+    question = world.catalog.questionnaires["workshop"].question(Q1)
+    levels = chunk(html, f'data-testid="levels-{Q1}"', "</details>")
+    assert all(question.levels[n].en in unescape(levels) for n in range(6))
+    persian = client.get(f"/assessments/{aid}/workshop/live?lang=fa").get_data(as_text=True)
+    levels = chunk(persian, f'data-testid="levels-{Q1}"', "</details>")
+    assert all(question.levels[n].fa in unescape(levels) for n in range(6))
+    assert "۵" in levels
+    client.get(f"/assessments/{aid}/workshop/live?lang=en")  # the language sticks: back
 
     bad = client.post(f"/assessments/{aid}/workshop/agreed/{Q1}", data={"value": "9"},
                       headers={"Accept": "application/json"})

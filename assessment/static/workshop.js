@@ -46,13 +46,14 @@
       const response = await fetch(url(), { credentials: "same-origin", headers: { Accept: "text/html" } });
       if (!response.ok) throw new Error(String(response.status));
       const html = await response.text();
-      // Keep open <details> open across refreshes.
-      const open = [...live.querySelectorAll("details[open] > summary")].map((s) => s.textContent);
+      // Keep open <details> open across refreshes (by their data-key, else their summary).
+      const key = (details) => details.dataset.key || details.querySelector("summary")?.textContent;
+      const open = [...live.querySelectorAll("details[open]")].map(key);
       if (html !== last) {
         live.innerHTML = html;
         last = html;
-        live.querySelectorAll("details > summary").forEach((s) => {
-          if (open.includes(s.textContent)) s.parentElement.open = true;
+        live.querySelectorAll("details").forEach((details) => {
+          if (open.includes(key(details))) details.open = true;
         });
       }
       live.dataset.updated = String(Date.now());

@@ -274,6 +274,7 @@ def _live_context(assessment: Assessment, workshop: Workshop) -> dict[str, Any]:
     catalog = get_catalog()
     role = _role_filter()
     snapshot = ops.live_snapshot(catalog, assessment, role=role, lang=lang())
+    questionnaire = results.questionnaire_of(catalog, assessment)
     people = ops.participants(assessment)
     answered: dict[int, int] = {rid: n for rid, n in db.session.execute(
         select(Answer.respondent_id, func.count(Answer.id))
@@ -286,6 +287,9 @@ def _live_context(assessment: Assessment, workshop: Workshop) -> dict[str, Any]:
         "workshop": workshop,
         "live": snapshot,
         "questions_by_id": {q["id"]: q for q in snapshot["questions"]},
+        # the catalogue's questions: what each level means, for the room's discussion
+        "catalog": catalog,
+        "catalog_questions": {qid: questionnaire.question(qid) for qid in snapshot["divergent"]},
         "people": people,
         "removed": ops.participants(assessment, removed=True),
         "answered": answered,
