@@ -138,9 +138,9 @@ def stage_strip_svg(labels: Sequence[str], current: Sequence[float | None],
                          f'height="{STRIP_BAR}" fill="#1f6f8b" class="current"/>')
         if previous is not None and previous[i] is not None:
             x = x_of(previous[i] or 0)
-            parts.append(f'<line x1="{x:.1f}" y1="{bar_top + 2:.1f}" x2="{x:.1f}" '
-                         f'y2="{bar_top + STRIP_BAR - 2:.1f}" stroke="#9aa5b1" '
-                         f'stroke-width="3" stroke-opacity="0.9" class="previous"/>')
+            parts.append(f'<line x1="{x:.1f}" y1="{bar_top - 2:.1f}" x2="{x:.1f}" '
+                         f'y2="{bar_top + STRIP_BAR + 2:.1f}" stroke="#b8c2cc" '
+                         f'stroke-width="3" class="previous"/>')
         if target[i] is not None:
             x = x_of(target[i] or 0)
             parts.append(f'<line x1="{x:.1f}" y1="{bar_top - 4:.1f}" x2="{x:.1f}" '
