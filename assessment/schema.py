@@ -197,6 +197,11 @@ class ModelStage(Strict):
     id: LocalId
     name: Localized
     description: Localized
+    decision: Localized = Field(
+        description="The decision a board is asked to take when this is the first stage of "
+                    "the model that is not ready: one sentence, starting with a verb such as "
+                    "'Approve'.",
+    )
     maps_to: Annotated[dict[CanonicalStageId, MappingWeight], Field(min_length=1)] = Field(
         description="Canonical stages this stage draws its score from, with weights summing to 1."
     )

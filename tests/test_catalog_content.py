@@ -441,3 +441,23 @@ def test_the_level_description_check_finds_each_kind_of_problem(catalog: Catalog
     ]
     # the same question asked in two questionnaires may keep its descriptions
     assert level_description_problems([workshop, workshop], catalog.scales.values()) == []
+
+
+def test_every_model_stage_asks_the_board_for_one_decision(catalog: Catalog) -> None:
+    """The board page ends with the decision of the model's first stage that is not ready:
+    each stage words it as one sentence asking for approval, in both languages, and no two
+    stages of a model ask for the same thing."""
+    from tests.persian import foreign_in_persian
+
+    for model in catalog.models.values():
+        for stage in model.stages:
+            en, fa = stage.decision.en, stage.decision.fa
+            where = (model.id, stage.id)
+            assert re.match(r"(Approve|Endorse)\b", en), where
+            assert re.search("(تصویب|تأیید) کنید", fa), where
+            for text in (en, fa):
+                assert text.endswith("."), where
+                assert ". " not in text, where
+            assert not foreign_in_persian(fa), (model.id, stage.id, fa)
+        decisions = [stage.decision.en for stage in model.stages]
+        assert len(set(decisions)) == len(decisions), model.id

@@ -24,6 +24,7 @@ stages:
     name: {en: First, fa: نخست}
     description: {en: The first stage., fa: مرحله‌ی نخست.}
     maps_to: {vision: 0.4, strategy: 0.6}
+    decision: {en: Approve the first stage., fa: مرحله‌ی نخست را تصویب کنید.}
     checklist:
       - id: do_it
         text: {en: Do it, fa: انجامش دهید}
@@ -98,7 +99,7 @@ def test_good_user_files_load(write_yaml: WriteYaml) -> None:
         ("fa: نخست}", "fa: First}", r"own\.yaml:9: stages\[0\]\.name\.fa: .*no Persian letters"),
         # Arabic letter variants in Persian text
         ("fa: صورت‌جلسه}", "fa: صورت‌جلسه كامل}",
-         r"own\.yaml:15: stages\[0\]\.checklist\[0\]\.evidence\.fa: Arabic letter"),
+         r"own\.yaml:16: stages\[0\]\.checklist\[0\]\.evidence\.fa: Arabic letter"),
         # non-canonical stage in a mapping
         ("{vision: 0.4, strategy: 0.6}", "{vison: 0.4, strategy: 0.6}",
          r"own\.yaml:11: stages\[0\]\.maps_to\.vison: 'vison' is not a canonical stage"),
@@ -131,7 +132,7 @@ def test_duplicate_stage_and_checklist_ids(write_yaml: WriteYaml) -> None:
     stage = GOOD_MODEL[GOOD_MODEL.index("  - id: first"):]
     broken = write_yaml("own.yaml", GOOD_MODEL + stage)
     found = problems_of(broken)
-    assert "own.yaml:16: stages[1].id: duplicate stage id 'first' (first on line 8)" in found[0]
+    assert "own.yaml:17: stages[1].id: duplicate stage id 'first' (first on line 8)" in found[0]
     assert any("stages[1].checklist[0].id: duplicate checklist item id 'do_it'" in p for p in found)
 
 

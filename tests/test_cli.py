@@ -24,6 +24,7 @@ stages:
     name: {en: One, fa: یک}
     description: {en: One., fa: یک.}
     maps_to: {strategy: 0.5, marketing: 0.5}
+    decision: {en: Approve it., fa: تصویبش کنید.}
     checklist:
       - id: a
         text: {en: Do, fa: انجام}

@@ -216,6 +216,12 @@ def test_the_model_page_shows_its_design_apart_from_its_evidence(client: FlaskCl
     assert "draws on these stages (this does not score it)" in design
     assert "Strategy 40%" in design
     assert "Maps onto" not in page
+    decision = text_of(chunk(page, 'data-testid="decision-enhance"', "</p>"))
+    assert catalog.models["kalakota"].stage("enhance").decision.en in decision
+    persian = client.get("/models/kalakota?lang=fa").get_data(as_text=True)
+    decision = text_of(chunk(persian, 'data-testid="decision-enhance"', "</p>"))
+    assert catalog.models["kalakota"].stage("enhance").decision.fa in decision
+    assert "تصمیم هیئت‌مدیره" in decision
 
 
 def test_a_core_workshop_is_walked_scored_and_read_through_every_model(
