@@ -156,10 +156,10 @@ def board_basis(basis: str, models: int, lang: str) -> str:
         if basis == "roadmap":
             return str(_("This is the model of the client's roadmap."))
         if basis == "nearest":
-            return str(ngettext("This is the nearest to ready of the %(num)s model this "
+            return str(ngettext("This is the nearest to ready of the %(count)s model this "
                                 "report covers.",
-                                "This is the nearest to ready of the %(num)s models this "
-                                "report covers.", models, num=i18n.digits(models, lang)))
+                                "This is the nearest to ready of the %(count)s models this "
+                                "report covers.", models, count=i18n.digits(models, lang)))
         return ""
 
 

@@ -37,7 +37,7 @@ from ..trend.operations import (
 #: how many gaps the board page names
 BOARD_GAPS = 3
 #: the stage strip's width on paper; its rows are STRIP_ROW / STRIP_WIDTH of it high
-STRIP_MM = 112.0
+STRIP_MM = 104.0
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
         if blocked or below:
             return ModelNext(model_id, stage.id, stage.name.get(lang),
                              stage.checklist[0].text.get(lang),
-                             stage.checklist[0].text.get(lang))
+                             stage.decision.get(lang))
     return None
 
 
