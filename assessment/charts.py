@@ -73,3 +73,89 @@ def radar_svg(labels: Sequence[str], current: Sequence[float | None],
                          f'font-size="13" fill="#5b6776">{escape(numbers[i])}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+#: The stage strip's geometry, in viewBox units: a row per stage, the bars' track between
+#: the label column (when drawn) and the score column.
+STRIP_WIDTH = 600
+STRIP_ROW = 30
+STRIP_BAR = 14
+STRIP_LABELS = 170
+STRIP_NUMBERS = 44
+STRIP_PAD = 6
+
+
+def strip_track(rtl: bool, show_labels: bool) -> tuple[float, float]:
+    """Where the stage strip's 0 and 100 fall on the x axis: 0 on the left in a
+    left-to-right chart, on the right in a right-to-left one."""
+    labels = STRIP_LABELS if show_labels else 0
+    left = (STRIP_NUMBERS if rtl else labels) + STRIP_PAD
+    right = STRIP_WIDTH - (labels if rtl else STRIP_NUMBERS) - STRIP_PAD
+    return (right, left) if rtl else (left, right)
+
+
+def stage_strip_svg(labels: Sequence[str], current: Sequence[float | None],
+                    target: Sequence[float | None], *,
+                    previous: Sequence[float | None] | None = None, rtl: bool = False,
+                    numbers: Sequence[str] | None = None, title: str = "",
+                    show_labels: bool = True, width_mm: float | None = None) -> str:
+    """A row per stage: a bar for its score (0-100), a tick at its target and, when
+    `previous` is given, a faint mark at the previous assessment's score.
+
+    Bars grow from the reading side: from the left in English, from the right in Persian
+    (`rtl`). `labels` name the rows (drawn beside them, or only as each row's title when
+    `show_labels` is False, so a printed page can set the names in HTML: WeasyPrint draws
+    Persian words inside SVG text in reverse); `numbers`, the scores as the reader writes
+    them (digits localised by the caller), sit at the bars' far end. With `width_mm` the
+    chart is that wide on paper and each row STRIP_ROW / STRIP_WIDTH of it high."""
+    count = len(labels)
+    height = count * STRIP_ROW
+    zero, full = strip_track(rtl, show_labels)
+
+    def x_of(value: float) -> float:
+        return zero + (full - zero) * max(0.0, min(100.0, value)) / 100
+
+    size = "" if width_mm is None else (
+        f'width="{width_mm:g}mm" height="{width_mm * height / STRIP_WIDTH:.2f}mm" ')
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {STRIP_WIDTH} {height}" '
+        f'{size}role="img" aria-label="{escape(title)}" class="strip" style="direction:ltr">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for level in (0, *RING_LEVELS):  # the level boundaries, 0 to 100 by 20
+        x = x_of(level * 20)
+        parts.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" '
+                     f'stroke="#dde3e8" stroke-width="1" class="grid"/>')
+    for i, label in enumerate(labels):
+        top = i * STRIP_ROW
+        middle = top + STRIP_ROW / 2
+        bar_top = middle - STRIP_BAR / 2
+        parts.append(f'<g class="row"><title>{escape(label)}</title>')
+        value = current[i]
+        if value is not None:
+            x0, x1 = sorted((zero, x_of(value)))
+            parts.append(f'<rect x="{x0:.1f}" y="{bar_top:.1f}" width="{x1 - x0:.1f}" '
+                         f'height="{STRIP_BAR}" fill="#1f6f8b" class="current"/>')
+        if previous is not None and previous[i] is not None:
+            x = x_of(previous[i] or 0)
+            parts.append(f'<line x1="{x:.1f}" y1="{bar_top - 2:.1f}" x2="{x:.1f}" '
+                         f'y2="{bar_top + STRIP_BAR + 2:.1f}" stroke="#b8c2cc" '
+                         f'stroke-width="3" class="previous"/>')
+        if target[i] is not None:
+            x = x_of(target[i] or 0)
+            parts.append(f'<line x1="{x:.1f}" y1="{bar_top - 4:.1f}" x2="{x:.1f}" '
+                         f'y2="{bar_top + STRIP_BAR + 4:.1f}" stroke="#c2571a" '
+                         f'stroke-width="3" class="target"/>')
+        if show_labels:
+            x = STRIP_WIDTH - 2 if rtl else 2
+            parts.append(f'<text x="{x}" y="{middle + 5:.1f}" text-anchor="'
+                         f'{"end" if rtl else "start"}" font-size="14" fill="#1d2733" '
+                         f'class="label">{escape(label)}</text>')
+        if numbers is not None:
+            x = STRIP_NUMBERS if rtl else STRIP_WIDTH - STRIP_NUMBERS
+            parts.append(f'<text x="{x}" y="{middle + 5:.1f}" text-anchor="'
+                         f'{"end" if rtl else "start"}" font-size="14" font-weight="bold" '
+                         f'fill="#1d2733" class="number">{escape(numbers[i])}</text>')
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)

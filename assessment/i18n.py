@@ -8,6 +8,7 @@ web.py and `crm.digits`/`crm.outOf` in static/app.js follow the same rules):
 - `percent`: «۴۳٪» (the sign to the right of the figure as the reader sees it), "43%";
 - `out_of`: « از ۴۸» after a figure in Persian (a slash between digits reads as a decimal
   sign there), "/48" in English;
+- `signed`: a change with its sign, "+5", "−3", "0" (in Persian digits in Persian);
 - `join_words`: «الف، ب و ج», "a, b and c";
 - `filesize`: «۱۲٫۳ کیلوبایت», "12.3 KB";
 - `format_date`: Solar Hijri in Persian, Gregorian in English.
@@ -73,6 +74,24 @@ def number(value: float | int | None, lang: str, places: int = 0, empty: str = "
     grouping = "," if abs(value) >= GROUP_FROM else ""
     text = f"{value:{grouping}.{places}f}" if places else f"{round(value):{grouping}d}"
     return digits(text, lang).replace(",", _THOUSANDS.get(lang, ","))
+
+
+_MINUS = "\u2212"
+
+
+def signed(value: float | None, lang: str, places: int = 0) -> str:
+    """A change as people read it: "+5", "−3" or "0" («+۵», «−۳», «۰»), rounded to `places`
+    decimals; "–" for None. The sign leads the figure; a page sets it in a left-to-right
+    box (`<bdi dir="ltr">`) so it stays on the figure's left in a Persian line."""
+    if value is None:
+        return "–"
+    rounded = round(value, places)
+    text = number(abs(rounded), lang, places)
+    if rounded > 0:
+        return "+" + text
+    if rounded < 0:
+        return _MINUS + text
+    return text
 
 
 def percent(fraction: float | None, lang: str) -> str:

@@ -81,3 +81,90 @@ def _sentence(reason: Reason, where: str, stage_name: Callable[[str | None], str
 
 def reasons_of(model: ModelScore, catalog: Catalog, lang: str) -> list[str]:
     return [reason_text(reason, model.model, catalog, lang) for reason in model.readiness.reasons]
+
+
+# --- the board page's one line ---------------------------------------------------------
+
+
+def board_verdict(model: ModelScore, catalog: Catalog, lang: str) -> str:
+    """The board page's verdict in one line: whether the client can start the rollout by
+    `model` and, unless it is ready, what stands in the way, named by its stages: those
+    whose gates fail and the level they are at; or, with conditions, the stages not yet
+    assessed and those below their targets."""
+    readiness = model.readiness
+    with force_locale(lang):
+        name = catalog.models[model.model].name.get(lang)
+        if readiness.verdict == READY:
+            return str(_("Ready to start the rollout by %(model)s: every gate passes and the "
+                         "stages its gates name are at or above their targets.", model=name))
+        if readiness.verdict == NOT_READY:
+            return str(_("Not ready to start the rollout by %(model)s: %(why)s.", model=name,
+                         why=_short_of(readiness.reasons, catalog, lang)))
+        if any(reason.code == "no_gates" for reason in readiness.reasons):
+            return str(_("Ready with conditions for the rollout by %(model)s: it sets no "
+                         "readiness gates, so its readiness cannot be confirmed.", model=name))
+        return str(_("Ready with conditions for the rollout by %(model)s: %(why)s.",
+                     model=name, why=_conditions(readiness.reasons, catalog, lang)))
+
+
+def _stage_names(stages: list[str], catalog: Catalog, lang: str) -> str:
+    return i18n.join_words([catalog.stage(s).name.get(lang) for s in stages], lang)
+
+
+def _short_of(reasons: tuple[Reason, ...], catalog: Catalog, lang: str) -> str:
+    """The stages whose gates fail, at the level they are at (each stage once)."""
+    levels = {r.stage: r.level for r in reasons
+              if r.code == "gate_fails" and r.stage and r.level is not None}
+    stages = list(levels)
+    level_names = {level: catalog.scale.level(level).name.get(lang)
+                   for level in set(levels.values())}
+    if len(level_names) == 1:
+        return str(ngettext("%(stages)s is at the %(level)s level",
+                            "%(stages)s are at the %(level)s level", len(stages),
+                            stages=_stage_names(stages, catalog, lang),
+                            level=next(iter(level_names.values()))))
+    named = [str(_("%(stage)s (%(level)s)", stage=catalog.stage(s).name.get(lang),
+                   level=level_names[level])) for s, level in levels.items()]
+    return str(ngettext("%(stages)s is below the level its gates require",
+                        "%(stages)s are below the levels its gates require", len(stages),
+                        stages=i18n.join_words(named, lang)))
+
+
+def _conditions(reasons: tuple[Reason, ...], catalog: Catalog, lang: str) -> str:
+    """What a conditional verdict waits on: stages no gate can judge yet, stages below
+    their targets (each stage once)."""
+    unknown = list(dict.fromkeys(r.stage for r in reasons if r.code == "gate_unknown"
+                                 and r.stage))
+    below = list(dict.fromkeys(r.stage for r in reasons if r.code == "below_target"
+                               and r.stage))
+    clauses = []
+    if unknown:
+        clauses.append(str(ngettext("%(stages)s has not been assessed",
+                                    "%(stages)s have not been assessed", len(unknown),
+                                    stages=_stage_names(unknown, catalog, lang))))
+    if below:
+        clauses.append(str(ngettext("%(stages)s is below its target",
+                                    "%(stages)s are below their targets", len(below),
+                                    stages=_stage_names(below, catalog, lang))))
+    return i18n.join_words(clauses, lang)
+
+
+def board_basis(basis: str, models: int, lang: str) -> str:
+    """Why the board page speaks of its model, when that matters: the model of the
+    client's roadmap, or the nearest to ready of several; nothing for the only model."""
+    with force_locale(lang):
+        if basis == "roadmap":
+            return str(_("This is the model of the client's roadmap."))
+        if basis == "nearest":
+            return str(ngettext("This is the nearest to ready of the %(count)s model this "
+                                "report covers.",
+                                "This is the nearest to ready of the %(count)s models this "
+                                "report covers.", models, count=i18n.digits(models, lang)))
+        return ""
+
+
+def board_no_verdict(lang: str) -> str:
+    """The board page's line when nothing has an answer with a level: no verdict."""
+    with force_locale(lang):
+        return str(_("No verdict yet: no question has an answer with a level, so there is "
+                     "nothing to judge the readiness of any deployment model on."))

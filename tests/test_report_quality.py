@@ -36,6 +36,7 @@ from assessment.web import get_catalog
 from assessment.workshop import operations as workshop_ops
 
 from .conftest import app_in
+from .helpers import squash
 from .pdfcheck import PageLayout, drawn_outside, page_layouts, page_texts, thin_of, thin_pages
 from .persian import KEPT_LATIN, foreign_in_persian
 
@@ -320,6 +321,35 @@ def test_the_visual_order_check_fails_on_an_unisolated_name() -> None:
             "</body></html>")
     line = page_texts(HTML(string=html).write_pdf())[0].splitlines()[0]
     assert not line.rstrip().endswith("تلم کناب")
+
+
+# --- the board page ------------------------------------------------------------------------
+
+#: the board page's heading, the heading of its last part, and the heading of the chapter
+#: that follows it
+BOARD = {"en": ("The board's page", "The decision asked of the board", "Evidence and readiness"),
+         "fa": ("صفحه‌ی هیئت‌مدیره", "تصمیمی که از هیئت‌مدیره خواسته می‌شود", "شواهد و آمادگی")}
+
+
+@pytest.mark.parametrize(("name", "lang"), [(name, lang) for name in CASES if name != "empty"
+                                            for lang in LANGS])
+def test_the_board_page_is_the_page_after_the_cover_and_fits_on_it(
+        cases: dict[str, Case], name: str, lang: str) -> None:
+    """Page two holds the whole board page, from its heading to the decision asked of the
+    board; the next chapter starts page three, and nothing of the board is left there."""
+    pages = [squash(text) for text in cases[name].texts[lang]]
+    heading, decision, following = (squash(text) for text in BOARD[lang])
+    assert heading in pages[1]
+    assert decision in pages[1]
+    assert decision not in pages[0]  # the cover lists the board page, it does not hold it
+    assert following in pages[2]
+    assert following not in pages[1]
+    assert heading not in pages[2]
+    assert decision not in pages[2]
+    if lang == "en":  # the decision itself (Persian lines with Latin words come out reordered)
+        asked = re.search(r'<p class="decision">(.*?)</p>', cases[name].html[lang], re.S)
+        assert asked is not None
+        assert squash(asked.group(1)) in pages[1]
 
 
 # --- what the edge cases say -------------------------------------------------------------

@@ -20,24 +20,22 @@ from ..results import (
     COUNTED,
     advice_rows,
     agreed_of,
-    model_stage_target,
     questionnaire_of,
     readiness_rows,
     score_assessment,
 )
 from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question
 from ..scoring import (
-    GATE_FAIL,
     GATE_PASS,
     RULES_VERSION,
     AssessmentScore,
     ModelScore,
     QuestionScore,
     level_of,
-    to_points,
 )
 from ..tables import Answer, Assessment, Respondent, utcnow
 from ..web import get_catalog
+from .board import board_of, model_next
 from .render import ReportError, data_url, font_faces, report_language
 
 #: The appendix prints at most this many different comments per question, and this many
@@ -77,12 +75,6 @@ def _question_row(catalog: Catalog, question: Question, figures: QuestionScore,
     return QuestionRow(question, figures, comments, flags, level,
                        catalog.scale_of(question).level(level).name.get(lang),
                        question.levels[level].get(lang))
-
-
-@dataclass(frozen=True)
-class ModelNext:
-    stage_name: str
-    action: str
 
 
 @dataclass(frozen=True)
@@ -161,21 +153,6 @@ def _capped_rows(rows: dict[str, QuestionRow],
     return capped, left_out
 
 
-def _model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
-                lang: str) -> ModelNext | None:
-    """The model's first stage, in its own order, that is below target or blocked by a gate."""
-    model = catalog.models[model_id]
-    for stage_score in result.model(model_id).stages:
-        stage = model.stage(stage_score.stage)
-        target = model_stage_target(result, stage_score)
-        blocked = any(gate.status == GATE_FAIL for gate in stage_score.gates)
-        below = stage_score.score is None or (
-            target is not None and stage_score.score < to_points(target) - 1e-9)
-        if blocked or below:
-            return ModelNext(stage.name.get(lang), stage.checklist[0].text.get(lang))
-    return None
-
-
 def _model_notes(catalog: Catalog, result: AssessmentScore, model: ModelScore,
                  lang: str) -> ModelNotes:
     design = catalog.models[model.model]
@@ -244,6 +221,7 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         if assessment.client.logo else None,
         "report_date": when,
         "result": result,
+        "board": board_of(catalog, assessment, result, lang),
         "questionnaire": questionnaire,
         "catalog": catalog,
         "radar": radar,
@@ -267,7 +245,7 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "agreed_notes": {qid: row.note for qid, row in agreed_of(assessment).items()},
         "agreed_count": sum(1 for q in result.questions.values() if q.agreed is not None),
         "respondent_count": result.respondents,
-        "model_next": {m.model: _model_next(catalog, result, m.model, lang)
+        "model_next": {m.model: model_next(catalog, result, m.model, lang)
                        for m in result.models},
         "citations": list(dict.fromkeys(
             [src.citation for m in result.models for src in catalog.models[m.model].sources]

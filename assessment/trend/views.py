@@ -22,8 +22,6 @@ from .forms import ReassessForm
 
 bp = Blueprint("trend", __name__)
 
-_MINUS = "\u2212"
-
 
 def default_title() -> str:
     """What a re-assessment is called when the form leaves its title empty."""
@@ -39,15 +37,7 @@ def _reassess_helpers() -> dict[str, Callable[[], str]]:
 
 def signed(value: float | None, places: int = 0) -> str:
     """A change as people read it: +5, −3 or 0, in the page's digits."""
-    if value is None:
-        return "–"
-    rounded = round(value, places)
-    text = i18n.number(abs(rounded), lang(), places)
-    if rounded > 0:
-        return "+" + text
-    if rounded < 0:
-        return _MINUS + text
-    return text
+    return i18n.signed(value, lang(), places)
 
 
 @bp.post("/assessments/<int:assessment_id>/reassess")
