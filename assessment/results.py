@@ -210,7 +210,7 @@ def planned_roadmap(assessment: Assessment, result: AssessmentScore) -> Roadmap 
         .order_by(Roadmap.accepted_at.is_(None), Roadmap.created_at.desc(), Roadmap.id.desc())))
     followed = [r for r in roadmaps if r.model_id in reported]
     custom = [r for r in roadmaps if r.model_id == CUSTOM_MODEL]
-    return (followed or custom or [None])[0]
+    return next(iter(followed or custom), None)
 
 
 def headline_model(assessment: Assessment, result: AssessmentScore) -> tuple[ModelScore, str]:

@@ -223,9 +223,8 @@ def _roadmap_page(catalog: Catalog, roadmap: Roadmap, lang: str, today: date,
     phases = [replace(phase, milestones=items[:limit], more=len(items) - limit)
               for phase, items, limit in zip(phases, lines, limits, strict=True)]
     model = catalog.models.get(roadmap.model_id)
-    custom = model is None
     return ApprovalPage(
-        "roadmap", roadmap.title if custom else model.name.get(lang), custom,
+        "roadmap", roadmap.title if model is None else model.name.get(lang), model is None,
         roadmap.accepted_at is not None, basis, today, phases, [], len(milestones),
         sum(m.status == "done" for m in milestones),
         sum(m.overdue(today) for m in milestones),
