@@ -41,9 +41,9 @@ from .status import (
     row_limits,
 )
 
-#: milestones listed per stage at most, and gaps per stage of a proposal
+#: milestones listed per stage at most, and gaps per stage of a proposal (the largest first)
 PHASE_CAP = 6
-GAPS_CAP = 5
+GAPS_CAP = 3
 #: owners named per stage before "and N more"
 OWNERS_SHOWN = 3
 #: the pages the roadmap (or proposal) fits, approval lines included
