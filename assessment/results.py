@@ -27,7 +27,7 @@ from .scoring import (
     level_of,
     score,
 )
-from .tables import AgreedAnswer, Answer, Assessment, Respondent, Roadmap
+from .tables import CUSTOM_MODEL, AgreedAnswer, Answer, Assessment, Respondent, Roadmap
 
 LEVEL_COLOURS = ("#c0392b", "#e67e22", "#f1c40f", "#7cb342", "#2e8b57", "#1f6f8b")
 #: Respondents whose answers count. A workshop participant the facilitator removed keeps
@@ -196,21 +196,34 @@ def summary_first(questionnaire: Questionnaire, shared: bool) -> bool:
     return questionnaire.audience == "executive" or shared
 
 
+def planned_roadmap(assessment: Assessment, result: AssessmentScore) -> Roadmap | None:
+    """The client's rollout roadmap that the report and the summary speak of.
+
+    Of the client's roadmaps (an accepted one before a proposal, the newest first), the
+    first whose model the assessment reports on; when none is, the first custom roadmap
+    (it follows the six canonical stages, no model); else None.
+    """
+    reported = {m.model for m in result.models}
+    roadmaps = list(db.session.scalars(
+        select(Roadmap).join(Assessment)
+        .where(Assessment.client_id == assessment.client_id)
+        .order_by(Roadmap.accepted_at.is_(None), Roadmap.created_at.desc(), Roadmap.id.desc())))
+    followed = [r for r in roadmaps if r.model_id in reported]
+    custom = [r for r in roadmaps if r.model_id == CUSTOM_MODEL]
+    return next(iter(followed or custom), None)
+
+
 def headline_model(assessment: Assessment, result: AssessmentScore) -> tuple[ModelScore, str]:
     """The model whose verdict heads the summary, and why that one (see ExecutiveSummary).
 
-    The model of the client's roadmap (an accepted one before a proposal, the newest
-    first) when the assessment reports on it; else the one model chosen; else the model
-    nearest to ready: the best verdict, then the higher score, then catalogue order.
+    The model of the client's roadmap (`planned_roadmap`) when the assessment reports on
+    it; else the one model chosen; else the model nearest to ready: the best verdict,
+    then the higher score, then catalogue order.
     """
     by_id = {m.model: m for m in result.models}
-    planned = db.session.scalars(
-        select(Roadmap.model_id).join(Assessment)
-        .where(Assessment.client_id == assessment.client_id)
-        .order_by(Roadmap.accepted_at.is_(None), Roadmap.created_at.desc(), Roadmap.id.desc()))
-    for model_id in planned:
-        if model_id in by_id:
-            return by_id[model_id], "roadmap"
+    roadmap = planned_roadmap(assessment, result)
+    if roadmap is not None and roadmap.model_id in by_id:
+        return by_id[roadmap.model_id], "roadmap"
     if len(result.models) == 1:
         return result.models[0], "only"
     order = {m.model: index for index, m in enumerate(result.models)}

@@ -458,9 +458,10 @@ def test_priorities_then_advice_to_go_further_with_gaps_in_levels(app: Flask,
     assert 'class="uncertain"' in line[:line.index("</p>")]
     # the stage's "don't know" share: 2 of the 15 answers that apply to vision
     assert "don't know: 2 (13%)" in flat
-    # the "to go further" list, after the priorities, each with its advice for level 4
+    # the "to go further" list, at the end of the stages chapter (after the priorities),
+    # each with its advice for level 4; the roadmap page a board approves comes later
     further = flat.index("To go further")
-    assert further > flat.index("Now") > flat.index("Roadmap")
+    assert flat.index("Top five priorities") < further < flat.index("Roadmap for approval")
     assert len(result.further) == len(questionnaire.questions) - 1 - sum(
         q.stage == "data" for q in questionnaire.questions)
     for item in result.further:

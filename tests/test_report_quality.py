@@ -30,7 +30,7 @@ from assessment.clients.operations import create_assessment, save_client
 from assessment.extensions import db
 from assessment.printing.render import render_pdf_here
 from assessment.printing.report import COMMENTS_IN_ALL, COMMENTS_PER_QUESTION, build_html
-from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent
+from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent, Roadmap
 from assessment.walk.operations import save_answer
 from assessment.web import get_catalog
 from assessment.workshop import operations as workshop_ops
@@ -135,7 +135,7 @@ def _long(app: Flask) -> int:
 def _user_texts(app: Flask, assessment_id: int) -> list[str]:
     """Everything a user typed that the report may print for this assessment (it prints no
     respondent's name: the consensus chapter and the appendix count people, never name
-    them)."""
+    them; the roadmap page names the team members who own milestones)."""
     with app.app_context():
         assessment = db.session.get(Assessment, assessment_id)
         assert assessment is not None
@@ -143,8 +143,14 @@ def _user_texts(app: Flask, assessment_id: int) -> list[str]:
                                       .where(Respondent.assessment_id == assessment_id))
         notes = db.session.scalars(select(AgreedAnswer.note)
                                    .where(AgreedAnswer.assessment_id == assessment_id))
+        # the roadmap page names the client's team members who own milestones, and a
+        # custom roadmap by its title (milestone titles made from the catalogue are not
+        # the users' words, and the demo's are in the report's language)
+        planned = db.session.scalars(select(Roadmap.title).join(Assessment)
+                                     .where(Assessment.client_id == assessment.client_id))
+        team = [member.name for member in assessment.client.team]
         texts = [assessment.client.name, assessment.title, assessment.client.workspace.name,
-                 *comments, *notes]
+                 *comments, *notes, *team, *planned]
         return list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))
 
 

@@ -24,6 +24,7 @@ from ..results import (
     readiness_rows,
     score_assessment,
 )
+from ..rollout.operations import current_date
 from ..schema import CANONICAL_STAGE_IDS, LEVELS, Question
 from ..scoring import (
     GATE_PASS,
@@ -35,6 +36,7 @@ from ..scoring import (
 )
 from ..tables import Answer, Assessment, Respondent, utcnow
 from ..web import get_catalog
+from .approval import approval_page
 from .board import board_of, model_next
 from .render import ReportError, data_url, font_faces, report_language
 
@@ -245,6 +247,9 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "agreed_notes": {qid: row.note for qid, row in agreed_of(assessment).items()},
         "agreed_count": sum(1 for q in result.questions.values() if q.agreed is not None),
         "respondent_count": result.respondents,
+        # the roadmap page a board approves (reports/_roadmap.html), as of today
+        "approval": approval_page(catalog, questionnaire, assessment, result, lang,
+                                  current_date()),
         "model_next": {m.model: model_next(catalog, result, m.model, lang)
                        for m in result.models},
         "citations": list(dict.fromkeys(
