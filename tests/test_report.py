@@ -461,7 +461,7 @@ def test_priorities_then_advice_to_go_further_with_gaps_in_levels(app: Flask,
     # the "to go further" list, at the end of the stages chapter (after the priorities),
     # each with its advice for level 4; the roadmap page a board approves comes later
     further = flat.index("To go further")
-    assert flat.index("Top five priorities") < further < flat.index("Roadmap for approval")
+    assert flat.index("The three largest gaps") < further < flat.index("Roadmap for approval")
     assert len(result.further) == len(questionnaire.questions) - 1 - sum(
         q.stage == "data" for q in questionnaire.questions)
     for item in result.further:
