@@ -32,8 +32,9 @@ from flask import Flask, current_app, g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .. import web
+from .. import brand, i18n, web
 from ..catalog import data_dir
+from ..tables import Workspace
 from . import rtl
 from .fetcher import STATIC_DIR, make_fetcher
 
@@ -41,6 +42,10 @@ from .fetcher import STATIC_DIR, make_fetcher
 #: unicode-range share a PostScript name, and WeasyPrint then embeds the wrong glyphs.)
 #: TrueType rather than WOFF2 for print: WeasyPrint would decode WOFF2 on every render.
 FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
+
+#: Whether reports are tagged PDFs (WeasyPrint's `pdf_tags`). Decided by measuring the
+#: demo's report both ways (bench/bench_report.py, "tags"): see PDF_TAGS_NOTE.
+PDF_TAGS = False
 
 #: The folder of render slots, in the instance folder (see `render_slot`).
 SLOTS_DIR = "render-slots"
@@ -55,6 +60,27 @@ class ReportError(RuntimeError):
 def data_url(data: bytes, mime: str) -> str:
     """Bytes as a data: URL, the only kind of URL a print design may load."""
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+@cache
+def running_css() -> str:
+    """The running header and footer every report shares (reports/running.css)."""
+    return (data_dir("reports") / "running.css").read_text(encoding="utf-8")
+
+
+def brand_context(workspace: Workspace) -> dict[str, Any]:
+    """What every report takes from the consultancy's brand: its colour (checked, the only
+    way a colour reaches the print CSS), the text colour that reads on it, the firm's logo
+    for the running header, and the running elements' own CSS
+    (reports/_running.html prints them)."""
+    colour = brand.print_colour(workspace.brand_colour)
+    return {
+        "brand": colour,
+        "on_brand": brand.text_on(colour),
+        "firm_logo": data_url(workspace.logo, workspace.logo_type or "image/png")
+        if workspace.logo else None,
+        "running_css": running_css(),
+    }
 
 
 @cache
@@ -97,14 +123,28 @@ def prepare_renderer() -> None:
     rtl.apply()
 
 
-def render_pdf_here(html: str) -> bytes:
-    """Render in this process (no time limit): used by the child and by benchmarks."""
+def reading_direction(document: Any, pdf: Any) -> None:
+    """A `write_pdf` finisher: a viewer shows the pages of a right-to-left report (its
+    <html lang>, as WeasyPrint read it) from right to left, as a Persian book is read
+    (the catalog's /ViewerPreferences /Direction /R2L). Left-to-right is a viewer's own
+    default, so other reports get no entry."""
+    import pydyf
+
+    if i18n.direction(document.metadata.lang or "") == "rtl":
+        preferences = pdf.catalog.get("ViewerPreferences") or pydyf.Dictionary()
+        preferences["Direction"] = "/R2L"
+        pdf.catalog["ViewerPreferences"] = preferences
+
+
+def render_pdf_here(html: str, *, tags: bool = PDF_TAGS) -> bytes:
+    """Render in this process (no time limit): used by the child and by benchmarks.
+    `tags`: a tagged PDF (its structure for screen readers and reflow; see PDF_TAGS)."""
     prepare_renderer()
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(STATIC_DIR) + os.sep,
                     url_fetcher=make_fetcher())
-    pdf: bytes = document.write_pdf()
+    pdf: bytes = document.write_pdf(finisher=reading_direction, pdf_tags=tags)
     return pdf
 
 

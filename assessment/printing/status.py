@@ -40,6 +40,7 @@ from ..web import get_catalog
 from .cache import cached, report_key
 from .render import (
     ReportError,
+    brand_context,
     data_url,
     font_faces,
     render_pdf,
@@ -62,8 +63,6 @@ LONG_NAME = 60
 #: milestones named after "waits on", and how long each name may be
 WAITING_SHOWN = 1
 WAITING_CHARS = 40
-DEFAULT_BRAND = "#1f6f8b"
-_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
@@ -123,11 +122,6 @@ class ReadinessLine:
 @cache
 def status_css() -> str:
     return (data_dir("reports") / "status.css").read_text(encoding="utf-8")
-
-
-def brand_colour(value: str | None) -> str:
-    """The workspace colour when it is a #rrggbb colour (it goes into the CSS), else ours."""
-    return value if value and _HEX_COLOUR.fullmatch(value) else DEFAULT_BRAND
 
 
 def _short(text: str, limit: int) -> str:
@@ -446,7 +440,7 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
         "assessment": assessment,
         "client": client,
         "workspace": workspace,
-        "brand": brand_colour(workspace.brand_colour),
+        **brand_context(workspace),
         "logo": data_url(client.logo, client.logo_type or "image/png")
         if client.logo else None,
         "custom": model is None,
