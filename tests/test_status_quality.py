@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from assessment.demo import DEMO_EMAIL, DEMO_PASSWORD
 from assessment.extensions import db
+from assessment.printing.render import RUNNING_CLIENT_CHARS, RUNNING_FIRM_CHARS
 from assessment.printing.status import (
     NOTES_CHARS,
     OWNER_CHARS,
@@ -76,7 +77,8 @@ def _user_values(app: Flask) -> tuple[str, ...]:
     values = {" ".join(text.split()) for text in typed if text and text.strip()}
     for text in list(values):
         values |= {_short(text, n) for n in (TITLE_CHARS, NOTES_CHARS, OWNER_CHARS,
-                                             WAITING_CHARS)}
+                                             WAITING_CHARS, RUNNING_CLIENT_CHARS,
+                                             RUNNING_FIRM_CHARS)}
     return tuple(sorted(values, key=len, reverse=True))
 
 

@@ -34,7 +34,7 @@ from flask_babel import gettext as _
 
 from .. import brand, i18n, web
 from ..catalog import data_dir
-from ..tables import Workspace
+from ..tables import Client, Workspace
 from . import rtl
 from .fetcher import STATIC_DIR, make_fetcher
 
@@ -43,9 +43,16 @@ from .fetcher import STATIC_DIR, make_fetcher
 #: TrueType rather than WOFF2 for print: WeasyPrint would decode WOFF2 on every render.
 FONT_FILES = {400: "Vazirmatn-Regular.ttf", 700: "Vazirmatn-Bold.ttf"}
 
-#: Whether reports are tagged PDFs (WeasyPrint's `pdf_tags`). Decided by measuring the
-#: demo's report both ways (bench/bench_report.py, "tags"): see PDF_TAGS_NOTE.
+#: Whether reports are tagged PDFs (WeasyPrint's `pdf_tags`): only if tags cost at most a
+#: tenth more render time. Measured on the demo's report (`make bench-tags`, least of five
+#: renders each way): English 1.93 s untagged, 2.22 s tagged (x1.15); Persian 2.22 s and
+#: 2.28 s (x1.03). Over the limit in English, so off.
 PDF_TAGS = False
+
+#: The longest client and firm names the running header prints (longer ones are cut with
+#: an ellipsis): together with the logo they fit one line of the header.
+RUNNING_CLIENT_CHARS = 70
+RUNNING_FIRM_CHARS = 50
 
 #: The folder of render slots, in the instance folder (see `render_slot`).
 SLOTS_DIR = "render-slots"
@@ -68,17 +75,26 @@ def running_css() -> str:
     return (data_dir("reports") / "running.css").read_text(encoding="utf-8")
 
 
-def brand_context(workspace: Workspace) -> dict[str, Any]:
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line (each run of whitespace one space), cut to `limit` characters
+    with an ellipsis when longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def brand_context(workspace: Workspace, client: Client) -> dict[str, Any]:
     """What every report takes from the consultancy's brand: its colour (checked, the only
     way a colour reaches the print CSS), the text colour that reads on it, the firm's logo
-    for the running header, and the running elements' own CSS
-    (reports/_running.html prints them)."""
+    and the names the running header and footer print, shortened to fit their line, and
+    the running elements' own CSS (reports/_running.html prints them)."""
     colour = brand.print_colour(workspace.brand_colour)
     return {
         "brand": colour,
         "on_brand": brand.text_on(colour),
         "firm_logo": data_url(workspace.logo, workspace.logo_type or "image/png")
         if workspace.logo else None,
+        "running_client": shorten(client.name, RUNNING_CLIENT_CHARS),
+        "running_firm": shorten(workspace.name, RUNNING_FIRM_CHARS),
         "running_css": running_css(),
     }
 

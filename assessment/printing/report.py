@@ -239,7 +239,7 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "assessment": assessment,
         "client": assessment.client,
         "workspace": workspace,
-        **brand_context(workspace),
+        **brand_context(workspace, assessment.client),
         "logo": data_url(assessment.client.logo, assessment.client.logo_type or "image/png")
         if assessment.client.logo else None,
         "report_date": when,

@@ -47,6 +47,7 @@ from .render import (
     report_language,
     write_atomically,
 )
+from .render import shorten as _short
 
 #: rows per milestone list before "and N more"; fewer when two pages would not hold them
 #: (see `fit_rows`)
@@ -122,11 +123,6 @@ class ReadinessLine:
 @cache
 def status_css() -> str:
     return (data_dir("reports") / "status.css").read_text(encoding="utf-8")
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def row_limits(lengths: list[int], budget: int, cap: int = LIST_CAP) -> list[int]:
@@ -440,7 +436,7 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
         "assessment": assessment,
         "client": client,
         "workspace": workspace,
-        **brand_context(workspace),
+        **brand_context(workspace, client),
         "logo": data_url(client.logo, client.logo_type or "image/png")
         if client.logo else None,
         "custom": model is None,
