@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: setup sysdeps run test lint unit audit bench bench-workshop bench-rollout bench-postgres postgres-start \
-	postgres-stop translations clean bench-downloads
+	postgres-stop translations clean bench-downloads bench-tags
 
 setup: $(STAMP)
 
@@ -42,9 +42,15 @@ bench: setup sysdeps
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_limits.py
+	$(MAKE) bench-tags
 	$(MAKE) bench-rollout
 	$(MAKE) bench-downloads
 	$(MAKE) bench-workshop
+
+# What a tagged PDF costs: the demo's report (assessment 1) in both languages rendered
+# without and with WeasyPrint's pdf_tags, least of several runs each, and the ratio.
+bench-tags: setup sysdeps
+	$(BIN)/python bench/bench_tags.py
 
 # Rollout tracking on the demo client: proposing a roadmap, its pages, the status report
 # in both languages, client export/import (and that it round-trips) and a backup.

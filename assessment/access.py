@@ -27,7 +27,9 @@ from .tables import (
     Respondent,
     Roadmap,
     TeamMember,
+    User,
     Workshop,
+    Workspace,
 )
 
 T = TypeVar("T")
@@ -131,3 +133,20 @@ def member_or_404(member_id: int) -> TeamMember:
 
 def participant_or_404(assessment_id: int, respondent_id: int) -> Respondent:
     return _found(participant_in(_own(), assessment_id, respondent_id))
+
+
+# --- who may change a workspace's own settings -----------------------------------------
+
+
+def may_change_workspace(user: User, workspace: Workspace) -> bool:
+    """Whether `user` may change `workspace`'s settings (its name and brand): for now every
+    consultant of the workspace may. Roles (owner, consultant, viewer) narrow it here."""
+    return bool(user.workspace_id == workspace.id)
+
+
+def workspace_to_change() -> Workspace:
+    """The signed-in consultant's workspace, when they may change its settings; 403 else."""
+    workspace: Workspace = current_user.workspace
+    if not may_change_workspace(current_user, workspace):
+        abort(403)
+    return workspace

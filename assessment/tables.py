@@ -51,8 +51,14 @@ class Workspace(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     #: shown on reports and the top bar
     name: Mapped[str] = mapped_column(String(120))
-    #: brand colour for reports, as #rrggbb
+    #: brand colour for reports, as #rrggbb (brand.check_colour)
     brand_colour: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
+    #: the consultancy's logo in the reports' running header: PNG or JPEG bytes, checked by
+    #: content, at most 512 KiB (brand.logo_type)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str | None] = mapped_column(String(20))
+    #: the confidentiality line of the reports' footer; empty: the app's own wording
+    confidentiality: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="workspace")

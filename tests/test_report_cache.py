@@ -29,6 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from assessment.accounts.operations import save_workspace
 from assessment.cli import main
 from assessment.clients.operations import save_client
 from assessment.extensions import db
@@ -164,6 +165,11 @@ CHANGES: dict[str, Callable[[Setup], Any]] = {
     "the client's logo": _give_logo,
     "the workspace's name": lambda s: setattr(_workspace(s), "name", "Second Consulting"),
     "the brand colour": lambda s: setattr(_workspace(s), "brand_colour", "#aa3300"),
+    "the firm's logo": lambda s: save_workspace(_workspace(s), name=_workspace(s).name,
+                                                brand_colour="#1f6f8b", logo=PNG),
+    "the confidentiality line": lambda s: save_workspace(
+        _workspace(s), name=_workspace(s).name, brand_colour="#1f6f8b",
+        confidentiality="For the board only."),
     "the targets": lambda s: setattr(db.session.get(Assessment, s.assessment_id),
                                      "targets", {"strategy": 5}),
     "the printed date": lambda s: setattr(db.session.get(Assessment, s.assessment_id),
@@ -236,6 +242,10 @@ STATUS_CHANGES: dict[str, Callable[[Setup], Any]] = {
     "a team member": lambda s: s.change(lambda: setattr(
         db.session.scalar(select(TeamMember)), "name", "Maryam Ahmadi-Esfahani")),
     "the day it is printed": lambda s: s.app.config.update(TODAY=date(2026, 3, 3)),
+    "the brand colour": lambda s: s.change(lambda: save_workspace(
+        _workspace(s), name=_workspace(s).name, brand_colour="#aa3300")),
+    "the firm's logo": lambda s: s.change(lambda: save_workspace(
+        _workspace(s), name=_workspace(s).name, brand_colour="#1f6f8b", logo=PNG)),
     "a previous assessment": lambda s: s.world.answered(
         s.client_id, "1", complete=True, completed_at=datetime(2025, 11, 3)),
     "an answer": lambda s: s.change(lambda: save_answer(

@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from assessment.demo import DEMO_EMAIL, DEMO_PASSWORD
 from assessment.extensions import db
+from assessment.printing.render import RUNNING_CLIENT_CHARS, RUNNING_FIRM_CHARS, shorten
 from assessment.printing.status import (
     NOTES_CHARS,
     OWNER_CHARS,
     TITLE_CHARS,
     WAITING_CHARS,
-    _short,
 )
 from assessment.tables import Assessment, Client, Milestone, Roadmap, TeamMember, Workspace
 from assessment.trend.chart import GRID_COLOUR
@@ -75,8 +75,9 @@ def _user_values(app: Flask) -> tuple[str, ...]:
             typed += [milestone.title_en, milestone.title_fa, milestone.notes]
     values = {" ".join(text.split()) for text in typed if text and text.strip()}
     for text in list(values):
-        values |= {_short(text, n) for n in (TITLE_CHARS, NOTES_CHARS, OWNER_CHARS,
-                                             WAITING_CHARS)}
+        values |= {shorten(text, n) for n in (TITLE_CHARS, NOTES_CHARS, OWNER_CHARS,
+                                             WAITING_CHARS, RUNNING_CLIENT_CHARS,
+                                             RUNNING_FIRM_CHARS)}
     return tuple(sorted(values, key=len, reverse=True))
 
 
@@ -178,7 +179,7 @@ def test_the_crowded_roadmap_counts_what_it_leaves_out(printed: dict[tuple[str, 
         assert any(re.fullmatch("و [۰-۹]+ نقطه‌ی عطف متوقف دیگر", text) for text in more)
     # the three mixed-script owners head the two lists (shortened past OWNER_CHARS)
     for owner in OWNERS[:3]:
-        assert str(escape(_short(owner, OWNER_CHARS))) in html, owner
+        assert str(escape(shorten(owner, OWNER_CHARS))) in html, owner
 
 
 @pytest.mark.parametrize(("case", "lang"), CASES)
@@ -204,7 +205,7 @@ def test_every_user_value_is_isolated(printed: dict[tuple[str, str], Printed], c
     assert seen >= 3  # the client's name, the assessment, the workspace at least
     if case == "crowded":  # each owner shown runs in the direction of its first letter
         for owner in OWNERS:
-            short = str(escape(_short(owner, OWNER_CHARS)))
+            short = str(escape(shorten(owner, OWNER_CHARS)))
             wrong = "ltr" if owner.startswith("مریم") else "rtl"
             assert f'dir="{wrong}">{short}</bdi>' not in body
             if short in body:

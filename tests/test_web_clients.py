@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from assessment.clients import operations as client_ops
+from assessment import brand
 from assessment.tables import Assessment, Client, Respondent
 
 from .conftest import Signed, World
@@ -76,7 +76,7 @@ def test_logo_is_checked_by_content_and_size(signed_in: Signed,
     assert fake.status_code == 400
     assert "PNG or JPEG" in fake.get_data(as_text=True)
     # (a smaller limit keeps the test request in memory; the rule is the same)
-    monkeypatch.setattr(client_ops, "LOGO_MAX_BYTES", 4096)
+    monkeypatch.setattr(brand, "LOGO_MAX_BYTES", 4096)
     big = client.post("/clients/new", data={"name": "Big", "logo": (
         io.BytesIO(PNG + b"\x00" * 5000), "logo.png")})
     assert big.status_code == 400

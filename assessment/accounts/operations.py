@@ -15,14 +15,20 @@ import time
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem, RateLimitItemPerSecond
 from sqlalchemy import delete, func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import brand
+from ..errors import FieldError
 from ..extensions import db, limiter
 from ..tables import SignIn, User, Workspace, utcnow
 
 MIN_PASSWORD = 8
+#: the longest workspace name and confidentiality line (the columns' sizes)
+WORKSPACE_NAME_CHARS = 120
+CONFIDENTIALITY_CHARS = 200
 
 
 class AccountError(ValueError):
@@ -170,3 +176,32 @@ def active_sign_ins(user: User) -> list[SignIn]:
         select(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None),
                              SignIn.expires_at > utcnow())
         .order_by(SignIn.created_at.desc())))
+
+
+# --- the workspace's settings: its name and the brand on its reports --------------------
+
+
+def save_workspace(workspace: Workspace, *, name: str, brand_colour: str,
+                   confidentiality: str = "", logo: bytes | None = None,
+                   remove_logo: bool = False) -> Workspace:
+    """Change the workspace's name, brand colour, confidentiality line and logo (a new
+    `logo`, or none with `remove_logo`). FieldError on the first field that cannot be
+    taken; nothing is changed then (the caller rolls back)."""
+    name = " ".join(name.split())
+    if not name:
+        raise FieldError("name", _l("The workspace needs a name."))
+    if len(name) > WORKSPACE_NAME_CHARS:
+        raise FieldError("name", _l("At most %(n)s characters.", n=WORKSPACE_NAME_CHARS))
+    colour = brand.check_colour(brand_colour)
+    line = " ".join(confidentiality.split())
+    if len(line) > CONFIDENTIALITY_CHARS:
+        raise FieldError("confidentiality", _l("At most %(n)s characters.",
+                                               n=CONFIDENTIALITY_CHARS))
+    logo_type = brand.logo_type(logo) if logo else None
+    workspace.name, workspace.brand_colour, workspace.confidentiality = name, colour, line
+    if logo:
+        workspace.logo, workspace.logo_type = logo, logo_type
+    elif remove_logo:
+        workspace.logo = workspace.logo_type = None
+    db.session.flush()
+    return workspace

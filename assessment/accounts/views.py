@@ -10,12 +10,15 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..access import workspace_to_change
+from ..brand import DEFAULT_BRAND, print_colour, read_upload
 from ..extensions import db, login_manager
 from ..i18n import LANG_COOKIE, LANGUAGES, digits
+from ..printing.render import data_url
 from ..tables import User
-from ..web import is_safe_next, lang, wants_json
+from ..web import is_safe_next, lang, submit, wants_json
 from . import operations as ops
-from .forms import LoginForm
+from .forms import LoginForm, WorkspaceForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -73,6 +76,30 @@ def account() -> str:
     return render_template("accounts/account.html",
                            sign_ins=ops.active_sign_ins(current_user),
                            current_sign_in=_current_sign_in())
+
+
+@bp.route("/workspace", methods=["GET", "POST"])
+@login_required
+def workspace_settings() -> Any:
+    """The consultancy's name and the brand on its reports."""
+    workspace = workspace_to_change()
+    form = WorkspaceForm(obj=workspace)
+
+    def save() -> tuple[str, str]:
+        ops.save_workspace(workspace, name=form.name.data or "",
+                           brand_colour=form.brand_colour.data or "",
+                           confidentiality=form.confidentiality.data or "",
+                           logo=read_upload(form.logo.data),
+                           remove_logo=bool(form.remove_logo.data))
+        return url_for("accounts.workspace_settings"), _("Changes saved.")
+
+    return submit(form, save) or (
+        render_template("accounts/workspace.html", form=form, workspace=workspace,
+                        colour=print_colour(workspace.brand_colour),
+                        default_colour=DEFAULT_BRAND,
+                        logo=data_url(workspace.logo, workspace.logo_type or "image/png")
+                        if workspace.logo else None),
+        400 if form.errors or form.form_errors else 200)
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import i18n
+from ..brand import logo_type
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
@@ -16,19 +17,7 @@ from ..schema import CANONICAL_STAGE_IDS, LEVELS
 from ..tables import Assessment, Client, Workspace
 from . import share as links
 
-LOGO_MAX_BYTES = 512 * 1024
-_LOGO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 CLIENT_FIELDS = ("name", "sector", "size", "country", "contact", "notes")
-
-
-def logo_type(data: bytes) -> str:
-    if len(data) > LOGO_MAX_BYTES:
-        raise FieldError("logo", _l("The logo is larger than %(n)s KiB.",
-                                    n=LOGO_MAX_BYTES // 1024))
-    for signature, mime in _LOGO_SIGNATURES.items():
-        if data.startswith(signature):
-            return mime
-    raise FieldError("logo", _l("The logo must be a PNG or JPEG image."))
 
 
 def workspace_clients(workspace_id: int, lang: str) -> list[Client]:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from .. import results
 from ..access import assessment_or_404, client_or_404
+from ..brand import read_upload
 from ..i18n import date_input, format_date
 from ..schema import CANONICAL_STAGE_IDS
 from ..tables import Assessment
@@ -35,14 +36,7 @@ def _client_values(form: ClientForm) -> dict[str, str]:
 
 
 def _logo_bytes(form: ClientForm) -> bytes | None:
-    upload = form.logo.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            data: bytes = upload.read(ops.LOGO_MAX_BYTES + 1)
-        finally:
-            upload.close()
-        return data
-    return None
+    return read_upload(form.logo.data)
 
 
 def _page(template: str, form: Any, **context: Any) -> tuple[str, int]:

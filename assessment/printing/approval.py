@@ -31,14 +31,14 @@ from ..rollout.operations import roadmap_stages, stage_progress
 from ..schema import Questionnaire
 from ..scoring import AssessmentScore
 from ..tables import CUSTOM_MODEL, Assessment, Milestone, Roadmap
+from .render import shorten
 from .status import (
     OWNER_CHARS,
     TITLE_CHARS,
-    _line,
-    _short,
-    _text_mm,
+    line_mm,
     pages_needed,
     row_limits,
+    text_mm,
 )
 
 #: milestones listed per stage at most, and gaps per stage of a proposal (the largest first)
@@ -137,14 +137,14 @@ def _board_order(milestone: Milestone) -> tuple[bool, date, int, int]:
 
 def _line_of(milestone: Milestone, lang: str, today: date) -> MilestoneLine:
     owner = milestone.owner
-    return MilestoneLine(_short(milestone.title(lang), TITLE_CHARS),
-                         _short(owner.name, OWNER_CHARS) if owner is not None else "",
+    return MilestoneLine(shorten(milestone.title(lang), TITLE_CHARS),
+                         shorten(owner.name, OWNER_CHARS) if owner is not None else "",
                          milestone.due_on, milestone.status, milestone.overdue(today))
 
 
 def _owners(milestones: list[Milestone]) -> list[str]:
     """The team members owning these milestones, who owns most first (then first met)."""
-    counts = Counter(_short(m.owner.name, OWNER_CHARS) for m in milestones
+    counts = Counter(shorten(m.owner.name, OWNER_CHARS) for m in milestones
                      if m.owner is not None)
     return [name for name, _count in counts.most_common()]
 
@@ -154,32 +154,32 @@ def _owners(milestones: list[Milestone]) -> list[str]:
 
 
 def _milestone_mm(line: MilestoneLine) -> float:
-    title = _text_mm(line.title, TITLE_MM, 8, 1.3)
-    owner = _text_mm(line.owner or " " * 10, OWNER_MM, 8, 1.3)
-    return max(title, owner, _line(8, 1.3) * (1 + line.overdue)) + 1.6
+    title = text_mm(line.title, TITLE_MM, 8, 1.3)
+    owner = text_mm(line.owner or " " * 10, OWNER_MM, 8, 1.3)
+    return max(title, owner, line_mm(8, 1.3) * (1 + line.overdue)) + 1.6
 
 
 def _phase_blocks(phase: Phase, shown: list[MilestoneLine], more: int) -> list[float]:
     """A stage's heading kept with its table's head and first row, then its rows."""
-    head = 4.5 + _text_mm(phase.name, BODY_MM, 10.5, 1.3) + (6.0 if shown else 0)
+    head = 4.5 + text_mm(phase.name, BODY_MM, 10.5, 1.3) + (6.0 if shown else 0)
     rows = [_milestone_mm(line) for line in shown]
-    return [head + (rows[0] if rows else 0), *rows[1:], _line(8) * bool(more)]
+    return [head + (rows[0] if rows else 0), *rows[1:], line_mm(8) * bool(more)]
 
 
 def _overview_mm(phase: Phase) -> float:
     """A stage's row in the table of stages: its name, owners and status may wrap."""
     status = " " * (22 + 12 * bool(phase.overdue))
     owners = " ".join(phase.owners) + " " * 12 * bool(phase.more_owners)
-    return max(_text_mm(f"{phase.number}. {phase.name}", STAGE_MM, 8, 1.3),
-               _text_mm(owners or " " * 10, OWNERS_MM, 8, 1.3),
-               _text_mm(status, STATUS_MM, 8, 1.3)) + 1.6
+    return max(text_mm(f"{phase.number}. {phase.name}", STAGE_MM, 8, 1.3),
+               text_mm(owners or " " * 10, OWNERS_MM, 8, 1.3),
+               text_mm(status, STATUS_MM, 8, 1.3)) + 1.6
 
 
 def _frame_blocks(phases: list[Phase]) -> tuple[list[float], list[float]]:
     """The blocks before the stages (heading, lead, table of stages) and after (signing)."""
-    before = [9 + 14 + 2 * _line(9.5) + 2 * _line(8.5) + 3,
+    before = [9 + 14 + 2 * line_mm(9.5) + 2 * line_mm(8.5) + 3,
               7.0 + sum(_overview_mm(phase) for phase in phases)]
-    after = [5 + 10 + _line(9) + 2 + 6 + 3 * 11.6]
+    after = [5 + 10 + line_mm(9) + 2 + 6 + 3 * 11.6]
     return before, after
 
 

@@ -38,7 +38,7 @@ from ..tables import Answer, Assessment, Respondent, utcnow
 from ..web import get_catalog
 from .approval import approval_page
 from .board import board_of, model_next
-from .render import ReportError, data_url, font_faces, report_language
+from .render import ReportError, brand_context, data_url, font_faces, report_language
 
 #: The appendix prints at most this many different comments per question, and this many
 #: in all; it says how many more there are (every comment is in the Excel export).
@@ -218,7 +218,7 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "assessment": assessment,
         "client": assessment.client,
         "workspace": workspace,
-        "brand": workspace.brand_colour or "#1f6f8b",
+        **brand_context(workspace, assessment.client),
         "logo": data_url(assessment.client.logo, assessment.client.logo_type or "image/png")
         if assessment.client.logo else None,
         "report_date": when,

@@ -40,10 +40,12 @@ from ..web import get_catalog
 from .cache import cached, report_key
 from .render import (
     ReportError,
+    brand_context,
     data_url,
     font_faces,
     render_pdf,
     report_language,
+    shorten,
     write_atomically,
 )
 
@@ -62,8 +64,6 @@ LONG_NAME = 60
 #: milestones named after "waits on", and how long each name may be
 WAITING_SHOWN = 1
 WAITING_CHARS = 40
-DEFAULT_BRAND = "#1f6f8b"
-_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
@@ -125,16 +125,6 @@ def status_css() -> str:
     return (data_dir("reports") / "status.css").read_text(encoding="utf-8")
 
 
-def brand_colour(value: str | None) -> str:
-    """The workspace colour when it is a #rrggbb colour (it goes into the CSS), else ours."""
-    return value if value and _HEX_COLOUR.fullmatch(value) else DEFAULT_BRAND
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
-
-
 def row_limits(lengths: list[int], budget: int, cap: int = LIST_CAP) -> list[int]:
     """How many rows each list shows: at most `cap` each and `budget` in all, taken
     from the longest list first (the later list when two are as long)."""
@@ -165,7 +155,7 @@ _PT = 25.4 / 72
 GLYPH_EM = 0.5
 
 
-def _line(size_pt: float, height: float = 1.38) -> float:
+def line_mm(size_pt: float, height: float = 1.38) -> float:
     """The height in mm of a line of text `size_pt` tall."""
     return size_pt * height * _PT
 
@@ -178,8 +168,8 @@ def text_lines(text: str, width_mm: float, size_pt: float) -> int:
     return max(1, math.ceil(len(text) * 1.1 / per_line) + long_words)
 
 
-def _text_mm(text: str, width_mm: float, size_pt: float, height: float = 1.38) -> float:
-    return text_lines(text, width_mm, size_pt) * _line(size_pt, height)
+def text_mm(text: str, width_mm: float, size_pt: float, height: float = 1.38) -> float:
+    return text_lines(text, width_mm, size_pt) * line_mm(size_pt, height)
 
 
 def pages_needed(blocks: list[float], page_mm: float = PAGE_MM - PAGE_SLACK_MM) -> int:
@@ -198,14 +188,14 @@ def pages_needed(blocks: list[float], page_mm: float = PAGE_MM - PAGE_SLACK_MM) 
 def _row_mm(row: MilestoneRow, kind: str) -> float:
     """A milestone row's height (status.css: table.ms)."""
     chip = " " * 14 if kind != "blocked" and row.status in ("blocked", "in_progress") else ""
-    title = _text_mm(row.title + chip, TITLE_MM, 7.6, 1.3)
+    title = text_mm(row.title + chip, TITLE_MM, 7.6, 1.3)
     if row.waiting_on:
-        title += _text_mm(" " * 12 + " ".join(row.waiting_on) + " " * 12 * bool(row.waiting_more),
+        title += text_mm(" " * 12 + " ".join(row.waiting_on) + " " * 12 * bool(row.waiting_more),
                           TITLE_MM, 7, 1.3)
     if row.notes and kind == "blocked":
-        title += _text_mm(row.notes, TITLE_MM, 7, 1.3)
-    owner = _text_mm(row.owner or " " * 10, OWNER_MM, 7.6, 1.3)
-    stage = _text_mm(row.stage, STAGE_MM, 7.6, 1.3)
+        title += text_mm(row.notes, TITLE_MM, 7, 1.3)
+    owner = text_mm(row.owner or " " * 10, OWNER_MM, 7.6, 1.3)
+    stage = text_mm(row.stage, STAGE_MM, 7.6, 1.3)
     return max(title, owner, stage) + 1.6
 
 
@@ -236,30 +226,30 @@ def frame_blocks(frame: Frame) -> tuple[list[float], list[float]]:
     client, model, *facts = frame.top
     # band, kicker, client name, model line, the facts (a label over each) and the figures
     name_pt = 19 if len(client) <= LONG_NAME else 14
-    header = (6 + 4.6 + _text_mm(client, BODY_MM - 42, name_pt, 1.2) + 1
-              + _text_mm(model + " " * 30, BODY_MM - 42, 9.5) + 2
-              + 3.4 + max(_text_mm(fact, BODY_MM / 4 - 4, 8.5) for fact in facts) + 3.5)
+    header = (6 + 4.6 + text_mm(client, BODY_MM - 42, name_pt, 1.2) + 1
+              + text_mm(model + " " * 30, BODY_MM - 42, 9.5) + 2
+              + 3.4 + max(text_mm(fact, BODY_MM / 4 - 4, 8.5) for fact in facts) + 3.5)
     before = [header, 23.0]
     for index, (name, gates) in enumerate(frame.stages):
-        block = _text_mm(name, 60, 8.5) + 3.4 + 2.6
-        block += sum(_text_mm(" " * 18 + gate, BODY_MM - 8, 7, 1.35) + 0.6 for gate in gates)
+        block = text_mm(name, 60, 8.5) + 3.4 + 2.6
+        block += sum(text_mm(" " * 18 + gate, BODY_MM - 8, 7, 1.35) + 0.6 for gate in gates)
         # the section's heading and the table's head stay with the first stage
         before.append(block + (1.2 if gates else 0) + (16.0 if index == 0 else 0))
     if any(gates for _name, gates in frame.stages):
-        before.append(_text_mm(" " * 150, BODY_MM, 7.5) + 1)
+        before.append(text_mm(" " * 150, BODY_MM, 7.5) + 1)
     if frame.maturity:
-        maturity = (12 + _text_mm(frame.source, BODY_MM, 7.8) + 1.5
+        maturity = (12 + text_mm(frame.source, BODY_MM, 7.8) + 1.5
                     + max(34.0, frame.maturity * 7.0))
         if frame.readiness:
-            maturity += 7 + sum(_text_mm(r, BODY_MM - 6, 8, 1.35) for r in frame.reasons)
+            maturity += 7 + sum(text_mm(r, BODY_MM - 6, 8, 1.35) for r in frame.reasons)
     else:
-        maturity = 12 + _text_mm(" " * 110, BODY_MM, 8.5) + 2
+        maturity = 12 + text_mm(" " * 110, BODY_MM, 8.5) + 2
     after = [maturity]
     if frame.trend is not None:
         height, labels, caption = frame.trend
         key_mm = sum(13 + len(label) * 7.5 * _PT * 0.55 for label in labels)
-        after.append(12 + height + 2 + math.ceil(key_mm / BODY_MM) * _line(7.5) + 1
-                     + (_text_mm(caption, BODY_MM, 7.5) + 1 if caption else 0))
+        after.append(12 + height + 2 + math.ceil(key_mm / BODY_MM) * line_mm(7.5) + 1
+                     + (text_mm(caption, BODY_MM, 7.5) + 1 if caption else 0))
     return before, after
 
 
@@ -317,15 +307,15 @@ def _milestone_row(milestone: Milestone, lang: str, stage_names: dict[str, str],
     due = milestone.due_on
     waits = waiting_on(milestone)
     return MilestoneRow(
-        title=_short(milestone.title(lang), TITLE_CHARS),
+        title=shorten(milestone.title(lang), TITLE_CHARS),
         stage=stage_names.get(milestone.stage, milestone.stage),
-        owner=_short(milestone.owner.name, OWNER_CHARS) if milestone.owner is not None else "",
+        owner=shorten(milestone.owner.name, OWNER_CHARS) if milestone.owner is not None else "",
         status=milestone.status,
         due_on=due,
         days_late=(today - due).days if due is not None and due < today else 0,
         days_left=(due - today).days if due is not None and due >= today else 0,
-        notes=_short(milestone.notes, NOTES_CHARS) if milestone.notes else "",
-        waiting_on=[_short(dep.title(lang), WAITING_CHARS) for dep in waits[:WAITING_SHOWN]],
+        notes=shorten(milestone.notes, NOTES_CHARS) if milestone.notes else "",
+        waiting_on=[shorten(dep.title(lang), WAITING_CHARS) for dep in waits[:WAITING_SHOWN]],
         waiting_more=max(0, len(waits) - WAITING_SHOWN),
     )
 
@@ -446,7 +436,7 @@ def status_context(catalog: Catalog, roadmap: Roadmap, lang: str, today: date, *
         "assessment": assessment,
         "client": client,
         "workspace": workspace,
-        "brand": brand_colour(workspace.brand_colour),
+        **brand_context(workspace, client),
         "logo": data_url(client.logo, client.logo_type or "image/png")
         if client.logo else None,
         "custom": model is None,

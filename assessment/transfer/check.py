@@ -8,8 +8,8 @@ import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..brand import logo_type
 from ..catalog import Catalog
-from ..clients.operations import logo_type
 from ..errors import FieldError
 from ..rollout.operations import (
     evidence_type,

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..clients.operations import logo_type
+from ..brand import logo_type
 from ..extensions import db
 from ..tables import (
     AgreedAnswer,

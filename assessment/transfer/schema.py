@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 from ..answers import NA, UNKNOWN, VALUES
-from ..clients.operations import LOGO_MAX_BYTES
+from ..brand import LOGO_MAX_BYTES
 from ..rollout.operations import (
     EVIDENCE_MAX_BYTES,
     MAX_NOTES,
