@@ -100,14 +100,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Made]]:
 
 @pytest.fixture(scope="module")
 def edge_cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Made]]:
-    """The report-quality edge cases, in Persian."""
+    """The report-quality edge cases, by name and language ("long-fa")."""
     with app_in(tmp_path_factory.mktemp("word-edge")) as app:
         made = {}
         for name, make in (("empty", _empty), ("thin", _thin), ("long", _long)):
             assessment_id = make(app)
-            with app.app_context():
-                html = build_html(db.session.get(Assessment, assessment_id), "fa")
-            made[name] = Made(html, build_docx(html), user_texts=_user_texts(app, assessment_id))
+            for lang in LANGS:
+                with app.app_context():
+                    html = build_html(db.session.get(Assessment, assessment_id), lang)
+                made[f"{name}-{lang}"] = Made(html, build_docx(html),
+                                              user_texts=_user_texts(app, assessment_id))
         yield made
 
 
@@ -290,7 +292,7 @@ def test_the_english_copy_is_left_to_right(demo: dict[str, Made]) -> None:
 
 @pytest.mark.parametrize("name", ["empty", "thin", "long"])
 def test_the_edge_cases_in_persian(edge_cases: dict[str, Made], name: str) -> None:
-    made = edge_cases[name]
+    made = edge_cases[f"{name}-fa"]
     document = made.document
     assert_right_to_left(document)
     assert foreign_in_persian(_before_sources(document), [*made.user_texts, *CODE],
@@ -301,6 +303,25 @@ def test_the_edge_cases_in_persian(edge_cases: dict[str, Made], name: str) -> No
         text = "\n".join(iter_text(document))
         for typed in made.user_texts:  # the client's name, comments, the agreed notes
             assert plain(typed) in plain(text) or typed not in made.html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_long_name_is_cut_to_fit_the_document_properties(edge_cases: dict[str, Made],
+                                                          lang: str) -> None:
+    """Word keeps at most 255 characters in a document property; the 200-character
+    client name makes the report's title longer than that."""
+    made = edge_cases[f"long-{lang}"]
+    title = made.document.core_properties.title
+    assert len(title) <= 255
+    assert made.user_texts[0][:50] in title
+    if lang == "en":  # 257 characters in all
+        assert title.endswith("…")
+
+
+def test_the_cover_title_keeps_persian_letters_joined(edge_cases: dict[str, Made]) -> None:
+    """No letter spacing in any style (spaced letters break Persian's joins)."""
+    styles = edge_cases["long-fa"].document.styles.element
+    assert styles.findall(f".//{W}rPr/{W}spacing") == []
 
 
 # --- the mapping ----------------------------------------------------------------------

@@ -312,6 +312,12 @@ def _complex_script_styles(document: Any, lang: str) -> None:
             continue
         if rpr.find(qn("w:rFonts")) is not None:
             _fonts(rpr)
+        # letters spaced apart break Persian's joined letters (the Title's and Subtitle's);
+        # and the PDF sets its cover's subtitles upright
+        for drop in (rpr.findall(qn("w:spacing")) + (
+                rpr.findall(qn("w:i")) + rpr.findall(qn("w:iCs"))
+                if style.get(qn("w:styleId")) == "Subtitle" else [])):
+            rpr.remove(drop)
         size = rpr.find(qn("w:sz"))
         if size is not None:
             _set(rpr, "w:szCs", _after("w:szCs"), val=size.get(qn("w:val")))
@@ -426,15 +432,17 @@ class WordReport:
         head = self.root.find(f"{{{HTML_NS}}}head")
         properties = document.core_properties
         properties.language = "fa-IR" if self.lang == "fa" else self.lang
-        if head is not None:
-            title = head.find(f"{{{HTML_NS}}}title")
-            properties.title = " ".join((title.text or "").split()) if title is not None else ""
-            for meta in head.iter(f"{{{HTML_NS}}}meta"):
-                if meta.get("name") == "author":
-                    properties.author = properties.last_modified_by = meta.get("content") or ""
-                elif meta.get("name") == "description":
-                    properties.subject = meta.get("content") or ""
         properties.comments = ""
+        if head is None:
+            return
+        title = head.find(f"{{{HTML_NS}}}title")
+        properties.title = _property("".join(title.itertext()) if title is not None else "")
+        for meta in head.iter(f"{{{HTML_NS}}}meta"):
+            if meta.get("name") == "author":
+                properties.author = _property(meta.get("content") or "")
+                properties.last_modified_by = properties.author
+            elif meta.get("name") == "description":
+                properties.subject = _property(meta.get("content") or "")
 
     @property
     def text_width(self) -> float:
@@ -722,6 +730,12 @@ def _field_char(paragraph: Paragraph, kind: str) -> None:
     mark = OxmlElement("w:fldChar")
     mark.set(qn("w:fldCharType"), kind)
     paragraph.add_run()._r.append(mark)
+
+
+def _property(text: str) -> str:
+    """A document property: one line, at most the 255 characters Word keeps."""
+    text = " ".join(text.split())
+    return text if len(text) <= 255 else text[:254] + "…"
 
 
 def _untouched(cell: _Cell) -> bool:
