@@ -18,6 +18,7 @@ from typing import Any
 
 import docx
 import pytest
+from docx.table import Table
 from click.testing import CliRunner
 from flask import Flask
 from pypdf import PdfReader
@@ -36,7 +37,6 @@ from assessment.printing.word import (
     HTML_NS,
     PrintStyle,
     build_docx,
-    iter_text,
     role_of,
 )
 from assessment.results import readiness_rows, score_assessment
@@ -232,12 +232,19 @@ def test_numbered_lists_start_at_one_each(demo: dict[str, Made]) -> None:
 # --- Persian ------------------------------------------------------------------------------
 
 
-def _paragraphs(document: Any) -> Iterator[Any]:
-    yield from document.paragraphs
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                yield from cell.paragraphs
+def iter_text(document: Any) -> Iterator[str]:
+    return (paragraph.text for paragraph in _paragraphs(document))
+
+
+def _paragraphs(container: Any) -> Iterator[Any]:
+    """Every paragraph, those in tables' cells too, in the document's order."""
+    for block in container.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    yield from _paragraphs(cell)
+        else:
+            yield block
 
 
 def _before_sources(document: Any) -> str:
@@ -246,11 +253,18 @@ def _before_sources(document: Any) -> str:
     return "\n".join(texts[:texts.index("منابع")] if "منابع" in texts else texts)
 
 
+def _bidi(paragraph: Any) -> bool:
+    return paragraph._p.pPr is not None and paragraph._p.pPr.find(f"{W}bidi") is not None
+
+
 def assert_right_to_left(document: Any) -> None:
+    """Every paragraph right to left, but the sources' (references in English); every
+    table, the section and the language too; every run in the report's font."""
     paragraphs = list(_paragraphs(document))
-    assert paragraphs
-    assert [p.text for p in paragraphs if p._p.pPr is None
-            or p._p.pPr.find(f"{W}bidi") is None] == []
+    texts = [p.text for p in paragraphs]
+    cut = texts.index("منابع") + 1 if "منابع" in texts else len(texts)
+    assert [p.text for p in paragraphs[:cut] if not _bidi(p)] == []
+    assert [p.text for p in paragraphs[cut:] if _bidi(p)] == []
     assert all(t._tbl.tblPr.find(f"{W}bidiVisual") is not None for t in document.tables)
     assert document.sections[0]._sectPr.find(f"{W}bidi") is not None
     defaults = document.styles.element.find(f"{W}docDefaults")
@@ -285,8 +299,7 @@ def test_the_persian_copy_is_right_to_left_in_persian(demo: dict[str, Made]) -> 
 
 def test_the_english_copy_is_left_to_right(demo: dict[str, Made]) -> None:
     document = demo["en"].document
-    assert all(p._p.pPr is None or p._p.pPr.find(f"{W}bidi") is None
-               for p in _paragraphs(document))
+    assert not any(_bidi(p) for p in _paragraphs(document))
     assert document.sections[0]._sectPr.find(f"{W}bidi") is None
 
 

@@ -21,7 +21,8 @@ element, into python-docx:
 - a Persian document is right to left throughout, with the Persian font and the
   complex-script size and weight Word uses for Persian (see `_bidi_paragraph`,
   `_bidi_run`, `_complex_script_styles`); text in a `dir="ltr"` element (English user
-  text, references) keeps its left-to-right order. Numbered lists in Persian carry their
+  text, references) keeps its left-to-right order, and a block so marked (the list of
+  sources) is a left-to-right paragraph. Numbered lists in Persian carry their
   numbers in Persian digits as text, since Word has no Persian-digit numbering format.
 
 `build_docx(html)` needs no app and no database: it runs in a render child (`render.py`)
@@ -34,7 +35,6 @@ import base64
 import io
 import re
 import xml.etree.ElementTree as ET  # nosec B405: types only; tinyhtml5 parses
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, ClassVar, Protocol
@@ -509,7 +509,7 @@ class WordReport:
         runs = _tidy(segments)
         if not any(text.strip() for text, _look in runs if text != "\n"):
             return None
-        paragraph = self._new_paragraph(box, style)
+        paragraph = self._new_paragraph(box, style, pieces[0][1].rtl)
         if prefix:
             runs.insert(0, (prefix, Look(rtl=self.rtl)))
         for text, look in runs:
@@ -535,13 +535,14 @@ class WordReport:
             if child.tail:
                 out.append((child.tail, look))
 
-    def _new_paragraph(self, box: Box, style: str) -> Paragraph:
+    def _new_paragraph(self, box: Box, style: str, rtl: bool) -> Paragraph:
+        """A new paragraph in `box`, right to left when `rtl` (its block's direction)."""
         if isinstance(box, _Cell) and _untouched(box):
             paragraph: Paragraph = box.paragraphs[0]
         else:
             paragraph = box.add_paragraph()
         paragraph.style = self.document.styles[style]
-        if self.rtl:
+        if rtl:
             _bidi_paragraph(paragraph)
         if self.page_break:
             paragraph.paragraph_format.page_break_before = True
@@ -646,7 +647,7 @@ class WordReport:
         columns = max(len(row) for row in cells)
         if columns == 0:
             return None
-        table = self._new_table(box, len(rows), columns, "Table Grid")
+        table = self._new_table(box, len(rows), columns, "Table Grid", look.rtl)
         in_head = any(rows[0] in list(head) for head in element.iter(f"{{{HTML_NS}}}thead"))
         header = in_head or (len(rows) > 1 and all(tag_of(cell) == "th" for cell in cells[0]))
         for r, row in enumerate(cells):
@@ -662,18 +663,19 @@ class WordReport:
                  if isinstance(child.tag, str) and not self.css.hidden(child)]
         if not parts:
             return
-        table = self._new_table(box, 1, len(parts), None)
+        table = self._new_table(box, 1, len(parts), None, look.rtl)
         for n, part in enumerate(parts):
             self._block(part, table.cell(0, n), look_of(part, look))
 
-    def _new_table(self, box: Box, rows: int, columns: int, style: str | None) -> Any:
+    def _new_table(self, box: Box, rows: int, columns: int, style: str | None,
+                   rtl: bool) -> Any:
         if self.page_break:  # a page break belongs to a paragraph: one before the table
-            self._new_paragraph(box, "Normal")
+            self._new_paragraph(box, "Normal", rtl)
         table = box.add_table(rows, columns)
         if style is not None:
             table.style = self.document.styles[style]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        if self.rtl:
+        if rtl:
             _bidi_table(table)
         return table
 
@@ -693,7 +695,7 @@ class WordReport:
                 self._paragraph(box, [(element.get("alt") or "", look)], "Normal")
                 return
             png, width = data, self.text_width / 3  # a logo: a third of the line
-        paragraph = self._new_paragraph(box, "Normal")
+        paragraph = self._new_paragraph(box, "Normal", look.rtl)
         paragraph.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
         run = paragraph.add_run()
         run.add_picture(io.BytesIO(png), width=Pt(min(width, self.text_width)))
@@ -713,7 +715,7 @@ class WordReport:
         entries = [entry for entry in entries if entry]
         if not entries:
             return
-        paragraphs = [self._new_paragraph(box, "Normal") for _entry in entries]
+        paragraphs = [self._new_paragraph(box, "Normal", look.rtl) for _entry in entries]
         _field_char(paragraphs[0], "begin")
         instruction = OxmlElement("w:instrText")
         instruction.set(qn("xml:space"), "preserve")
@@ -722,7 +724,7 @@ class WordReport:
         _field_char(paragraphs[0], "separate")
         for n, (paragraph, entry) in enumerate(zip(paragraphs, entries, strict=True), 1):
             number = f"{i18n.digits(n, self.lang)}. "
-            self._run(paragraph, number + entry, replace(look, rtl=self.rtl))
+            self._run(paragraph, number + entry, look)
         _field_char(paragraphs[-1], "end")
 
 
@@ -779,16 +781,3 @@ def _tidy(segments: list[tuple[str, Look]]) -> list[tuple[str, Look]]:
 def build_docx(html: str) -> bytes:
     """The Word document of a report's HTML (`report.build_html`)."""
     return WordReport(html).build()
-
-
-def iter_text(document: Any) -> Iterator[str]:
-    """Every paragraph's text of a python-docx document, tables' cells included, in order."""
-    from docx.table import Table
-
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            for row in block.rows:
-                for cell in row.cells:
-                    yield from (p.text for p in cell.paragraphs)
-        else:
-            yield block.text
