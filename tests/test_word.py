@@ -18,8 +18,8 @@ from typing import Any
 
 import docx
 import pytest
-from docx.table import Table
 from click.testing import CliRunner
+from docx.table import Table
 from flask import Flask
 from pypdf import PdfReader
 
