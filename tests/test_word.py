@@ -225,6 +225,10 @@ def test_numbered_lists_start_at_one_each(demo: dict[str, Made]) -> None:
     assert len(overrides) == len(set(ids))
     persian = [p.text for p in _paragraphs(demo["fa"].document)
                if p.style.name == "List Number"]
+    # the radar's legend carries its own numbers, without the list's
+    legend = [p.text for p in _paragraphs(document) if p.text.startswith("1 Vision: ")]
+    assert len(legend) == 1
+    assert legend[0] == f"1 Vision: {demo['en'].figures['stages']['Vision']} (target 80)"
     assert persian[0].startswith("۱. ")
     assert sum(text.startswith("۱. ") for text in persian) >= 4
 
@@ -362,9 +366,12 @@ def test_unknown_elements_keep_their_text_and_hidden_ones_go() -> None:
 
 def test_print_style_cascades_by_specificity_and_order() -> None:
     root = _root("<html><head><style>h2 { bookmark-level: none } .k h2 { bookmark-level: 2 }"
-                 "#x { display: none } p { display: block }</style></head><body>"
-                 "<h2>a</h2><div class='k'><h2>b</h2></div><p id='x'>c</p></body></html>")
+                 "#x { display: none } p { display: block } body ol { list-style: decimal }"
+                 ".k ol { list-style: none inside }</style></head><body>"
+                 "<h2>a</h2><div class='k'><h2>b</h2><ol><li>d</li></ol></div><p id='x'>c</p>"
+                 "</body></html>")
     style = PrintStyle(root)
+    assert style.unmarked(next(root.iter(f"{{{HTML_NS}}}ol")))
     h2s = list(root.iter(f"{{{HTML_NS}}}h2"))
     assert [style.bookmark_level(h) for h in h2s] == [None, 2]
     assert style.hidden(next(root.iter(f"{{{HTML_NS}}}p")))

@@ -134,7 +134,7 @@ class PrintStyle:
     document's own <style> sheets, cascaded by specificity and order (no inheritance:
     none of the three is inherited)."""
 
-    PROPERTIES = ("display", "bookmark-level", "break-before")
+    PROPERTIES = ("display", "bookmark-level", "break-before", "list-style-type")
     #: WeasyPrint's own default: h1 to h6 are bookmarks of levels 1 to 6.
     DEFAULTS: ClassVar[dict[str, str]] = {f"h{n}": str(n) for n in range(1, 7)}
 
@@ -146,11 +146,18 @@ class PrintStyle:
                                                   skip_whitespace=True):
                 if rule.type != "qualified-rule":
                     continue  # @font-face, @page and @media print nothing here
-                declarations = {
-                    d.lower_name: tinycss2.serialize(d.value).strip()
-                    for d in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
-                                                           skip_whitespace=True)
-                    if d.type == "declaration" and d.lower_name in self.PROPERTIES}
+                declarations = {}
+                for declaration in tinycss2.parse_blocks_contents(
+                        rule.content, skip_comments=True, skip_whitespace=True):
+                    if declaration.type != "declaration":
+                        continue
+                    name = declaration.lower_name
+                    value = tinycss2.serialize(declaration.value).strip()
+                    if name == "list-style":  # the shorthand: only whether it is none
+                        name, value = "list-style-type", (
+                            "none" if "none" in value.split() else value)
+                    if name in self.PROPERTIES:
+                        declarations[name] = value
                 if not declarations:
                     continue
                 try:
@@ -179,6 +186,10 @@ class PrintStyle:
     def bookmark_level(self, element: ET.Element) -> int | None:
         value = self.get(element, "bookmark-level") or self.DEFAULTS.get(tag_of(element), "")
         return int(value) if value.isdigit() else None
+
+    def unmarked(self, element: ET.Element) -> bool:
+        """A list without numbers or bullets (its items carry their own)."""
+        return self.get(element, "list-style-type") == "none"
 
     def new_page(self, element: ET.Element) -> bool:
         return self.get(element, "break-before") in ("page", "left", "right", "recto", "verso")
@@ -576,7 +587,9 @@ class WordReport:
     def _list(self, element: ET.Element, box: Box, look: Look, numbered: bool) -> None:
         """Each item a list paragraph; numbered lists each start at one. In Persian the
         number is written in Persian digits as text (Word numbers only in Latin or
-        Arabic-Indic digits)."""
+        Arabic-Indic digits). A list the print sets without marks is plain paragraphs."""
+        if self.css.unmarked(element):
+            return self._blocks(element, box, look)  # each item a plain paragraph
         style = "List Number" if numbered else "List Bullet"
         number_id = self._new_numbering() if numbered and not self.rtl else None
         count = 0
