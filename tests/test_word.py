@@ -420,3 +420,18 @@ def test_the_command_line_writes_the_word_copy(app: Flask, world: World,
                                        "--format", "docx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert word_headings(docx.Document(str(out)))[0] == (1, "چه چیزی کم است")
+
+
+def test_an_executives_share_link_downloads_the_word_copy(app: Flask, world: World) -> None:
+    assessment_id = world.assessment(world.client(world.user()), questionnaire="executive",
+                                     share=True)
+    with app.app_context():
+        token = db.session.get(Assessment, assessment_id).share_token
+    phone = app.test_client()
+    assert phone.post(f"/s/{token}", data={"name": "Sara"}).status_code == 302
+    page = phone.get(f"/s/{token}/results?lang=fa").get_data(as_text=True)
+    assert f'href="/s/{token}/report.docx?lang=fa"' in page
+    response = phone.get(f"/s/{token}/report.docx?lang=fa")
+    assert response.status_code == 200
+    assert response.mimetype == DOCX
+    assert_right_to_left(docx.Document(io.BytesIO(response.data)))
