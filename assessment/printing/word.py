@@ -34,7 +34,9 @@ from __future__ import annotations
 import base64
 import io
 import re
-import xml.etree.ElementTree as ET  # nosec B405: types only; tinyhtml5 parses
+
+# ElementTree only for its types and walking: tinyhtml5 parses, nothing parses XML here
+import xml.etree.ElementTree as ET  # nosec B405
 from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, ClassVar, Protocol
