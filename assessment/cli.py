@@ -267,12 +267,14 @@ def users_create(email: str, name: str, workspace_name: str | None, join_email: 
 @main.command()
 @click.argument("assessment_id", type=int)
 @click.option("--lang", type=click.Choice(["fa", "en"]), default="en", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf",
-              show_default=True, help="html: exactly the HTML handed to WeasyPrint.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html"]), default="pdf",
+              show_default=True, help="docx: an editable Word copy; html: exactly the HTML "
+                                      "handed to WeasyPrint.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 @click.option("--timeout", type=float, default=None, help="Seconds before rendering stops.")
 def report(assessment_id: int, lang: str, fmt: str, output: Path, timeout: float | None) -> None:
-    """Write the maturity and readiness report of an assessment as PDF (or its HTML)."""
+    """Write the maturity and readiness report of an assessment as PDF (or a Word copy,
+    or its HTML)."""
     import time
 
     from .extensions import db as database

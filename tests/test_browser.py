@@ -691,3 +691,32 @@ def test_pages_with_scripts_run_them_without_an_error(server: str, browser: Brow
     participant.close()
     consultant.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_word_copy_link_says_what_is_being_prepared(server: str, browser: Browser,
+                                                        lang: str) -> None:
+    """The results page's Word copy link shows its own note while the file is made; a PDF
+    link after it shows the PDF's again."""
+    consultant = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = consultant.new_page()
+    sign_in(page, server, lang)
+    errors = _script_errors(page)
+    _pdf_is_quick(page)
+    page.route(re.compile(r"\.docx(\?|$)"), lambda route: route.fulfill(
+        status=200, body=b"PK\x03\x04",
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": 'attachment; filename="report.docx"'}))
+    page.goto(f"{server}/assessments/1/results")
+    note = page.locator("#report-wait")
+    with page.expect_download() as download:
+        page.locator("[data-testid=report-docx]").click()
+    assert download.value.suggested_filename == "report.docx"
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Word")
+    with page.expect_download():
+        page.locator("[data-report-link]").first.click()
+    expect(note).to_contain_text("PDF")
+    expect(note).not_to_contain_text("Word")
+    consultant.close()
+    assert errors == []

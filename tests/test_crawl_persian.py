@@ -68,6 +68,9 @@ NOT_CRAWLED: dict[str, str] = {
     "walk.report": "a PDF, rendered for seconds: its text is checked in both languages by "
                    "the report tests (tests/test_report.py, tests/pdfcheck.py)",
     "share.report": "the same PDF through the share link (tests/test_report.py)",
+    "walk.report_docx": "the report's Word copy, made for seconds: its Persian text and "
+                        "direction are checked in tests/test_word.py",
+    "share.report_docx": "the same Word copy through the share link (tests/test_word.py)",
     "status.status_pdf": "a PDF, checked by tests/test_status_report.py",
 }
 #: GET routes that only send the visitor on, by design: where they lead is crawled

@@ -7,7 +7,7 @@ longer (40-80 ms for the demo's workshop) than a cached download may; the key is
 a digest of everything the HTML is made from:
 
 - the report (readiness or status, with or without the trend chart), the assessment,
-  the language, the format (pdf, html) and the dates it prints (today's; the status
+  the language, the format (pdf, docx, html) and the dates it prints (today's; the status
   report's day);
 - every row of the client's data in the database: the workspace and its people, the
   client (its logo too), all its assessments (previous ones feed the trend), their
@@ -69,7 +69,8 @@ KEY_VERSION = "1"
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: Libraries whose upgrade can change a report made from the same data and templates.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pillow",
-             "jinja2", "babel", "flask-babel", "jdatetime")
+             "jinja2", "babel", "flask-babel", "jdatetime", "python-docx", "lxml",
+             "pypdfium2", "tinyhtml5")
 
 log = logging.getLogger(__name__)
 
@@ -276,14 +277,23 @@ def _source_files(folders: Iterable[Path]) -> list[tuple[str, Path]]:
 
 def readiness_report(assessment: Assessment, lang: str, fmt: str = "pdf",
                      timeout: float | None = None) -> bytes:
-    """The maturity and readiness report as PDF (or the HTML WeasyPrint gets), from the
-    cache when nothing it shows has changed; ReportError with a message for people."""
-    from .render import render_pdf
+    """The maturity and readiness report as PDF, as a Word document (docx, made from the
+    same HTML) or as the HTML WeasyPrint gets, from the cache when nothing it shows has
+    changed; ReportError with a message for people. PDF and Word are made in a render
+    child under a render slot, with the same time limit."""
+    from .render import render_in_child, render_pdf_here
     from .report import build_html
+    from .word import build_docx
+
+    makers = {"pdf": render_pdf_here, "docx": build_docx}
+    if fmt not in (*makers, "html"):
+        raise ValueError(f"unknown report format {fmt!r}")
 
     def make() -> bytes:
         html = build_html(assessment, lang)
         db.session.commit()  # end the read before the slow part
-        return html.encode("utf-8") if fmt == "html" else render_pdf(html, timeout)
+        if fmt == "html":
+            return html.encode("utf-8")
+        return render_in_child(makers[fmt], html, timeout)
 
     return cached(lambda: report_key("readiness", assessment, lang, fmt), fmt, make)

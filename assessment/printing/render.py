@@ -22,7 +22,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
@@ -164,13 +164,13 @@ def render_pdf_here(html: str, *, tags: bool = PDF_TAGS) -> bytes:
     return pdf
 
 
-def _child(html: str, connection: Any) -> None:
+def _child(make: Callable[[str], bytes], html: str, connection: Any) -> None:
     # The child lives for one render and then exits: skip cyclic garbage collection,
     # which otherwise keeps walking the app's inherited objects and WeasyPrint's boxes.
     gc.freeze()
     gc.disable()
     try:
-        connection.send(("ok", render_pdf_here(html)))
+        connection.send(("ok", make(html)))
     except BaseException as exc:
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -221,20 +221,27 @@ def render_pdf(html: str, timeout: float | None = None) -> bytes:
     Waits up to REPORT_QUEUE_WAIT seconds for a render slot; in a served worker, other
     requests run meanwhile. Touch no database session around it from another thread.
     """
+    return render_in_child(render_pdf_here, html, timeout)
+
+
+def render_in_child(make: Callable[[str], bytes], html: str,
+                    timeout: float | None = None) -> bytes:
+    """`make(html)` (a PDF, a Word document) in a forked child under a render slot, as
+    `render_pdf`: given up, and the child killed, after `timeout` seconds."""
     limit = timeout if timeout is not None else float(current_app.config["REPORT_TIMEOUT"])
     wait = float(current_app.config["REPORT_QUEUE_WAIT"])
     prepare_renderer()  # once per process; it patches WeasyPrint, so not beside others
     try:
         with web.out_of_turn(), render_slot(wait):
-            return _render_in_child(html, limit)
+            return _render_in_child(make, html, limit)
     except web.NoSpareThread:
         raise _busy() from None
 
 
-def _render_in_child(html: str, limit: float) -> bytes:
+def _render_in_child(make: Callable[[str], bytes], html: str, limit: float) -> bytes:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(html, sender), daemon=True)
+    process = context.Process(target=_child, args=(make, html, sender), daemon=True)
     # Forked while no other request of this worker runs the app: the child then holds
     # no lock some other thread had taken.
     try:
@@ -264,8 +271,8 @@ def _render_in_child(html: str, limit: float) -> bytes:
         threading.Thread(target=_reap, args=(process,), daemon=True).start()
     if kind != "ok":
         raise ReportError(_("The report could not be rendered (%(reason)s).", reason=payload))
-    pdf: bytes = payload
-    return pdf
+    made: bytes = payload
+    return made
 
 
 def _reap(process: Any) -> None:

@@ -69,11 +69,15 @@
     const form = event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
-  // A PDF takes a few seconds: say so while the download is being prepared.
+  // A PDF takes a few seconds: say so while the download is being prepared (a link may
+  // carry its own words, as the Word copy's does).
   document.addEventListener("click", (event) => {
-    if (!event.target.closest("[data-report-link]")) return;
+    const link = event.target.closest("[data-report-link]");
+    if (!link) return;
     const note = document.getElementById("report-wait");
     if (!note) return;
+    note.dataset.text ??= note.textContent;
+    note.textContent = link.dataset.reportLink || note.dataset.text;
     note.classList.remove("d-none");
     setTimeout(() => note.classList.add("d-none"), 8000);
   });

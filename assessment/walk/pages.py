@@ -183,8 +183,16 @@ def complete(walker: Walker) -> Response:
     return redirect(walker.url("results"))
 
 
-def report(walker: Walker) -> Any:
-    """The PDF report in the requested language (the page's language by default)."""
+#: The report's downloads: the PDF and its editable Word copy, by file extension.
+REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def report(walker: Walker, fmt: str = "pdf") -> Any:
+    """The report (PDF, or the Word copy with `fmt` docx) in the requested language (the
+    page's language by default)."""
     from ..printing.cache import readiness_report
     from ..printing.render import ReportError
     from ..printing.report import file_name
@@ -193,14 +201,15 @@ def report(walker: Walker) -> Any:
     if chosen not in LANGUAGES:
         abort(404)
     try:
-        pdf = readiness_report(walker.assessment, chosen)
+        data = readiness_report(walker.assessment, chosen, fmt)
     except ReportError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(walker.url("results"))
     db.session.commit()
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{file_name(walker.assessment, chosen)}"',
+    name = file_name(walker.assessment, chosen, fmt)
+    return Response(data, mimetype=REPORT_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store",
     })
 

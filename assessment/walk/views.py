@@ -146,6 +146,15 @@ def report(assessment_id: int) -> Any:
     return pages.report(pages.Walker(assessment, _looking(assessment)))
 
 
+@bp.get("/<int:assessment_id>/report.docx")
+@download_limit
+@login_required
+def report_docx(assessment_id: int) -> Any:
+    """The report's editable Word copy."""
+    assessment = assessment_or_404(assessment_id)
+    return pages.report(pages.Walker(assessment, _looking(assessment)), "docx")
+
+
 @bp.get("/<int:assessment_id>/results")
 @login_required
 def results(assessment_id: int) -> Any:
@@ -209,6 +218,11 @@ def share_report(token: str) -> Any:
     return pages.report(_executive_looking(token))
 
 
+@download_limit
+def share_report_docx(token: str) -> Any:
+    return pages.report(_executive_looking(token), "docx")
+
+
 # Public endpoints carry the same names as the consultant's, for Walker.url().
 public_bp.add_url_rule("/<token>/walk", "resume", share_resume)
 public_bp.add_url_rule("/<token>/walk/<stage>", "stage", share_stage)
@@ -219,6 +233,7 @@ public_bp.add_url_rule("/<token>/review", "review", share_review)
 public_bp.add_url_rule("/<token>/complete", "complete", share_complete, methods=["POST"])
 public_bp.add_url_rule("/<token>/results", "results", share_results)
 public_bp.add_url_rule("/<token>/report.pdf", "report", share_report)
+public_bp.add_url_rule("/<token>/report.docx", "report_docx", share_report_docx)
 
 
 def _consultant_after_expiry(args: dict[str, Any]) -> Any:
