@@ -167,7 +167,9 @@ def test_the_word_headings_are_the_pdfs_bookmarks(demo: dict[str, Made], lang: s
     assert len(outline) > 20
     assert [(level, text) for level, text in headings if level < 3] == outline
     minor = [text for level, text in headings if level == 3]
-    assert ("Top five priorities" if lang == "en" else "پنج اولویت نخست") in minor
+    assert ("The three largest gaps" if lang == "en" else "سه شکاف بزرگ") in minor
+    assert ("The decision asked of the board" if lang == "en"
+            else "تصمیمی که از هیئت‌مدیره خواسته می‌شود") in minor
     assert document.paragraphs[[p.style.name for p in document.paragraphs].index("Title")] \
         .text.strip() == demo[lang].user_texts[0]  # the client's name, the cover's title
 
@@ -198,8 +200,8 @@ def test_the_word_copy_has_the_radar_tables_and_properties(demo: dict[str, Made]
                                                            lang: str) -> None:
     document = demo[lang].document
     pictures = document.inline_shapes
-    assert len(pictures) == 1  # the radar (the demo client has no logo)
-    assert pictures[0].width.mm <= 176 + 0.1  # within the text
+    assert len(pictures) == 2  # the board's stage strip and the radar (no logo in the demo)
+    assert all(picture.width.mm <= 176 + 0.1 for picture in pictures)  # within the text
     assert len(document.tables) >= 3  # the cover's facts, the key figures, the stages
     facts = document.tables[0]
     labels = [row.cells[0].text for row in facts.rows]
@@ -212,6 +214,16 @@ def test_the_word_copy_has_the_radar_tables_and_properties(demo: dict[str, Made]
     # a new page after the cover, as in the PDF
     summary = next(p for p in document.paragraphs if p.style.name == "Heading 1")
     assert summary.paragraph_format.page_break_before
+    # the PDF's running header and footer are Word's own, left off the cover, and not
+    # printed as a table at the top of the cover
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert [p.text for p in section.header.paragraphs] == ["Pars Retail Group · Demo Consulting"]
+    footer = [p.text for p in section.footer.paragraphs]
+    assert footer[0] == ("Confidential: prepared for Pars Retail Group by Demo Consulting."
+                         if lang == "en" else
+                         "محرمانه: تهیه‌شده برای Pars Retail Group توسط Demo Consulting.")
+    assert "Demo Consulting" not in " ".join(c.text for c in facts.rows[0].cells)
 
 
 def test_numbered_lists_start_at_one_each(demo: dict[str, Made]) -> None:
@@ -315,7 +327,7 @@ def test_the_edge_cases_in_persian(edge_cases: dict[str, Made], name: str) -> No
     assert foreign_in_persian(_before_sources(document), [*made.user_texts, *CODE],
                               kept=KEPT_LATIN | CATALOGUE_ACRONYMS) == []
     headings = word_headings(document)
-    assert headings[0] == (1, "چه چیزی کم است" if name == "empty" else "خلاصه‌ی مدیریتی")
+    assert headings[0] == (1, "چه چیزی کم است" if name == "empty" else "صفحه‌ی هیئت‌مدیره")
     if name == "long":
         text = "\n".join(iter_text(document))
         for typed in made.user_texts:  # the client's name, comments, the agreed notes

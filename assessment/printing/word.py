@@ -77,6 +77,8 @@ ROLES: dict[tuple[str, str | None], str] = {
     ("p", "cover-kicker"): "subtitle",
     ("p", "cover-title"): "subtitle",
     ("nav", "toc"): "contents",
+    ("div", "running-head"): "running_head",
+    ("div", "running-foot"): "running_foot",
     ("p", None): "text",
     ("ol", None): "numbered",
     ("ul", None): "bullets",
@@ -692,6 +694,10 @@ class WordReport:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         if rtl:
             _bidi_table(table)
+            # each cell starts with one paragraph: right to left too, even one left empty
+            # (a line to sign on), so text typed into it in Word runs the right way
+            for cell in table._cells:
+                _bidi_paragraph(cell.paragraphs[0])
         return table
 
     def _figure(self, element: ET.Element, box: Box, look: Look) -> None:
@@ -718,6 +724,50 @@ class WordReport:
         if label:
             for properties in run._r.iter(qn("wp:docPr")):
                 properties.set("descr", label)
+
+    # the running header and footer: in Word's own, on every page but the cover
+
+    def _running_head(self, element: ET.Element, box: Box, look: Look) -> None:
+        """The client's and the firm's names (reports/_running.html), in reading order."""
+        self._running(self.document.sections[0].header, look,
+                      [self._cells(element, "rh-client", "rh-firm")])
+
+    def _running_foot(self, element: ET.Element, box: Box, look: Look) -> None:
+        """The confidentiality line, then the title and date, and in English the page
+        number (Word writes a page field in Latin digits whatever the language)."""
+        footer = self.document.sections[0].footer
+        self._running(footer, look, [self._cells(element, "rf-confidential"),
+                                     self._cells(element, "rf-title")])
+        if not self.rtl:
+            paragraph = footer.paragraphs[-1]
+            self._run(paragraph, " · ", look)
+            _field_char(paragraph, "begin")
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = " PAGE "
+            paragraph.add_run()._r.append(instruction)
+            _field_char(paragraph, "end")
+
+    def _cells(self, element: ET.Element, *names: str) -> list[ET.Element]:
+        return [cell for name in names for cell in element.iter(f"{{{HTML_NS}}}td")
+                if name in classes_of(cell)]
+
+    def _running(self, part: Any, look: Look, lines: list[list[ET.Element]]) -> None:
+        section = self.document.sections[0]
+        section.different_first_page_header_footer = True  # the cover has neither
+        breaking, self.page_break = self.page_break, False
+        small = replace(look, small=True, muted=True)
+        for cells in lines:
+            pieces: list[tuple[ET.Element | str, Look]] = []
+            for cell in cells:
+                if pieces:
+                    pieces.append((" · ", small))
+                pieces.append((cell, small))
+            paragraph = self._paragraph(part, pieces, "Normal", inner=True)
+            first = part.paragraphs[0]
+            if paragraph is not None and first is not paragraph and not first.text:
+                first._p.getparent().remove(first._p)  # the empty one Word starts with
+        self.page_break = breaking
 
     def _contents(self, element: ET.Element, box: Box, look: Look) -> None:
         """The contents as Word's own table of contents (a TOC field of the Heading 1
