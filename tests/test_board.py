@@ -93,6 +93,16 @@ def test_the_demo_reassessment_is_compared_with_the_baseline(demo: Flask) -> Non
     assert page.next.stage_id == "vision"
     assert page.next.decision == ("Endorse a one-page CRM vision and name the executive sponsor "
                                   "who answers for it.")
+    # and why that stage, in figures a board can check against the model's own score: the
+    # canonical Vision stage may be on target while Gartner's vision stage is not
+    assert not page.next.blocked
+    assert page.next.score is not None
+    assert page.next.target is not None
+    assert page.next.score < page.next.target
+    with demo.app_context():
+        html = build_html(db.session.get(Assessment, 4), "en")
+    assert (f"in this model it scores {round(page.next.score)} against a target of "
+            f"{round(page.next.target)}") in html
     persian = board(demo, 6, "fa")
     assert persian.previous is not None
     assert persian.previous.assessment_id == 5

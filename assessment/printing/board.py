@@ -51,6 +51,10 @@ class ModelNext:
     stage_name: str
     action: str
     decision: str
+    #: why it is not ready: a failing gate, or its score (None: no evidence) below target
+    blocked: bool = False
+    score: float | None = None
+    target: float | None = None  #: in points, 0 to 100
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ def model_next(catalog: Catalog, result: AssessmentScore, model_id: str,
         if blocked or below:
             return ModelNext(model_id, stage.id, stage.name.get(lang),
                              stage.checklist[0].text.get(lang),
-                             stage.decision.get(lang))
+                             stage.decision.get(lang), blocked, stage_score.score,
+                             None if target is None else to_points(target))
     return None
 
 
