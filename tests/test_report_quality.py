@@ -406,8 +406,9 @@ def test_the_appendix_groups_identical_comments_and_caps_them(cases: dict[str, C
         assert re.search(r"and \d+ more comments", html)
     else:
         assert "همه‌ی توضیح‌ها در خروجی Excel با نام «یافته‌ها و نقطه‌های عطف (Excel)»" in html
-    # 8 people × 30 questions of comments still fit a report of a reasonable length
-    assert len(case.texts[lang]) <= 18
+    # 8 people × 30 questions of comments still fit a report of a reasonable length (29
+    # pages before the caps; the board page and the roadmap for approval add two)
+    assert len(case.texts[lang]) <= 20
 
 
 @pytest.mark.parametrize(("name", "lang"), EVERY)
