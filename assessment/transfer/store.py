@@ -167,7 +167,7 @@ def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
     add(assessment)
     db.session.flush()  # agreed answers refer to it by id
     if source.self_assessment_link:
-        issue_link(assessment)  # a new secret, for the usual days
+        issue_link(assessment, audited=False)  # a new secret, for the usual days
     made = Made(assessment)
     for person in source.respondents:
         respondent = _set(Respondent(
