@@ -150,3 +150,22 @@ def workspace_to_change() -> Workspace:
     if not may_change_workspace(current_user, workspace):
         abort(403)
     return workspace
+
+
+# --- the audit trail ----------------------------------------------------------------
+
+
+def can_read_audit(user: Any, workspace_id: int) -> bool:
+    """Whether `user` may read the workspace's activity (who changed what).
+
+    For now every signed-in account of the workspace; the access model narrows this to
+    the workspace's owner, here and nowhere else.
+    """
+    return bool(getattr(user, "is_authenticated", False)) and user.workspace_id == workspace_id
+
+
+def audit_or_404() -> int:
+    """The signed-in user's workspace, if they may read its activity (404 otherwise)."""
+    if not can_read_audit(current_user, _own()):
+        abort(404)
+    return _own()

@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _limit_all_but_saves(app)
 
     from .accounts.views import bp as accounts_bp
+    from .activity.views import bp as activity_bp
     from .api import bp as api_bp
     from .clients.views import bp as clients_bp
     from .pages import bp as pages_bp
@@ -76,7 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .workshop.views import bp as workshop_bp
 
     for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp,
-                      rollout_bp, trend_bp, status_bp, exports_bp, transfer_bp):
+                      rollout_bp, trend_bp, status_bp, exports_bp, transfer_bp, activity_bp):
         app.register_blueprint(blueprint)
 
     web.register_template_helpers(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -438,3 +439,51 @@ class Evidence(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     milestone: Mapped[Milestone] = relationship(back_populates="evidence")
+
+
+#: who can have made a change: a signed-in account, a workshop participant, someone
+#: answering through an executive share link, or the command line and imports
+AUDIT_ACTOR_KINDS = ("account", "participant", "link", "system")
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+    """One change, kept after what it describes: who, when, what, old -> new.
+
+    Deleting a client deletes its entries (as it deletes everything else of the client);
+    an assessment, roadmap, account or respondent that goes away leaves its entries, which
+    keep a label of the person and of the subject as they were at the time.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        CheckConstraint("actor_kind IN ('account', 'participant', 'link', 'system')",
+                        name="actor_kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    #: None for a change of the workspace itself (its members, for example)
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL"), index=True)
+    roadmap_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadmaps.id", ondelete="SET NULL"), index=True)
+    #: UTC
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_kind: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    respondent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("respondents.id", ondelete="SET NULL"), index=True)
+    #: the person's name or e-mail at the time, readable after they are gone
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    #: what happened, as a code: 'answer.set', 'milestone.status', ...
+    action: Mapped[str] = mapped_column(String(40))
+    #: what it happened to: a question id, a stage id, a milestone's id ...
+    subject: Mapped[str] = mapped_column(String(120), default="")
+    #: a readable name of the subject at the time (a milestone's title, a person's name)
+    subject_label: Mapped[str] = mapped_column(Text, default="")
+    #: the changed values before and after, as small JSON objects (None: nothing before)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import audit
 from ..errors import FieldError
 from ..extensions import db
 from ..tables import Assessment, Respondent, new_token, utcnow
@@ -58,17 +59,31 @@ def state(assessment: Assessment) -> LinkState:
                      expires is not None and expires < utcnow())
 
 
-def issue_link(assessment: Assessment) -> str:
-    """A new link (the old one, if any, stops working), for `SHARE_LINK_DAYS` from today."""
+def issue_link(assessment: Assessment, *, audited: bool = True) -> str:
+    """A new link (the old one, if any, stops working), for `SHARE_LINK_DAYS` from today.
+
+    An import makes one without an audit entry (`audited=False`): it restores a link the
+    file had, with the file's own history.
+    """
+    replaced = assessment.share_token is not None
     assessment.share_token = new_token()
     days = int(current_app.config["SHARE_LINK_DAYS"])
     assessment.share_expires_at = last_moment(today() + timedelta(days=days))
+    # The secret itself is never recorded: only that there is a (new) link, and its last day.
+    if audited:
+        audit.record("share.issued", assessment=assessment,
+                     old={"link": True} if replaced else None,
+                     new={"link": True,
+                          "last_day": (today() + timedelta(days=days)).isoformat()})
     db.session.flush()
     return assessment.share_token
 
 
 def revoke_link(assessment: Assessment) -> None:
     """The link stops working; nothing answered through it is lost."""
+    if assessment.share_token is not None:
+        audit.record("share.revoked", assessment=assessment, old={"link": True},
+                     new={"link": False})
     assessment.share_token = None
     assessment.share_expires_at = None
     db.session.flush()

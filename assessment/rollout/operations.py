@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 
+from .. import audit
 from ..catalog import Catalog
 from ..errors import FieldError
 from ..extensions import db
@@ -309,6 +310,7 @@ def save_milestone(catalog: Catalog, roadmap: Roadmap, values: Mapping[str, Any]
     if would_cycle(milestone, depends_on):
         raise FieldError("depends_on", _l("That dependency would make a loop: a milestone would "
                                           "end up waiting for itself."))
+    before = None if milestone is None else audited(milestone)
     if milestone is None:
         milestone = Milestone(roadmap=roadmap, origin="team",
                               position=max((m.position for m in roadmap.milestones),
@@ -321,7 +323,32 @@ def save_milestone(catalog: Catalog, roadmap: Roadmap, values: Mapping[str, Any]
     milestone.notes = notes
     milestone.depends_on = depends_on
     db.session.flush()
+    after = audited(milestone)
+    if before is None:
+        _record(milestone, "milestone.created", None, after)
+    else:
+        _record(milestone, "milestone.changed", *audit.changed(before, after))
     return milestone
+
+
+def audited(milestone: Milestone) -> dict[str, Any]:
+    """What the audit trail keeps of a milestone: what people see and change."""
+    return {
+        "title_en": milestone.title_en, "title_fa": milestone.title_fa,
+        "stage": milestone.stage,
+        "owner": milestone.owner.name if milestone.owner is not None else None,
+        "start_on": milestone.start_on.isoformat() if milestone.start_on else None,
+        "due_on": milestone.due_on.isoformat() if milestone.due_on else None,
+        "status": milestone.status, "progress": milestone.progress, "notes": milestone.notes,
+    }
+
+
+def _record(milestone: Milestone, action: str, old: dict[str, Any] | None,
+            new: dict[str, Any] | None) -> None:
+    if old == new:  # nothing changed (both empty, or both None)
+        return
+    audit.record(action, roadmap=milestone.roadmap, subject=str(milestone.id),
+                 subject_label=milestone.title_en or milestone.title_fa, old=old, new=new)
 
 
 def _set_status(milestone: Milestone, status: str, progress: int, today: date) -> None:
@@ -337,12 +364,17 @@ def set_status(milestone: Milestone, status: str, progress: int | None = None, *
     """Move a milestone on the board: a status, and optionally its progress."""
     if status not in MILESTONE_STATUSES:
         raise FieldError("status", _l("Choose a status from the list."))
+    before = {"status": milestone.status, "progress": milestone.progress}
     _set_status(milestone, status, _status_progress(status, progress, milestone),
                 today or current_date())
+    _record(milestone, "milestone.status",
+            *audit.changed(before, {"status": milestone.status,
+                                    "progress": milestone.progress}))
     db.session.flush()
 
 
 def delete_milestone(milestone: Milestone) -> None:
+    _record(milestone, "milestone.deleted", audited(milestone), None)
     db.session.delete(milestone)
     db.session.flush()
 

@@ -69,7 +69,32 @@ def check_file(catalog: Catalog, parsed: ClientFile) -> tuple[list[str], Checked
     for a_index, assessment in enumerate(parsed.assessments):
         _check_assessment(catalog, assessment, f"assessments[{a_index}]", a_index, team_keys,
                           problems, checked)
+    _check_audit(parsed, problems)
     return problems, checked
+
+
+def _check_audit(parsed: ClientFile, problems: list[str]) -> None:
+    """Every assessment, respondent and milestone an audit entry names is in the file."""
+    assessments = parsed.assessments
+    for index, entry in enumerate(parsed.audit):
+        where = f"audit[{index}]"
+        source = None
+        if entry.assessment is not None:
+            if entry.assessment >= len(assessments):
+                problems.append(f"{where}.assessment: there is no assessment {entry.assessment}")
+            else:
+                source = assessments[entry.assessment]
+        if (entry.roadmap or entry.milestone is not None) \
+                and (source is None or source.roadmap is None):
+            problems.append(f"{where}: names a roadmap its assessment does not have")
+        elif entry.milestone is not None and source is not None and source.roadmap is not None \
+                and entry.milestone not in {m.key for m in source.roadmap.milestones}:
+            problems.append(f"{where}.milestone: {entry.milestone!r} is not the key of a "
+                            "milestone of this roadmap")
+        person = entry.actor.respondent
+        if person is not None and (person[0] >= len(assessments)
+                                   or person[1] >= len(assessments[person[0]].respondents)):
+            problems.append(f"{where}.actor.respondent: there is no respondent {person}")
 
 
 def _check_assessment(catalog: Catalog, assessment: AssessmentIn, where: str, a_index: int,

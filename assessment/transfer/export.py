@@ -15,6 +15,7 @@ from ..tables import (
     AgreedAnswer,
     Answer,
     Assessment,
+    AuditEntry,
     Client,
     Respondent,
     Roadmap,
@@ -52,7 +53,7 @@ def export_client(client: Client) -> dict[str, Any]:
     if client.logo:
         logo = {"content_type": client.logo_type or logo_type(client.logo),
                 "data": _b64(client.logo)}
-    return {
+    out = {
         "format": FORMAT,
         "version": VERSION,
         "client": {
@@ -65,6 +66,61 @@ def export_client(client: Client) -> dict[str, Any]:
         "assessments": [_export_assessment(a, team_keys, emails, decided[a.id])
                         for a in client.assessments],
     }
+    audit = _export_audit(client)
+    if audit:
+        # Only when there are entries: a file without them reads in older versions too.
+        out["audit"] = audit
+    return out
+
+
+def _export_audit(client: Client) -> list[dict[str, Any]]:
+    """The client's audit trail, oldest first. Rows are named by their place in the file
+    (ids change on import); a participant of an anonymous workshop stays unnamed."""
+    entries = list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.client_id == client.id).order_by(AuditEntry.at, AuditEntry.id)))
+    if not entries:
+        return []
+    assessments = {a.id: index for index, a in enumerate(client.assessments)}
+    respondents: dict[int, tuple[int, int]] = {}
+    anonymous: set[int] = set()
+    milestones: dict[int, str] = {}
+    for a_index, assessment in enumerate(client.assessments):
+        named = assessment.workshop is not None and assessment.workshop.named
+        for r_index, respondent in enumerate(assessment.respondents):
+            respondents[respondent.id] = (a_index, r_index)
+            if respondent.kind == "participant" and not named:
+                anonymous.add(respondent.id)
+        if assessment.roadmap is not None:
+            milestones.update({m.id: f"m{index}" for index, m
+                               in enumerate(assessment.roadmap.milestones, start=1)})
+    user_ids = {e.user_id for e in entries if e.user_id is not None}
+    emails = dict(db.session.execute(
+        select(User.id, User.email).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    out = []
+    for e in entries:
+        hidden = e.respondent_id in anonymous or (e.actor_kind == "participant"
+                                                  and e.respondent_id is None)
+        row: dict[str, Any] = {
+            "at": _when(e.at), "action": e.action,
+            "actor": {"kind": e.actor_kind, "label": "" if hidden else e.actor_label,
+                      "email": emails.get(e.user_id) if e.user_id is not None else None,
+                      "respondent": list(respondents[e.respondent_id])
+                      if e.respondent_id in respondents else None},
+            "assessment": assessments.get(e.assessment_id) if e.assessment_id else None,
+            "roadmap": e.roadmap_id is not None and e.assessment_id in assessments,
+            "subject": e.subject, "subject_label": e.subject_label, "old": e.old, "new": e.new,
+        }
+        if e.action.startswith("milestone."):
+            # Its id means nothing in another installation: its key, if it is still there.
+            row["subject"] = ""
+            row["milestone"] = milestones.get(int(e.subject)) if e.subject.isdigit() else None
+        elif e.action == "participant.removed" and e.subject.isdigit():
+            person = respondents.get(int(e.subject))
+            row["subject"] = "" if person is None else f"{person[0]}:{person[1]}"
+            if int(e.subject) in anonymous:
+                row["subject_label"] = ""
+        out.append(row)
+    return out
 
 
 def _export_assessment(assessment: Assessment, team_keys: dict[int, str],

@@ -37,6 +37,7 @@ MAX_MILESTONES = 5000
 MAX_EVIDENCE = 200
 MAX_DEPENDENCIES = 500
 MAX_LINK = 2000
+MAX_AUDIT = 1_000_000
 
 
 class TransferError(ValueError):
@@ -276,9 +277,40 @@ class AssessmentIn(_Model):
     roadmap: RoadmapIn | None = None
 
 
+class AuditActorIn(_Model):
+    kind: Literal["account", "participant", "link", "system"]
+    #: the name or e-mail shown for them at the time
+    label: Annotated[str, StringConstraints(max_length=254)] = ""
+    #: an account's e-mail, to link the entry to the account of the same e-mail
+    email: Email | None = None
+    #: a respondent, as (assessment index, respondent index) in this file
+    respondent: Annotated[list[Annotated[int, Field(ge=0)]],
+                          Field(min_length=2, max_length=2)] | None = None
+
+
+class AuditEntryIn(_Model):
+    """One entry of the audit trail (see assessment/audit.py); written only when there are
+    entries, so files without them read as before."""
+
+    at: Stamp
+    action: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,20}\.[a-z_]{1,19}$")]
+    actor: AuditActorIn
+    #: the assessment (its index in this file) the entry belongs to, if any
+    assessment: Annotated[int, Field(ge=0)] | None = None
+    #: whether it belongs to that assessment's roadmap
+    roadmap: bool = False
+    subject: Text120 = ""
+    #: a milestone named by its key in the assessment's roadmap (its id changes on import)
+    milestone: Key | None = None
+    subject_label: Annotated[str, StringConstraints(max_length=MAX_TITLE)] = ""
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+
+
 class ClientFile(_Model):
     format: Literal["crm-maturity/client"]
     version: Literal[1]
     client: ClientIn
     team: Annotated[list[TeamMemberIn], Field(max_length=MAX_TEAM)] = []
     assessments: Annotated[list[AssessmentIn], Field(max_length=MAX_ASSESSMENTS)] = []
+    audit: Annotated[list[AuditEntryIn], Field(max_length=MAX_AUDIT)] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from ..tables import (
     AgreedAnswer,
     Answer,
     Assessment,
+    AuditEntry,
     Client,
     Evidence,
     Milestone,
@@ -64,7 +66,7 @@ def store(checked: CheckedFile, workspace: Workspace) -> Client:
 def _consultant_emails(parsed: ClientFile) -> set[str]:
     return {e.lower() for a in parsed.assessments for e in
             [*(r.consultant for r in a.respondents), *(g.decided_by for g in a.agreed_answers)]
-            if e}
+            if e} | {entry.actor.email.lower() for entry in parsed.audit if entry.actor.email}
 
 
 def _accounts(parsed: ClientFile, workspace: Workspace) -> dict[str, int]:
@@ -109,16 +111,53 @@ def _create(parsed: ClientFile, checked: CheckedFile, workspace: Workspace) -> C
         team[member.key] = row
     users = _accounts(parsed, workspace)
     codes_taken = set(db.session.scalars(select(Workshop.code)))
-    for a_index, source_assessment in enumerate(parsed.assessments):
-        _create_assessment(client, source_assessment, a_index, team, users, codes_taken,
-                           checked)
+    made = [_create_assessment(client, source_assessment, a_index, team, users, codes_taken,
+                               checked)
+            for a_index, source_assessment in enumerate(parsed.assessments)]
+    db.session.flush()
+    _create_audit(parsed, client, made, users)
     db.session.flush()
     return client
 
 
+def _create_audit(parsed: ClientFile, client: Client, made: list[Made],
+                  users: dict[str, int]) -> None:
+    """The file's audit trail, its rows named by their new ids."""
+    for entry in parsed.audit:
+        source = made[entry.assessment] if entry.assessment is not None else None
+        roadmap = source.assessment.roadmap if source is not None and entry.roadmap else None
+        subject = entry.subject
+        if entry.milestone is not None and source is not None:
+            subject = str(source.milestones[entry.milestone].id)
+        elif entry.action == "participant.removed" and ":" in subject:
+            a_index, _sep, r_index = subject.partition(":")
+            subject = str(made[int(a_index)].respondents[int(r_index)].id) \
+                if a_index.isdigit() and r_index.isdigit() and int(a_index) < len(made) \
+                and int(r_index) < len(made[int(a_index)].respondents) else ""
+        person = entry.actor.respondent
+        db.session.add(AuditEntry(
+            workspace_id=client.workspace_id, client_id=client.id,
+            assessment_id=source.assessment.id if source is not None else None,
+            roadmap_id=roadmap.id if roadmap is not None else None, at=entry.at,
+            actor_kind=entry.actor.kind, actor_label=entry.actor.label,
+            user_id=users.get((entry.actor.email or "").lower()),
+            respondent_id=made[person[0]].respondents[person[1]].id if person else None,
+            action=entry.action, subject=subject, subject_label=entry.subject_label,
+            old=entry.old, new=entry.new))
+
+
+@dataclass
+class Made:
+    """An assessment made from the file, with its respondents and milestones (by key)."""
+
+    assessment: Assessment
+    respondents: list[Respondent] = field(default_factory=list)
+    milestones: dict[str, Milestone] = field(default_factory=dict)
+
+
 def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
                        team: dict[str, TeamMember], users: dict[str, int],
-                       codes_taken: set[str], checked: CheckedFile) -> None:
+                       codes_taken: set[str], checked: CheckedFile) -> Made:
     add = db.session.add
     assessment = _set(Assessment(
         client=client, title=source.title, questionnaire_id=source.questionnaire,
@@ -128,7 +167,8 @@ def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
     add(assessment)
     db.session.flush()  # agreed answers refer to it by id
     if source.self_assessment_link:
-        issue_link(assessment)  # a new secret, for the usual days
+        issue_link(assessment, audited=False)  # a new secret, for the usual days
+    made = Made(assessment)
     for person in source.respondents:
         respondent = _set(Respondent(
             assessment=assessment, kind=person.kind, name=person.name, role=person.role,
@@ -137,6 +177,7 @@ def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
             finished_at=person.finished_at, removed_at=person.removed_at,
         ), created_at=person.created_at)
         add(respondent)
+        made.respondents.append(respondent)
         for answer in person.answers:
             add(_set(Answer(respondent=respondent, question_id=answer.question,
                             value=answer.value, comment=answer.comment, flagged=answer.flagged,
@@ -157,11 +198,12 @@ def _create_assessment(client: Client, source: AssessmentIn, a_index: int,
                           closed_at=source.workshop.closed_at),
                  created_at=source.workshop.created_at))
     if source.roadmap is not None:
-        _create_roadmap(assessment, source.roadmap, a_index, team, checked)
+        made.milestones = _create_roadmap(assessment, source.roadmap, a_index, team, checked)
+    return made
 
 
 def _create_roadmap(assessment: Assessment, source: RoadmapIn, a_index: int,
-                    team: dict[str, TeamMember], checked: CheckedFile) -> None:
+                    team: dict[str, TeamMember], checked: CheckedFile) -> dict[str, Milestone]:
     add = db.session.add
     roadmap = _set(Roadmap(assessment=assessment, model_id=source.model, title=source.title,
                            starts_on=source.starts_on, accepted_at=source.accepted_at),
@@ -190,3 +232,4 @@ def _create_roadmap(assessment: Assessment, source: RoadmapIn, a_index: int,
             ), created_at=evidence.created_at))
     for item in source.milestones:
         milestones[item.key].depends_on = [milestones[key] for key in item.depends_on]
+    return milestones

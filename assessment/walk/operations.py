@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import audit
 from ..answers import NA, UNKNOWN
 from ..answers import parse as parse_answer
 from ..catalog import Catalog
@@ -240,22 +241,28 @@ def save_answer(catalog: Catalog, respondent: Respondent | Who, question_id: str
     key = {"respondent_id": who.id, "question_id": question.id}
     row = {**key, "value": None, "comment": "", "flagged": False, "now": utcnow(), **changes}
     fields = tuple(sorted(changes))
+    # Read first (locked on PostgreSQL; SQLite's write lock is held from the start): the
+    # audit trail needs the answer as it was, and an unchanged answer needs no write.
+    stored = _stored(connection.execute(
+        _STORED_FOR_UPDATE if dialect == "postgresql" else _STORED, key).first())
+    if stored is not None and all(getattr(stored, k) == v for k, v in changes.items()):
+        # Already stored as asked (a retry whose acknowledgement was lost): nothing to
+        # do, and no conflict either.
+        return stored
     if base_revision is None:
         written = connection.execute(_upsert(dialect, fields, only_if_changed=True),
                                      row).first()
         if written is None:
-            # Already stored as asked (a retry whose acknowledgement was lost): nothing to
-            # do, and no conflict either.
             return StoredAnswer(*connection.execute(_STORED, key).one())
         saved = StoredAnswer(*written)
     else:
-        stored = _stored(connection.execute(
-            _STORED_FOR_UPDATE if dialect == "postgresql" else _STORED, key).first())
-        if stored is not None and all(getattr(stored, k) == v for k, v in changes.items()):
-            return stored
         if (stored.revision if stored else 0) != base_revision:
             raise AnswerConflict(stored)
         saved = StoredAnswer(*connection.execute(_upsert(dialect, fields), row).one())
+    audit.record_answer(
+        connection, who.id, who.kind, question.id,
+        None if stored is None else {k: getattr(stored, k) for k in fields},
+        {k: getattr(saved, k) for k in fields}, at=row["now"])
     connection.execute(_MOVE_ON, {"respondent_id": who.id, "stage": question.stage,
                                   "question": question.id})
     if isinstance(respondent, Respondent):
@@ -300,8 +307,13 @@ def complete(assessment: Assessment, respondent: Respondent | None = None) -> No
     now = utcnow()
     if respondent is not None:
         respondent.finished_at = now
+    before = assessment.status
     assessment.status = "complete"
     assessment.completed_at = assessment.completed_at or now
+    audit.record("assessment.completed", assessment=assessment, old={"status": before},
+                 new={"status": "complete"},
+                 actor=audit.respondent_actor(respondent)
+                 if respondent is not None and respondent.kind == "executive" else None)
     db.session.flush()
 
 
@@ -313,4 +325,6 @@ def reopen(assessment: Assessment) -> None:
     """
     if assessment.status == "complete":
         assessment.status = "in_progress"
+        audit.record("assessment.reopened", assessment=assessment,
+                     old={"status": "complete"}, new={"status": "in_progress"})
         db.session.flush()

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from .. import audit
 from ..answers import VALUES, scoring_value
 from ..catalog import Catalog
 from ..errors import FieldError
@@ -63,6 +64,7 @@ def _new_code() -> str:
 def open_workshop(assessment: Assessment, *, named: bool | None = None) -> Workshop:
     """The assessment's workshop, made on first call and reopened if it was closed."""
     workshop = assessment.workshop
+    before = None if workshop is None else workshop.status
     if workshop is None:
         workshop = Workshop(assessment=assessment, code=_new_code(), named=bool(named),
                             locked_stages=[])
@@ -74,11 +76,18 @@ def open_workshop(assessment: Assessment, *, named: bool | None = None) -> Works
         workshop.closed_at = None
     if assessment.status == "draft":
         assessment.status = "in_progress"
+    if before != "open":
+        audit.record("workshop.opened", assessment=assessment,
+                     old=None if before is None else {"status": before},
+                     new={"status": "open", "named": workshop.named})
     db.session.flush()
     return workshop
 
 
 def close_workshop(workshop: Workshop) -> None:
+    if workshop.status != "closed":
+        audit.record("workshop.closed", assessment=workshop.assessment,
+                     old={"status": workshop.status}, new={"status": "closed"})
     workshop.status = "closed"
     workshop.closed_at = utcnow()
     db.session.flush()
@@ -88,6 +97,10 @@ def set_stage_lock(workshop: Workshop, stage: str, locked: bool) -> None:
     if stage not in CANONICAL_STAGE_IDS:
         raise FieldError("stage", _l("'%(stage)s' is not a stage.", stage=stage), 404)
     current = set(workshop.locked_stages or ())
+    if (stage in current) != locked:
+        audit.record("workshop.stage_locked" if locked else "workshop.stage_unlocked",
+                     assessment=workshop.assessment, subject=stage,
+                     old={"locked": not locked}, new={"locked": locked})
     current.add(stage) if locked else current.discard(stage)
     # A new list, in stage order, so the JSON column sees the change.
     workshop.locked_stages = [s for s in CANONICAL_STAGE_IDS if s in current]
@@ -142,6 +155,9 @@ def remove_participant(participant: Respondent) -> None:
     """
     if participant.removed_at is None:
         participant.removed_at = utcnow()
+        audit.record("participant.removed", assessment=participant.assessment,
+                     subject=str(participant.id), subject_label=participant.name,
+                     old={"removed": False}, new={"removed": True})
         db.session.flush()
 
 
@@ -160,11 +176,16 @@ def record_agreed(catalog: Catalog, assessment: Assessment, question_id: str, va
         raise FieldError("note", _l("The note is longer than %(n)s characters.", n=MAX_NOTE))
     row = db.session.scalar(select(AgreedAnswer).where(
         AgreedAnswer.assessment_id == assessment.id, AgreedAnswer.question_id == question_id))
+    before = None if row is None else {"value": row.value, "note": row.note}
     if cleaned is None:
         if row is not None:
+            audit.record("agreed.cleared", assessment=assessment, subject=question_id,
+                         old=before, new={"value": None, "note": ""})
             db.session.delete(row)
             db.session.flush()
         return None
+    audit.record("agreed.set", assessment=assessment, subject=question_id, old=before,
+                 new={"value": cleaned, "note": note_text})
     if row is None:
         row = AgreedAnswer(assessment_id=assessment.id, question_id=question_id)
         db.session.add(row)
