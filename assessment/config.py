@@ -161,6 +161,21 @@ SETTINGS: tuple[Setting, ...] = (
             "X-Forwarded-For, -Proto, -Host and -Prefix headers): set it to 1 behind one "
             "TLS proxy, so the app sees HTTPS (secure cookies, HSTS) and rate limits see "
             "the real client address. 0: believe no such header."),
+    Setting("INVITATION_DAYS", 7,
+            "Days an invitation link works; it works once."),
+    Setting("PASSWORD_RESET_HOURS", 24,
+            "Hours a password reset link works; it works once."),
+    Setting("SMTP_HOST", None,
+            "The mail server that sends invitations and password reset links. Unset: "
+            "no mail is sent; the person who invites copies the link, and only the owner "
+            "can issue reset links.", shown="unset"),
+    Setting("SMTP_PORT", 587, "The mail server's port."),
+    Setting("SMTP_USER", None, "The account to sign in to the mail server with; unset: "
+            "send without signing in.", shown="unset"),
+    Setting("SMTP_PASSWORD", None, "The mail server account's password.", shown="unset"),
+    Setting("SMTP_STARTTLS", True,
+            "Ask the mail server for TLS (STARTTLS) before signing in and sending."),
+    Setting("SMTP_FROM", "crm-maturity@localhost", "The sender of the app's e-mails."),
     Setting("TODAY", None,
             "A `datetime.date` the app takes for today (rollout, status reports, trends), "
             "for tests and demos; `None`: the real date.",
