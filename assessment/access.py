@@ -67,6 +67,7 @@ ACCOUNT_ENDPOINTS = frozenset({
 OWNER_ENDPOINTS = frozenset({
     "people.members", "people.invite_consultant", "people.set_role", "people.deactivate",
     "people.reactivate", "people.reset_link", "people.revoke_invitation",
+    "people.resend_invitation",
 })
 #: what a client's own people may reach on their client, by the role of their grant
 _READ_ROADMAP = frozenset({"rollout.roadmap", "rollout.evidence_download",

@@ -163,8 +163,15 @@ SETTINGS: tuple[Setting, ...] = (
             "the real client address. 0: believe no such header."),
     Setting("INVITATION_DAYS", 7,
             "Days an invitation link works; it works once."),
-    Setting("PASSWORD_RESET_HOURS", 24,
+    Setting("PASSWORD_RESET_HOURS", 1,
             "Hours a password reset link works; it works once."),
+    # A person who forgot a password asks once or twice; more would fill their inbox.
+    Setting("RESET_RATELIMIT_ACCOUNT", "3 per 15 minutes",
+            "Requests for a password reset link for one e-mail address, counted whether or "
+            "not it has an account."),
+    Setting("RESET_RATELIMIT_ADDRESS", "20 per 15 minutes",
+            "Requests for a password reset link from one client address, whatever the "
+            "addresses typed."),
     Setting("SMTP_HOST", None,
             "The mail server that sends invitations and password reset links. Unset: "
             "no mail is sent; the person who invites copies the link, and only the owner "
@@ -173,8 +180,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_USER", None, "The account to sign in to the mail server with; unset: "
             "send without signing in.", shown="unset"),
     Setting("SMTP_PASSWORD", None, "The mail server account's password.", shown="unset"),
-    Setting("SMTP_STARTTLS", True,
-            "Ask the mail server for TLS (STARTTLS) before signing in and sending."),
+    Setting("SMTP_TLS", "starttls",
+            "How the connection to the mail server is protected: `starttls` (TLS asked for "
+            "after connecting, usually port 587), `ssl` (TLS from the start, usually port "
+            "465) or `none` (a local relay)."),
     Setting("SMTP_FROM", "crm-maturity@localhost", "The sender of the app's e-mails."),
     Setting("TODAY", None,
             "A `datetime.date` the app takes for today (rollout, status reports, trends), "

@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
@@ -36,7 +37,7 @@ class AcceptForm(FlaskForm):
 
 
 class AcceptExistingForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+    """Accepting as the signed-in account the invitation was sent to: a button."""
 
 
 class PasswordForm(FlaskForm):
@@ -55,15 +56,16 @@ class ForgotForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    #: may stay empty when a team member with an e-mail is chosen: theirs is used
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[])
     member = SelectField(_l("Team member"), choices=[], validate_choice=False)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("owner", _l("Owner")),
-                                            ("consultant", _l("Consultant"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("owner", _l("Owner")),
+                                            SelectChoice("consultant", _l("Consultant"))])
 
 
 class NotesForm(FlaskForm):

@@ -3,22 +3,23 @@ workspace switcher and a team member's own milestones. Operations flush, the cal
 commits.
 
 Invitation and reset links carry a secret of which only a SHA-256 hash is stored; each
-works once and until it expires. E-mail goes out only when a mail server is configured
-(`SMTP_HOST`); otherwise the person who invites copies the link.
+works once and until it expires. The views mail the links (`mail.py`) when a mail server
+is configured, and otherwise show them to copy.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-import smtplib
+import time
 from datetime import date, timedelta
-from email.message import EmailMessage
 
 from flask import current_app
+from limits import RateLimitItem, parse
 from sqlalchemy import func, select
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..tables import (
     CLIENT_ROLES,
     INVITATION_ROLES,
@@ -50,32 +51,6 @@ def _hash(secret: str) -> str:
 
 def _secret() -> str:
     return secrets.token_urlsafe(32)
-
-
-# --- mail -------------------------------------------------------------------------------
-
-
-def mail_configured() -> bool:
-    return bool(current_app.config["SMTP_HOST"])
-
-
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send a plain-text e-mail when a mail server is configured; answers whether it went."""
-    config = current_app.config
-    if not mail_configured():
-        return False
-    message = EmailMessage()
-    message["From"] = config["SMTP_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=20) as smtp:
-        if config["SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["SMTP_USER"]:
-            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
-        smtp.send_message(message)
-    return True
 
 
 # --- memberships and grants -------------------------------------------------------------
@@ -190,32 +165,52 @@ def invite(workspace: Workspace, email: str, role: str, by: User, *, name: str =
         team_member=team_member, token_hash=_hash(secret), invited_by=by.id,
         expires_at=utcnow() + timedelta(days=int(current_app.config["INVITATION_DAYS"])))
     db.session.add(invitation)
+    # audit: invitation created (invitation.created)
     db.session.flush()
     return invitation, secret
 
 
+def invitation_by_link(secret: str) -> Invitation | None:
+    """The invitation a link names, whatever its state (None: no such link)."""
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(secret)))
+
+
+def is_open(invitation: Invitation) -> bool:
+    """Whether the invitation can still be accepted: not used, withdrawn or expired."""
+    return (invitation.accepted_at is None and invitation.revoked_at is None
+            and invitation.expires_at > utcnow())
+
+
 def open_invitation(secret: str) -> Invitation | None:
     """The invitation a link names while it can still be accepted (else None)."""
-    found = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(secret)))
-    if (found is None or found.accepted_at is not None or found.revoked_at is not None
-            or found.expires_at <= utcnow()):
-        return None
-    return found
+    found = invitation_by_link(secret)
+    return found if found is not None and is_open(found) else None
 
 
 def existing_account(invitation: Invitation) -> User | None:
     return db.session.scalar(select(User).where(User.email == invitation.email))
 
 
-def accept(invitation: Invitation, password: str, name: str = "") -> User:
-    """Accept an invitation: a new account with this password, or, for an e-mail that has
-    an account already, that account once the password is its own. The link is used up."""
-    user = existing_account(invitation)
-    if user is None:
-        user = create_user(invitation.email, password, name=name.strip() or invitation.name,
-                           workspace=invitation.workspace, role="none")
-    elif authenticate(invitation.email, password) is None:
-        raise AccountError("that is not the password of this account")
+def accept_new(invitation: Invitation, name: str, password: str) -> User:
+    """Accept an invitation for an e-mail without an account: the account is made with
+    this name and password, and given the invitation's role. The link is used up."""
+    if not is_open(invitation) or existing_account(invitation) is not None:
+        raise AccountError("this invitation cannot make a new account")
+    user = create_user(invitation.email, password, name=name.strip() or invitation.name,
+                       workspace=invitation.workspace, role="none")
+    _join(invitation, user)
+    return user
+
+
+def accept(invitation: Invitation, user: User) -> None:
+    """Accept an invitation as the signed-in account it was sent to: the membership or
+    grant is added. The link is used up."""
+    if not is_open(invitation) or user.email != invitation.email:
+        raise AccountError(f"this invitation is not for {user.email}")
+    _join(invitation, user)
+
+
+def _join(invitation: Invitation, user: User) -> None:
     if invitation.client is None:
         if membership(user, invitation.workspace) is None:
             db.session.add(Membership(user=user, workspace=invitation.workspace,
@@ -230,13 +225,28 @@ def accept(invitation: Invitation, password: str, name: str = "") -> User:
     user.workspace_id = invitation.workspace_id
     invitation.accepted_at = utcnow()
     invitation.accepted_by = user.id
+    # audit: invitation accepted (invitation.accepted), with the membership or grant made
     db.session.flush()
-    return user
 
 
 def revoke_invitation(invitation: Invitation) -> None:
     invitation.revoked_at = invitation.revoked_at or utcnow()
+    # audit: invitation revoked (invitation.revoked)
     db.session.flush()
+
+
+def renew_invitation(invitation: Invitation) -> str:
+    """Send an invitation again: a new link (the old one stops working) for another
+    `INVITATION_DAYS`; answers the new secret. Only one not accepted or withdrawn."""
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise AccountError("only an invitation still pending is sent again")
+    secret = _secret()
+    invitation.token_hash = _hash(secret)
+    invitation.expires_at = utcnow() + timedelta(
+        days=int(current_app.config["INVITATION_DAYS"]))
+    # audit: invitation sent again (invitation.renewed)
+    db.session.flush()
+    return secret
 
 
 def pending_invitations(workspace: Workspace) -> list[Invitation]:
@@ -269,17 +279,27 @@ def issue_reset(user: User, by: User | None = None) -> str:
     return secret
 
 
-def open_reset(secret: str) -> PasswordReset | None:
-    found = db.session.scalar(select(PasswordReset).where(
+def reset_by_link(secret: str) -> PasswordReset | None:
+    """The reset a link names, whatever its state (None: no such link)."""
+    return db.session.scalar(select(PasswordReset).where(
         PasswordReset.token_hash == _hash(secret)))
-    if (found is None or found.used_at is not None or found.expires_at <= utcnow()
-            or found.user.deactivated_at is not None):
-        return None
-    return found
+
+
+def reset_is_open(reset: PasswordReset) -> bool:
+    """Whether the link still sets a password: not used, not expired, account active."""
+    return (reset.used_at is None and reset.expires_at > utcnow()
+            and reset.user.deactivated_at is None)
+
+
+def open_reset(secret: str) -> PasswordReset | None:
+    found = reset_by_link(secret)
+    return found if found is not None and reset_is_open(found) else None
 
 
 def use_reset(reset: PasswordReset, password: str) -> User:
     """Set the new password; the link is used up and every sign-in of the account ends."""
+    if not reset_is_open(reset):
+        raise AccountError("this link no longer sets a password")
     set_password(reset.user, password)
     reset.used_at = utcnow()
     end_sign_ins(reset.user)
@@ -290,6 +310,33 @@ def use_reset(reset: PasswordReset, password: str) -> User:
 def account_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(
         func.lower(User.email) == email.strip().lower(), User.deactivated_at.is_(None)))
+
+
+def _reset_request_counters(email: str, address: str) -> list[tuple[RateLimitItem, str, str]]:
+    """(limit, scope, key) of the two counts of "forgot password" requests: per e-mail typed
+    (whether or not it has an account, so a refusal tells nothing), per address."""
+    config = current_app.config
+    return [(parse(str(config["RESET_RATELIMIT_ACCOUNT"])), "reset-account",
+             email.strip().lower()),
+            (parse(str(config["RESET_RATELIMIT_ADDRESS"])), "reset-address", address)]
+
+
+def reset_request_wait(email: str, address: str) -> int:
+    """Seconds until a reset link may be asked for this e-mail from this address; 0: now.
+    Every request counts (`count_reset_request`), answered or not: each may send a mail."""
+    if not limiter.enabled:
+        return 0
+    strategy = limiter.limiter
+    ends = [strategy.get_window_stats(item, scope, key).reset_time
+            for item, scope, key in _reset_request_counters(email, address)
+            if not strategy.test(item, scope, key)]
+    return max(1, math.ceil(max(ends) - time.time())) if ends else 0
+
+
+def count_reset_request(email: str, address: str) -> None:
+    if limiter.enabled:
+        for item, scope, key in _reset_request_counters(email, address):
+            limiter.limiter.hit(item, scope, key)
 
 
 # --- a team member's own work ------------------------------------------------------------

@@ -16,15 +16,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..access import client_or_404, invitation_or_404, member_in, milestone_or_404
 from ..extensions import db
-from ..i18n import digits
 from ..rollout.operations import current_date, set_notes
-from ..tables import User
-from ..web import lang
+from ..tables import Invitation, User
+from . import mail
 from . import people as ops
 from .forms import (
     AcceptExistingForm,
@@ -37,6 +38,7 @@ from .forms import (
     RoleForm,
 )
 from .operations import AccountError
+from .signing import sign_in, sign_out, wait_words
 
 bp = Blueprint("people", __name__)
 
@@ -46,9 +48,28 @@ def _role_names() -> dict[str, str]:
             "viewer": _("Client viewer"), "team": _("Team member")}
 
 
-def _link_page(link: str, email: str, kind: str) -> str:
-    """Where no mail server is configured: the link, to copy and send."""
-    return render_template("people/link.html", link=link, email=email, kind=kind)
+def _link_page(link: str, email: str, kind: str, sent: bool = False) -> str:
+    """The link, to copy and send: where no mail server is configured, where it refused,
+    and always for a reset link the owner issues (`sent`: it was mailed too)."""
+    return render_template("people/link.html", link=link, email=email, kind=kind, sent=sent)
+
+
+def _mailed(to: str, template: str, **context: Any) -> bool:
+    """Mail `to` when a server is configured; False (with the reason shown) when none is
+    or it refused, so the page shows the link to copy instead."""
+    try:
+        return mail.send(mail.compose(to, template, **context))
+    except mail.MailError as exc:
+        current_app.logger.warning("mail to %s not sent: %s", to, exc)
+        flash(_("The mail server did not take the e-mail (%(reason)s). Send the link "
+                "yourself.", reason=str(exc)), "danger")
+        return False
+
+
+def _gone(status: int) -> tuple[str, int]:
+    """An invitation or reset link that opens nothing: unknown (404), or used, withdrawn
+    or expired (410)."""
+    return render_template("people/expired.html"), status
 
 
 # --- invitations ------------------------------------------------------------------------
@@ -56,29 +77,37 @@ def _link_page(link: str, email: str, kind: str) -> str:
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept(token: str) -> Any:
-    invitation = ops.open_invitation(token)
-    if invitation is None:
-        return render_template("people/expired.html"), 404
+    invitation = ops.invitation_by_link(token)
+    if invitation is None or not ops.is_open(invitation):
+        return _gone(404 if invitation is None else 410)
     existing = ops.existing_account(invitation)
+    signed_in = current_user if current_user.is_authenticated else None
+    if signed_in is not None and signed_in.email != invitation.email:
+        # Accepting would sign this browser in as someone else, or add a role to the
+        # wrong account: the person signs out first.
+        return render_template("people/accept.html", invitation=invitation, form=None,
+                               existing=existing, roles=_role_names(), other=signed_in), 403
+    if existing is not None and signed_in is None:
+        flash(_("You have an account already: sign in as %(email)s to accept the invitation.",
+                email=invitation.email), "info")
+        return redirect(url_for("accounts.login", next=request.path))
     form = AcceptExistingForm() if existing else AcceptForm(name=invitation.name)
     if form.validate_on_submit():
-        try:
-            ops.accept(invitation, form.password.data or "",
-                       getattr(getattr(form, "name", None), "data", "") or "")
-        except AccountError:
-            db.session.rollback()
-            form.password.errors = [_("That is not the password of this account.")]
-        else:
+        if existing is not None:
+            ops.accept(invitation, existing)
             db.session.commit()
-            logout_user()
-            flash(_("Welcome. Sign in with your e-mail and password."), "success")
-            return redirect(url_for("accounts.login"))
+        else:
+            user = ops.accept_new(invitation, form.name.data or "", form.password.data or "")
+            sign_in(user, remember=False)  # commits
+        flash(_("Welcome to %(workspace)s.", workspace=invitation.workspace.name), "success")
+        return redirect(url_for("clients.dashboard"))
     return render_template("people/accept.html", invitation=invitation, form=form,
-                           existing=existing, roles=_role_names())
+                           existing=existing, roles=_role_names(), other=None)
 
 
 def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
-    """Make the invitation and mail it, or show its link; None after a refusal."""
+    """Make the invitation and mail it (answers ""), or answer the page with its link to
+    copy; None after a refusal (shown on the form)."""
     try:
         invitation, secret = ops.invite(current_user.workspace, form.email.data or "", role,
                                         current_user, name=form.name.data or "", **where)
@@ -87,14 +116,14 @@ def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
         form.email.errors = [_("Enter an e-mail address.")]
         return None
     db.session.commit()
+    return _send_invitation(invitation, secret)
+
+
+def _send_invitation(invitation: Invitation, secret: str) -> str:
     link = url_for("people.accept", token=secret, _external=True)
-    subject = _("An invitation to %(workspace)s", workspace=current_user.workspace.name)
-    body = _("%(name)s invites you to %(workspace)s in CRM maturity. Open this link "
-             "within %(days)s days to accept and set your password:",
-             name=current_user.name or current_user.email,
-             workspace=current_user.workspace.name,
-             days=digits(str(current_app.config["INVITATION_DAYS"]), lang())) + "\n\n" + link
-    if ops.send_mail(invitation.email, subject, body):
+    if _mailed(invitation.email, "invitation", invitation=invitation, link=link,
+               inviter=current_user, role=_role_names()[invitation.role],
+               days=int(current_app.config["INVITATION_DAYS"])):
         flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
         return ""
     return _link_page(link, invitation.email, "invitation")
@@ -104,10 +133,15 @@ def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
 @login_required
 def invite_client(client_id: int) -> Any:
     client = client_or_404(client_id)
-    form = InviteForm()
-    form.role.choices = [("team", _("Team member")), ("viewer", _("Client viewer"))]
-    form.member.choices = [("", _("A new team member"))] + [
-        (str(person.id), person.name) for person in client.team]
+    form = InviteForm(member=request.args.get("member", ""))
+    form.role.choices = [SelectChoice("team", _("Team member")),
+                         SelectChoice("viewer", _("Client viewer"))]
+    form.member.choices = [SelectChoice("", _("A new team member"))] + [
+        SelectChoice(str(person.id), person.name) for person in client.team]
+    chosen = next((person for person in client.team if str(person.id) == form.member.data),
+                  None)
+    if request.method == "GET" and chosen is not None:  # from the team page's link
+        form.email.data, form.name.data = chosen.email, chosen.name
     if form.validate_on_submit():
         person = None
         if form.member.data:
@@ -115,6 +149,9 @@ def invite_client(client_id: int) -> Any:
                 if form.member.data.isdigit() else None
             if person is None or person.client_id != client.id:
                 abort(404)
+            # the invitation goes to the member's e-mail unless another is typed
+            form.email.data = form.email.data or person.email
+            form.name.data = form.name.data or person.name
         page = _invite(form, form.role.data or "", client=client,
                        team_member=person if form.role.data == "team" else None)
         if page == "":
@@ -139,20 +176,19 @@ def members() -> str:
     return render_template("people/members.html", people=ops.people_of(workspace),
                            pending=ops.pending_invitations(workspace), form=InviteForm(),
                            role_form=RoleForm(), roles=_role_names(),
-                           mail=ops.mail_configured())
+                           mail=mail.configured())
 
 
 @bp.post("/members/invite")
 @login_required
 def invite_consultant() -> Any:
     form = InviteForm()
-    form.role.choices = [("consultant", _("Consultant"))]
+    form.role.choices = [SelectChoice("consultant", _("Consultant"))]
     form.role.data = "consultant"
-    if form.validate_on_submit():
-        page = _invite(form, "consultant")
-        if page:
-            return page
-    elif form.errors:
+    page = _invite(form, "consultant") if form.validate_on_submit() else None
+    if page:
+        return page
+    if page is None:
         flash(_("Enter an e-mail address."), "danger")
     return redirect(url_for("people.members"))
 
@@ -219,8 +255,10 @@ def reset_link(user_id: int) -> Any:
     person = _person(user_id)
     secret = ops.issue_reset(person, by=current_user)
     db.session.commit()
-    return _link_page(url_for("people.reset", token=secret, _external=True), person.email,
-                      "reset")
+    link = url_for("people.reset", token=secret, _external=True)
+    sent = _mailed(person.email, "reset", link=link, user=person, by=current_user,
+                   hours=int(current_app.config["PASSWORD_RESET_HOURS"]))
+    return _link_page(link, person.email, "reset", sent=sent)
 
 
 @bp.post("/members/invitations/<int:invitation_id>/revoke")
@@ -230,6 +268,19 @@ def revoke_invitation(invitation_id: int) -> Response:
     db.session.commit()
     flash(_("Invitation withdrawn."), "success")
     return redirect(url_for("people.members"))
+
+
+@bp.post("/members/invitations/<int:invitation_id>/resend")
+@login_required
+def resend_invitation(invitation_id: int) -> Any:
+    """A new link for a pending invitation (the old one stops working), mailed or shown."""
+    invitation = invitation_or_404(invitation_id)
+    try:
+        secret = ops.renew_invitation(invitation)
+    except AccountError:
+        abort(409)
+    db.session.commit()
+    return _send_invitation(invitation, secret) or redirect(url_for("people.members"))
 
 
 # --- passwords --------------------------------------------------------------------------
@@ -257,34 +308,44 @@ def password() -> Any:
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot() -> Any:
     form = ForgotForm()
-    if not ops.mail_configured():
-        return render_template("people/forgot.html", form=None)
     if form.validate_on_submit():
-        user = ops.account_by_email(form.email.data or "")
-        if user is not None:
+        email, address = form.email.data or "", get_remote_address()
+        wait = ops.reset_request_wait(email, address)
+        if wait:
+            flash(_("Too many requests for a new password. Wait %(wait)s, then try again.",
+                    wait=wait_words(wait)), "danger")
+            return render_template("people/forgot.html", form=form), 429, \
+                {"Retry-After": str(wait)}
+        ops.count_reset_request(email, address)
+        user = ops.account_by_email(email)
+        if user is not None and mail.configured():
             secret = ops.issue_reset(user)
             db.session.commit()
             link = url_for("people.reset", token=secret, _external=True)
-            ops.send_mail(user.email, _("Set a new password"), _(
-                "Open this link to set a new password for CRM maturity. It works once. "
-                "If you did not ask for it, ignore this e-mail.") + "\n\n" + link)
-        # The same answer for every address: it does not tell which have an account.
+            try:
+                mail.send(mail.compose(user.email, "reset", link=link, user=user, by=None,
+                                       hours=int(current_app.config["PASSWORD_RESET_HOURS"])))
+            except mail.MailError as exc:  # told to nobody here: the answer stays the same
+                current_app.logger.warning("reset link to %s not sent: %s", user.email, exc)
+        # The same answer for every address, mail server or not: it tells nobody which
+        # addresses have an account.
         flash(_("If that address has an account, a link to set a new password is on its "
-                "way."), "info")
+                "way. If none arrives, ask your workspace's owner for one."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("people/forgot.html", form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str) -> Any:
-    found = ops.open_reset(token)
-    if found is None:
-        return render_template("people/expired.html"), 404
+    found = ops.reset_by_link(token)
+    if found is None or not ops.reset_is_open(found):
+        return _gone(404 if found is None else 410)
     form = ResetForm()
     if form.validate_on_submit():
         ops.use_reset(found, form.password.data or "")
         db.session.commit()
-        logout_user()
+        if current_user.is_authenticated:
+            sign_out()  # its sign-in has just ended with every other
         flash(_("Password set. Sign in with it."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("people/reset.html", form=form, email=found.user.email)
