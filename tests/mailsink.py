@@ -45,5 +45,6 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     """The plain text and the HTML of a message."""
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None, message
+    assert text is not None, message
+    assert html is not None, message
     return str(text.get_content()), str(html.get_content())
