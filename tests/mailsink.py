@@ -1,10 +1,14 @@
 """A real SMTP server for tests (aiosmtpd), run in a thread on a free local port: it keeps
-what it is sent, or refuses every recipient when told to."""
+what it is sent, or refuses every recipient when told to. No TLS and no sign-in: the app
+under test sends with `SMTP_TLS` "none" and no `SMTP_USER` (the `mailbox` fixture in
+conftest.py sets them; `mail_sink()` is the same server for a `with` block)."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
@@ -39,6 +43,17 @@ class MailSink:
         controller = Controller(self, hostname="127.0.0.1", port=port)
         controller.start()
         return controller, port
+
+
+@contextmanager
+def mail_sink() -> Iterator[tuple[int, list[EmailMessage]]]:
+    """(port, the messages received so far) while the server runs."""
+    sink = MailSink()
+    controller, port = sink.start()
+    try:
+        yield port, sink.messages
+    finally:
+        controller.stop()
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:

@@ -70,3 +70,7 @@ class RoleForm(FlaskForm):
 
 class NotesForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]

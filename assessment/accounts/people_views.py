@@ -19,7 +19,6 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ..access import client_or_404, invitation_or_404, member_in, milestone_or_404
 from ..extensions import db
@@ -36,6 +35,7 @@ from .forms import (
     PasswordForm,
     ResetForm,
     RoleForm,
+    choices,
 )
 from .operations import AccountError
 from .signing import sign_in, sign_out, wait_words
@@ -134,10 +134,9 @@ def _send_invitation(invitation: Invitation, secret: str) -> str:
 def invite_client(client_id: int) -> Any:
     client = client_or_404(client_id)
     form = InviteForm(member=request.args.get("member", ""))
-    form.role.choices = [SelectChoice("team", _("Team member")),
-                         SelectChoice("viewer", _("Client viewer"))]
-    form.member.choices = [SelectChoice("", _("A new team member"))] + [
-        SelectChoice(str(person.id), person.name) for person in client.team]
+    form.role.choices = choices([("team", _("Team member")), ("viewer", _("Client viewer"))])
+    form.member.choices = choices([("", _("A new team member"))] + [
+        (str(person.id), person.name) for person in client.team])
     chosen = next((person for person in client.team if str(person.id) == form.member.data),
                   None)
     if request.method == "GET" and chosen is not None:  # from the team page's link
@@ -183,7 +182,7 @@ def members() -> str:
 @login_required
 def invite_consultant() -> Any:
     form = InviteForm()
-    form.role.choices = [SelectChoice("consultant", _("Consultant"))]
+    form.role.choices = choices([("consultant", _("Consultant"))])
     form.role.data = "consultant"
     page = _invite(form, "consultant") if form.validate_on_submit() else None
     if page:
