@@ -166,12 +166,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PASSWORD_RESET_HOURS", 1,
             "Hours a password reset link works; it works once."),
     # A person who forgot a password asks once or twice; more would fill their inbox.
-    Setting("RESET_RATELIMIT_ACCOUNT", "3 per 15 minutes",
-            "Requests for a password reset link for one e-mail address, counted whether or "
-            "not it has an account."),
-    Setting("RESET_RATELIMIT_ADDRESS", "20 per 15 minutes",
-            "Requests for a password reset link from one client address, whatever the "
-            "addresses typed."),
+    Setting("RESET_REQUESTS_PER_ACCOUNT", 3,
+            "Requests for a password reset link for one e-mail address within "
+            "`LOGIN_FAILURE_WINDOW`, counted whether or not it has an account."),
+    Setting("RESET_REQUESTS_PER_ADDRESS", 20,
+            "Requests for a password reset link from one client address within "
+            "`LOGIN_FAILURE_WINDOW`, whatever the addresses typed."),
     Setting("SMTP_HOST", None,
             "The mail server that sends invitations and password reset links. Unset: "
             "no mail is sent; the person who invites copies the link, and only the owner "

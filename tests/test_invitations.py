@@ -148,6 +148,15 @@ def test_an_unreachable_mail_server_is_said_within_the_timeout(app: Flask, world
     link_on(page)
 
 
+def test_a_mail_server_without_the_tls_asked_for_is_said(app: Flask, world: World,
+                                                       mailbox: MailSink) -> None:
+    app.config["SMTP_TLS"] = "starttls"  # the sink offers no STARTTLS: nothing goes out
+    page = invite_consultant(owner(app, world))
+    assert "The mail server did not take the e-mail (STARTTLS" in text_of(page)
+    link_on(page)
+    assert mailbox.messages == []
+
+
 def test_expired_used_revoked_and_unknown_links_open_nothing(app: Flask, world: World) -> None:
     browser = owner(app, world)
     links = {email: link_on(invite_consultant(browser, email)) for email in

@@ -16,7 +16,7 @@ import time
 from datetime import date, timedelta
 
 from flask import current_app
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, RateLimitItemPerSecond
 from sqlalchemy import func, select
 
 from ..extensions import db, limiter
@@ -316,9 +316,11 @@ def _reset_request_counters(email: str, address: str) -> list[tuple[RateLimitIte
     """(limit, scope, key) of the two counts of "forgot password" requests: per e-mail typed
     (whether or not it has an account, so a refusal tells nothing), per address."""
     config = current_app.config
-    return [(parse(str(config["RESET_RATELIMIT_ACCOUNT"])), "reset-account",
-             email.strip().lower()),
-            (parse(str(config["RESET_RATELIMIT_ADDRESS"])), "reset-address", address)]
+    window = int(config["LOGIN_FAILURE_WINDOW"])
+    return [(RateLimitItemPerSecond(int(config["RESET_REQUESTS_PER_ACCOUNT"]), window),
+             "reset-account", email.strip().lower()),
+            (RateLimitItemPerSecond(int(config["RESET_REQUESTS_PER_ADDRESS"]), window),
+             "reset-address", address)]
 
 
 def reset_request_wait(email: str, address: str) -> int:
