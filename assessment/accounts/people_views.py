@@ -97,7 +97,12 @@ def accept(token: str) -> Any:
             ops.accept(invitation, existing)
             db.session.commit()
         else:
-            user = ops.accept_new(invitation, form.name.data or "", form.password.data or "")
+            try:
+                user = ops.accept_new(invitation, form.name.data or "",
+                                      form.password.data or "")
+            except AccountError:  # the account was made meanwhile, from another tab
+                db.session.rollback()
+                return redirect(request.path)
             sign_in(user, remember=False)  # commits
         flash(_("Welcome to %(workspace)s.", workspace=invitation.workspace.name), "success")
         return redirect(url_for("clients.dashboard"))
