@@ -212,6 +212,8 @@ def test_a_team_member_changes_their_own_milestones_and_no_other(app: Flask,
     work = team.get("/my-work").get_data(as_text=True)
     assert f"#m{own}" in work
     assert f"#m{unowned}" not in work
+    assert f'action="/milestones/{own}/notes"' in work
+    assert f'action="/milestones/{own}/status"' in work
     assert team.get("/dashboard").headers["Location"].endswith("/my-work")
 
 

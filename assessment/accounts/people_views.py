@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from ..access import client_or_404, invitation_or_404, member_in, milestone_or_404
 from ..extensions import db
+from ..rollout.forms import STATUS_LABELS
 from ..rollout.operations import current_date, set_notes
 from ..tables import Invitation, User
 from . import mail
@@ -374,7 +375,8 @@ def my_work() -> str:
     today = current_date()
     return render_template("people/my_work.html",
                            milestones=ops.my_milestones(current_user, today), today=today,
-                           grants=current_user.grants, roles=_role_names())
+                           grants=current_user.grants, roles=_role_names(),
+                           status_labels=STATUS_LABELS)
 
 
 @bp.post("/milestones/<int:milestone_id>/notes")
