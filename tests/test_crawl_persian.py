@@ -375,6 +375,9 @@ class Crawl:
         self.visit("visitor", "/no/such/page", "404: no such page")
         self.visit("consultant", "/logout", "405: a GET where only POST is allowed")
         self.visit("participant", "/w/ZZZZZZ", "workshop.join: no such workshop")
+        self.visit("visitor", "/invitations/no-such-link", "people.accept: a dead link")
+        self.visit("consultant", f"/invitations/{self.site.invitation_secret}",
+                   "people.accept: signed in as someone else")
         for code in ERROR_CODES:
             self.visit("consultant", ERROR_ROUTE.replace("<int:code>", str(code)),
                        f"the {code} error page")
@@ -398,6 +401,12 @@ class Crawl:
                 response = joining.post(f"/w/{site.codes[0]}", data={"name": "", "role": "it"})
             self.visits.append(self.read("visitor", f"/w/{site.codes[0]}",
                                          "429: too many people joining", response))
+            forgetful = self.site.app.test_client()
+            forgetful.get(f"/language/{self.lang}")
+            for _ in range(4):
+                response = forgetful.post("/password/forgot", data={"email": "ana@example.com"})
+            self.visits.append(self.read("visitor", "/password/forgot",
+                                         "429: too many reset links asked for", response))
         finally:
             app.config["REPORT_RATELIMIT_DOWNLOAD"] = "10000 per minute"
             app.config["WORKSHOP_RATELIMIT_JOIN"] = "1000 per minute"
@@ -510,6 +519,9 @@ def test_every_page_is_in_the_chosen_language(site: Site, lang: str, sample: int
     failed = [v for v in visits if v.endpoint == "500: an exception in a view"]
     assert [(v.status, v.kind) for v in failed] == [(500, "html")]
     limited = [v for v in visits if v.endpoint.startswith("429")]
-    assert [(v.status, v.kind) for v in limited] == [(429, "html"), (429, "html")]
+    assert [(v.status, v.kind) for v in limited] == [(429, "html")] * 3
+    dead = [(v.endpoint, v.status) for v in visits if v.endpoint.startswith("people.accept:")]
+    assert dead == [("people.accept: a dead link", 404),
+                    ("people.accept: signed in as someone else", 403)]
     report = _report(visits)
     assert report == "", f"{len(visits)} visits\n{report}"
