@@ -72,7 +72,8 @@ def accept(token: str) -> Any:
             form.password.errors = [_("That is not the password of this account.")]
         else:
             db.session.commit()
-            logout_user()
+            if current_user.is_authenticated:  # someone signed in keeps their session
+                return redirect(url_for("clients.dashboard"))
             flash(_("Welcome. Sign in with your e-mail and password."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("people/accept.html", invitation=invitation, form=form,
