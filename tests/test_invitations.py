@@ -209,7 +209,10 @@ def test_an_existing_account_signs_in_first_then_accepts(app: Flask, world: Worl
     assert signed.headers["Location"].endswith(link)
     assert bea.get(link).status_code == 200
     assert account(app, "bea@example.com") is not None
-    assert bea.post(link).status_code == 302
+    refused = bea.post(link, data={"password": "not-hers-at-all"})
+    assert refused.status_code == 200
+    assert "That is not the password of this account." in refused.get_data(as_text=True)
+    assert bea.post(link, data={"password": PASSWORD}).status_code == 302
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "bea@example.com"))
         assert user is not None

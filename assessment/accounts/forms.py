@@ -37,7 +37,9 @@ class AcceptForm(FlaskForm):
 
 
 class AcceptExistingForm(FlaskForm):
-    """Accepting as the signed-in account the invitation was sent to: a button."""
+    """Accepting as the signed-in account the invitation was sent to, confirmed with its
+    password."""
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
 
 
 class PasswordForm(FlaskForm):

@@ -202,11 +202,13 @@ def accept_new(invitation: Invitation, name: str, password: str) -> User:
     return user
 
 
-def accept(invitation: Invitation, user: User) -> None:
-    """Accept an invitation as the signed-in account it was sent to: the membership or
-    grant is added. The link is used up."""
+def accept(invitation: Invitation, user: User, password: str) -> None:
+    """Accept an invitation as the signed-in account it was sent to, confirmed with the
+    account's password: the membership or grant is added. The link is used up."""
     if not is_open(invitation) or user.email != invitation.email:
         raise AccountError(f"this invitation is not for {user.email}")
+    if authenticate(user.email, password) is None:
+        raise AccountError("that is not the password of this account")
     _join(invitation, user)
 
 

@@ -95,7 +95,14 @@ def accept(token: str) -> Any:
     form = AcceptExistingForm() if existing else AcceptForm(name=invitation.name)
     if form.validate_on_submit():
         if existing is not None:
-            ops.accept(invitation, existing)
+            try:
+                ops.accept(invitation, existing, form.password.data or "")
+            except AccountError:
+                db.session.rollback()
+                form.password.errors = [_("That is not the password of this account.")]
+                return render_template("people/accept.html", invitation=invitation,
+                                       form=form, existing=existing, roles=_role_names(),
+                                       other=None)
             db.session.commit()
         else:
             try:
