@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, headers, i18n, ratelimits, web
+from . import access, config, headers, i18n, ratelimits, web
 from .catalog import data_dir, load_catalog
 from .db import configure_sqlite, default_url, engine_options
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _limit_all_but_saves(app)
 
+    from .accounts.people_views import bp as people_bp
     from .accounts.views import bp as accounts_bp
     from .activity.views import bp as activity_bp
     from .api import bp as api_bp
@@ -77,10 +78,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .workshop.views import bp as workshop_bp
 
     for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp,
-                      rollout_bp, trend_bp, status_bp, exports_bp, transfer_bp, activity_bp):
+                      rollout_bp, trend_bp, status_bp, exports_bp, transfer_bp, activity_bp,
+                      people_bp):
         app.register_blueprint(blueprint)
+    app.before_request(access.gate)
 
     web.register_template_helpers(app)
+    from .accounts.people import workspaces_of
+
+    app.jinja_env.globals.update(may=access.may, my_workspaces=workspaces_of)
     headers.init_app(app)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:

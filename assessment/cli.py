@@ -232,10 +232,13 @@ def users() -> None:
               help="Name of a new workspace (default: the consultant's name).")
 @click.option("--join", "join_email", default=None,
               help="Join the workspace of this existing consultant instead.")
+@click.option("--role", type=click.Choice(["owner", "consultant"]), default=None,
+              help="The role in the workspace joined (default: consultant); the first "
+                   "account of a new workspace is always its owner.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(email: str, name: str, workspace_name: str | None, join_email: str | None,
-                 password_stdin: bool) -> None:
-    """Create a consultant account (the password is asked for, or read from stdin)."""
+                 role: str | None, password_stdin: bool) -> None:
+    """Create an account (the password is asked for, or read from stdin)."""
     from sqlalchemy import select
 
     from .accounts.operations import AccountError, create_user
@@ -257,11 +260,12 @@ def users_create(email: str, name: str, workspace_name: str | None, join_email: 
             workspace = other.workspace
         try:
             user = create_user(email, password, name=name, workspace=workspace,
-                               workspace_name=workspace_name)
+                               workspace_name=workspace_name, role=role)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
         database.session.commit()
-        click.echo(f"Created {user.email} in workspace '{user.workspace.name}'.")
+        click.echo(f"Created {user.email} in workspace '{user.workspace.name}' "
+                   f"as {role or ('consultant' if workspace else 'owner')}.")
 
 
 @main.command()

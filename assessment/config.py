@@ -161,6 +161,30 @@ SETTINGS: tuple[Setting, ...] = (
             "X-Forwarded-For, -Proto, -Host and -Prefix headers): set it to 1 behind one "
             "TLS proxy, so the app sees HTTPS (secure cookies, HSTS) and rate limits see "
             "the real client address. 0: believe no such header."),
+    Setting("INVITATION_DAYS", 7,
+            "Days an invitation link works; it works once."),
+    Setting("PASSWORD_RESET_HOURS", 1,
+            "Hours a password reset link works; it works once."),
+    # A person who forgot a password asks once or twice; more would fill their inbox.
+    Setting("RESET_REQUESTS_PER_ACCOUNT", 3,
+            "Requests for a password reset link for one e-mail address within "
+            "`LOGIN_FAILURE_WINDOW`, counted whether or not it has an account."),
+    Setting("RESET_REQUESTS_PER_ADDRESS", 20,
+            "Requests for a password reset link from one client address within "
+            "`LOGIN_FAILURE_WINDOW`, whatever the addresses typed."),
+    Setting("SMTP_HOST", None,
+            "The mail server that sends invitations and password reset links. Unset: "
+            "no mail is sent; the person who invites copies the link, and only the owner "
+            "can issue reset links.", shown="unset"),
+    Setting("SMTP_PORT", 587, "The mail server's port."),
+    Setting("SMTP_USER", None, "The account to sign in to the mail server with; unset: "
+            "send without signing in.", shown="unset"),
+    Setting("SMTP_PASSWORD", None, "The mail server account's password.", shown="unset"),
+    Setting("SMTP_TLS", "starttls",
+            "How the connection to the mail server is protected: `starttls` (TLS asked for "
+            "after connecting, usually port 587), `ssl` (TLS from the start, usually port "
+            "465) or `none` (a local relay)."),
+    Setting("SMTP_FROM", "crm-maturity@localhost", "The sender of the app's e-mails."),
     Setting("TODAY", None,
             "A `datetime.date` the app takes for today (rollout, status reports, trends), "
             "for tests and demos; `None`: the real date.",

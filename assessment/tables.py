@@ -35,6 +35,14 @@ MILESTONE_STATUSES = ("not_started", "in_progress", "blocked", "done")
 MILESTONE_ORIGINS = ("checklist", "gap", "team")
 #: a roadmap that follows no catalogue model: the six canonical stages, filled by the team
 CUSTOM_MODEL = "custom"
+#: an account's role in a workspace: owner (everything, members and settings included) or
+#: consultant (every client of the workspace)
+WORKSPACE_ROLES = ("owner", "consultant")
+#: an account's role on one client: viewer (reads results, reports, roadmap and trend) or
+#: team (reads the roadmap, updates the milestones they own)
+CLIENT_ROLES = ("viewer", "team")
+#: what an invitation makes of the person who accepts it
+INVITATION_ROLES = ("consultant", *CLIENT_ROLES)
 
 
 def utcnow() -> datetime:
@@ -80,10 +88,16 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     #: preferred interface language, 'en' or 'fa'
     lang: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    #: set by the owner: the account no longer signs in, its history stays
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
     sign_ins: Mapped[list[SignIn]] = relationship(back_populates="user",
                                                   cascade="all, delete-orphan")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Membership.id")
+    grants: Mapped[list[ClientGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ClientGrant.id")
 
     def signed_in_as(self, sign_in_id: str) -> User:
         """Mark the sign-in this request came with (kept on the object, not stored)."""
@@ -118,6 +132,102 @@ class SignIn(db.Model):  # type: ignore[name-defined,misc]
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(back_populates="sign_ins")
+
+
+class Membership(db.Model):  # type: ignore[name-defined,misc]
+    """An account's role in a workspace (`WORKSPACE_ROLES`); one account may have several."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "workspace_id", name="uq_memberships_user_workspace"),
+        CheckConstraint("role IN ('owner', 'consultant')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                              index=True)
+    role: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    workspace: Mapped[Workspace] = relationship()
+
+
+class ClientGrant(db.Model):  # type: ignore[name-defined,misc]
+    """An account's role on one client of a workspace (`CLIENT_ROLES`), for the client's own
+    people; a team member's grant names the team member whose milestones they update."""
+
+    __tablename__ = "client_grants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_client_grants_user_client"),
+        CheckConstraint("role IN ('viewer', 'team')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
+                                           index=True)
+    role: Mapped[str] = mapped_column(String(8))
+    #: the person on the client's team this account is (role 'team')
+    team_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    client: Mapped[Client] = relationship()
+    team_member: Mapped[TeamMember | None] = relationship()
+
+
+class Invitation(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time link that brings a person in: as a consultant of the workspace, or with a
+    role on one of its clients. Only a hash of the link's secret is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("role IN ('consultant', 'viewer', 'team')", name="role"),
+        CheckConstraint("(role = 'consultant') = (client_id IS NULL)", name="client_role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                              index=True)
+    #: stored lower-cased; whoever accepts signs in with it
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(12))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
+                                                  index=True)
+    #: the existing team member the invited account becomes (role 'team')
+    team_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team_members.id", ondelete="SET NULL"))
+    #: SHA-256 of the link's secret, hex
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    workspace: Mapped[Workspace] = relationship()
+    client: Mapped[Client | None] = relationship()
+    team_member: Mapped[TeamMember | None] = relationship()
+
+
+class PasswordReset(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time link that lets an account set a new password ("forgot password", or
+    issued by the owner). Only a hash of the link's secret is stored."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the link's secret, hex
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the owner who issued it; None when the user asked for it
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Client(db.Model):  # type: ignore[name-defined,misc]

@@ -34,6 +34,7 @@ from assessment.web import get_catalog
 from assessment.workshop import operations as workshop_ops
 
 from .helpers import login
+from .mailsink import MailSink
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -361,3 +362,16 @@ def signed_in(client: FlaskClient, world: World) -> Signed:
     user_id = world.user()
     login(client)
     return client, world, user_id
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Iterator[MailSink]:
+    """A local SMTP server the app sends its mail to (`SMTP_TLS` none), and what it got."""
+    sink = MailSink()
+    controller, port = sink.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS="none",
+                      SMTP_FROM="crm@example.com")
+    try:
+        yield sink
+    finally:
+        controller.stop()

@@ -40,11 +40,14 @@ ARGUMENTS: dict[str, str] = {
     "milestone_id": ROW,
     "evidence_id": ROW,
     "member_id": ROW,
+    "user_id": ROW,
+    "invitation_id": ROW,
     "question_id": CATALOGUE,
     "model_id": CATALOGUE,
     "stage": CATALOGUE,
     # /s/<token> (an executive's link) and /p/<token>, /api/v1/participants/<token> (a
     # workshop participant's): whoever holds the token may answer, whatever their account.
+    # /invitations/<token> and /password/reset/<token>: a one-time link for one person.
     "token": SECRET,
     # a workshop's code (/w/<code>) or, on /language/<code>, a language
     "code": SECRET,
@@ -202,11 +205,13 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
     """A consultant's workspace with a real row of every kind, through the app's own
     operations; answers the value of every path argument (and of `api_token`).
 
-    A client with a logo and a team member; an assessment with a share link, answered by
+    A client with a logo and a team member; a second consultant and a pending invitation;
+    an assessment with a share link, answered by
     the consultant, an executive and a workshop participant, with an agreed answer; an
     open, named workshop; an accepted roadmap whose milestones have an owner, a dependency
     and evidence (a link and a file); an API token.
     """
+    from assessment.accounts import people
     from assessment.accounts.operations import create_user
     from assessment.api.auth import issue_token
     from assessment.clients.operations import create_assessment, save_client
@@ -248,6 +253,9 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
         rollout.add_link(second, "https://docs.example.com/plan", "Plan")
         evidence = rollout.add_file(second, "minutes.pdf", PDF, "Minutes")
         _token, secret = issue_token(user, "integration")
+        colleague = create_user("colleague-" + email, PASSWORD, workspace=user.workspace)
+        invitation, _link = people.invite(user.workspace, "invited-" + email, "viewer", user,
+                                          client=client)
         db.session.commit()
         share_token, participant_token = assessment.share_token, participant.token
         code = workshop.code
@@ -255,6 +263,7 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
             "client_id": client.id, "assessment_id": assessment.id,
             "respondent_id": participant.id, "milestone_id": second.id,
             "evidence_id": evidence.id, "member_id": member.id,
+            "user_id": colleague.id, "invitation_id": invitation.id,
             "question_id": question.id, "stage": question.stage, "model_id": "gartner",
             "token": lambda rule: (share_token if rule.endpoint.startswith("share.")
                                    else participant_token),

@@ -36,9 +36,10 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from assessment.accounts import people
 from assessment.extensions import db
 from assessment.schema import CANONICAL_STAGE_IDS
-from assessment.tables import Assessment, Respondent, User
+from assessment.tables import Assessment, Client, Respondent, User
 
 from .conftest import World
 from .isolation import build_workspace, login, rules
@@ -107,6 +108,7 @@ USER_TEXT = (
     "Roll-out 2026", "Quarterly review", "Sara Ahmadi", "sara@example.com",
     "Project manager", "سارا احمدی", "مدیر فروش", "در جلسه توافق شد", "رضا کریمی",
     "ana's workspace", "ZZZZZZ",  # a workshop code a visitor typed
+    "colleague-ana@example.com", "invited-ana@example.com", "reza@example.com",
 )
 QUESTIONNAIRE_STATES = ("draft", "in_progress", "complete")
 
@@ -121,6 +123,9 @@ class Site:
     share_tokens: list[str] = field(default_factory=list)
     participant_tokens: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    #: an invitation's and a password reset's one-time links
+    invitation_secret: str = ""
+    reset_secret: str = ""
     main_assessment: int = 0
     allowed: list[str] = field(default_factory=list)
 
@@ -174,6 +179,13 @@ def build_site(app: Flask) -> Site:
         share_tokens = [a.share_token for a in shared]
         participant_tokens = list(db.session.scalars(select(Respondent.token).where(
             Respondent.kind == "participant", Respondent.token.is_not(None))))
+        ana = db.session.get(User, user_id)
+        assert ana is not None
+        _invitation, invitation_secret = people.invite(
+            ana.workspace, "reza@example.com", "team", ana, name="رضا کریمی",
+            client=db.session.get(Client, persian))
+        reset_secret = people.issue_reset(ana, by=ana)
+        db.session.commit()
     join_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "workshop.join")
     return Site(
         app=app,
@@ -189,6 +201,7 @@ def build_site(app: Flask) -> Site:
             "filename": [base["filename"]],
         },
         share_tokens=share_tokens, participant_tokens=participant_tokens,
+        invitation_secret=invitation_secret, reset_secret=reset_secret,
         codes=[base["code"](join_rule), room.code], main_assessment=accepted,
         # question ids are code, in the exports' id column
         allowed=[*USER_TEXT, *titles, base["code"](join_rule), room.code,
@@ -321,9 +334,14 @@ class Crawl:
             return "executive", _stages(names, {**values, "token": site.share_tokens}, "token")
         if endpoint == "workshop.resume_link":
             return "visitor", [{"token": site.participant_tokens[0]}]
+        if endpoint == "people.accept":
+            return "visitor", [{"token": site.invitation_secret}]
+        if endpoint == "people.reset":
+            return "visitor", [{"token": site.reset_secret}]
         if "code" in rule.arguments:
             return "participant", _stages(names, {**values, "code": site.codes}, "code")
-        who = "visitor" if endpoint in ("accounts.login", "workshop.enter_code") else "consultant"
+        who = "visitor" if endpoint in ("accounts.login", "workshop.enter_code",
+                                     "people.forgot") else "consultant"
         return who, _stages(names, values, "assessment_id")
 
     def visit(self, who: str, url: str, endpoint: str) -> Visit:
@@ -360,6 +378,9 @@ class Crawl:
         self.visit("visitor", "/no/such/page", "404: no such page")
         self.visit("consultant", "/logout", "405: a GET where only POST is allowed")
         self.visit("participant", "/w/ZZZZZZ", "workshop.join: no such workshop")
+        self.visit("visitor", "/invitations/no-such-link", "people.accept: a dead link")
+        self.visit("consultant", f"/invitations/{self.site.invitation_secret}",
+                   "people.accept: signed in as someone else")
         for code in ERROR_CODES:
             self.visit("consultant", ERROR_ROUTE.replace("<int:code>", str(code)),
                        f"the {code} error page")
@@ -383,6 +404,12 @@ class Crawl:
                 response = joining.post(f"/w/{site.codes[0]}", data={"name": "", "role": "it"})
             self.visits.append(self.read("visitor", f"/w/{site.codes[0]}",
                                          "429: too many people joining", response))
+            forgetful = self.site.app.test_client()
+            forgetful.get(f"/language/{self.lang}")
+            for _ in range(4):
+                response = forgetful.post("/password/forgot", data={"email": "ana@example.com"})
+            self.visits.append(self.read("visitor", "/password/forgot",
+                                         "429: too many reset links asked for", response))
         finally:
             app.config["REPORT_RATELIMIT_DOWNLOAD"] = "10000 per minute"
             app.config["WORKSHOP_RATELIMIT_JOIN"] = "1000 per minute"
@@ -495,6 +522,9 @@ def test_every_page_is_in_the_chosen_language(site: Site, lang: str, sample: int
     failed = [v for v in visits if v.endpoint == "500: an exception in a view"]
     assert [(v.status, v.kind) for v in failed] == [(500, "html")]
     limited = [v for v in visits if v.endpoint.startswith("429")]
-    assert [(v.status, v.kind) for v in limited] == [(429, "html"), (429, "html")]
+    assert [(v.status, v.kind) for v in limited] == [(429, "html")] * 3
+    dead = [(v.endpoint, v.status) for v in visits if v.endpoint.startswith("people.accept:")]
+    assert dead == [("people.accept: a dead link", 404),
+                    ("people.accept: signed in as someone else", 403)]
     report = _report(visits)
     assert report == "", f"{len(visits)} visits\n{report}"

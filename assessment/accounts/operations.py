@@ -23,7 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import brand
 from ..errors import FieldError
 from ..extensions import db, limiter
-from ..tables import SignIn, User, Workspace, utcnow
+from ..tables import WORKSPACE_ROLES, Membership, SignIn, User, Workspace, utcnow
 
 MIN_PASSWORD = 8
 #: the longest workspace name and confidentiality line (the columns' sizes)
@@ -43,21 +43,40 @@ def normalise_email(email: str) -> str:
 
 
 def create_user(email: str, password: str, *, name: str = "",
-                workspace: Workspace | None = None, workspace_name: str | None = None) -> User:
-    """A consultant in `workspace`, or in a new workspace of their own."""
+                workspace: Workspace | None = None, workspace_name: str | None = None,
+                role: str | None = None) -> User:
+    """An account with a role in `workspace` (a consultant unless `role` says otherwise),
+    or the owner of a new workspace of their own. `role` None with a workspace and
+    `role` "none" make an account without a membership (for a client grant)."""
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_password(password)
+    if role not in (None, "none", *WORKSPACE_ROLES):
+        raise AccountError(f"the role must be one of {', '.join(WORKSPACE_ROLES)}")
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(f"an account for {email} already exists")
     if workspace is None:
         workspace = Workspace(name=workspace_name or name or email.split("@")[0])
         db.session.add(workspace)
+        if role not in (None, "owner"):
+            raise AccountError("the first account of a new workspace is its owner")
+        role = "owner"
     user = User(email=email, name=name, workspace=workspace,
                 password_hash=generate_password_hash(password))
     db.session.add(user)
+    if role != "none":
+        db.session.add(Membership(user=user, workspace=workspace, role=role or "consultant"))
     db.session.flush()
     return user
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+
+
+def set_password(user: User, password: str) -> None:
+    check_password(password)
+    user.password_hash = generate_password_hash(password)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -70,7 +89,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_stand_in_hash(), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user if user.deactivated_at is None else None
 
 
 @functools.cache
@@ -146,7 +167,7 @@ def signed_in_user(cookie_id: str) -> User | None:
         return None
     sign_in = db.session.get(SignIn, sign_in_id)
     if (sign_in is None or sign_in.user_id != int(user_id) or sign_in.ended_at is not None
-            or sign_in.expires_at <= utcnow()):
+            or sign_in.expires_at <= utcnow() or sign_in.user.deactivated_at is not None):
         return None
     return sign_in.user.signed_in_as(sign_in.id)
 

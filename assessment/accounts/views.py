@@ -1,24 +1,25 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import format_timedelta
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..access import workspace_to_change
 from ..brand import DEFAULT_BRAND, print_colour, read_upload
-from ..extensions import db, login_manager
-from ..i18n import LANG_COOKIE, LANGUAGES, digits
+from ..extensions import login_manager
+from ..i18n import LANG_COOKIE, LANGUAGES
 from ..printing.render import data_url
 from ..tables import User
-from ..web import is_safe_next, lang, submit, wants_json
+from ..web import is_safe_next, submit, wants_json
 from . import operations as ops
 from .forms import LoginForm, WorkspaceForm
+from .signing import sign_in as _sign_in
+from .signing import sign_out as _sign_out
+from .signing import wait_words
 
 bp = Blueprint("accounts", __name__)
 
@@ -112,42 +113,12 @@ def sign_out_everywhere() -> Response:
 
 
 def _wait_message(seconds: int) -> str:
-    # In whole minutes, rounded up (never "wait 0 minutes"), worded by the locale's rules.
-    wait = format_timedelta(timedelta(minutes=-(-seconds // 60)), granularity="minute")
     return _("Too many failed sign-ins. Wait %(wait)s, then try again.",
-             wait=digits(wait, lang()))
+             wait=wait_words(seconds))
 
 
 def _current_sign_in() -> str:
     return str(current_user.get_id()).partition(":")[2]
-
-
-def _fresh_session() -> None:
-    """Start a new session: nothing from before (a planted cookie, the old form token)
-    carries over but the chosen language."""
-    chosen = session.get("lang")
-    session.clear()
-    g.pop("csrf_token", None)  # Flask-WTF keeps the request's token here
-    if chosen:
-        session["lang"] = chosen
-
-
-def _sign_in(user: User, remember: bool) -> None:
-    _fresh_session()
-    ops.start_sign_in(user)
-    if request.cookies.get(LANG_COOKIE) in LANGUAGES:
-        user.lang = request.cookies[LANG_COOKIE]
-    db.session.commit()
-    login_user(user, remember=remember)
-    # Without "keep me signed in", closing the browser signs the consultant out.
-    session.permanent = remember
-
-
-def _sign_out() -> None:
-    """After the sign-in has ended on the server: a new session, both cookies dropped."""
-    db.session.commit()
-    _fresh_session()
-    logout_user()
 
 
 @bp.get("/language/<code>")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..access import workspace_role
 from ..db import write_intent
 from ..extensions import db
 from ..tables import ApiToken, User, utcnow
@@ -94,7 +95,7 @@ def authenticate() -> User:
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == hash_secret(secret))
     ).first()
-    if row is None or row.revoked_at is not None:
+    if row is None or row.revoked_at is not None or not _may_use_api(row.User):
         raise ApiError(401, _("This API token is not valid or has been revoked."),
                        headers={"WWW-Authenticate": REALM + ', error="invalid_token"'})
     user = cast(User, row.User)
@@ -103,6 +104,12 @@ def authenticate() -> User:
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_INTERVAL:
         _touch(row.id, now)
     return user
+
+
+def _may_use_api(user: User) -> bool:
+    """Only an active member (owner or consultant) of the token's workspace; a client's own
+    people (grants only) have no API."""
+    return user.deactivated_at is None and workspace_role(user, user.workspace_id) is not None
 
 
 def _touch(token_id: int, now: Any) -> None:

@@ -373,6 +373,13 @@ def set_status(milestone: Milestone, status: str, progress: int | None = None, *
     db.session.flush()
 
 
+def set_notes(milestone: Milestone, notes: str) -> None:
+    """What the milestone's owner says of it (a team member may change only this, the
+    status, the progress and the evidence)."""
+    milestone.notes = notes.strip()
+    db.session.flush()
+
+
 def delete_milestone(milestone: Milestone) -> None:
     _record(milestone, "milestone.deleted", audited(milestone), None)
     db.session.delete(milestone)
