@@ -199,6 +199,11 @@ def test_a_viewer_reads_results_reports_roadmap_and_trend_only(
         assert client.get(link).status_code == 200, link
     for hidden in ("/walk", "/review", "/workshop", "/edit", "/export", "/team"):
         assert hidden not in page
+    for path in (f"/assessments/{assessment}/results", f"/clients/{rollout['client']}/trend"):
+        html = client.get(path + "?lang=en").get_data(as_text=True)
+        for hidden in ("/dashboard", f"/clients/{rollout['client']}\"", "/export",
+                       "/reassess", "/assessments/new", f"/assessments/{assessment}\""):
+            assert hidden not in html, (path, hidden)
     roadmap = client.get(f"/assessments/{assessment}/roadmap?lang=en").get_data(as_text=True)
     assert "/status\"" not in roadmap
     assert "/roadmap/milestones/new" not in roadmap
