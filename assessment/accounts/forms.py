@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
@@ -62,9 +63,13 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("owner", _l("Owner")),
-                                            ("consultant", _l("Consultant"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice("owner", _l("Owner")),
+                                            SelectChoice("consultant", _l("Consultant"))])
 
 
 class NotesForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -184,11 +184,11 @@ def invite(workspace: Workspace, email: str, role: str, by: User, *, name: str =
     if team_member is not None and (role != "team" or team_member.client_id != getattr(
             client, "id", None)):
         raise AccountError("a team member is linked only on their own client's team")
-    secret = _secret()
+    secret, now = _secret(), utcnow()
     invitation = Invitation(
         workspace=workspace, email=email, name=name.strip()[:120], role=role, client=client,
-        team_member=team_member, token_hash=_hash(secret), invited_by=by.id,
-        expires_at=utcnow() + timedelta(days=int(current_app.config["INVITATION_DAYS"])))
+        team_member=team_member, token_hash=_hash(secret), invited_by=by.id, created_at=now,
+        expires_at=now + timedelta(days=int(current_app.config["INVITATION_DAYS"])))
     db.session.add(invitation)
     db.session.flush()
     return invitation, secret

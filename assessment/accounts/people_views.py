@@ -35,6 +35,7 @@ from .forms import (
     PasswordForm,
     ResetForm,
     RoleForm,
+    choices,
 )
 from .operations import AccountError
 
@@ -105,9 +106,9 @@ def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
 def invite_client(client_id: int) -> Any:
     client = client_or_404(client_id)
     form = InviteForm()
-    form.role.choices = [("team", _("Team member")), ("viewer", _("Client viewer"))]
-    form.member.choices = [("", _("A new team member"))] + [
-        (str(person.id), person.name) for person in client.team]
+    form.role.choices = choices([("team", _("Team member")), ("viewer", _("Client viewer"))])
+    form.member.choices = choices([("", _("A new team member"))] + [
+        (str(person.id), person.name) for person in client.team])
     if form.validate_on_submit():
         person = None
         if form.member.data:
@@ -146,7 +147,7 @@ def members() -> str:
 @login_required
 def invite_consultant() -> Any:
     form = InviteForm()
-    form.role.choices = [("consultant", _("Consultant"))]
+    form.role.choices = choices([("consultant", _("Consultant"))])
     form.role.data = "consultant"
     if form.validate_on_submit():
         page = _invite(form, "consultant")
