@@ -215,6 +215,8 @@ def test_a_team_member_changes_their_own_milestones_and_no_other(app: Flask,
     work = team.get("/my-work").get_data(as_text=True)
     assert f"#m{own}" in work
     assert f"#m{unowned}" not in work
+    assert f'action="/milestones/{own}/notes"' in work
+    assert f'action="/milestones/{own}/status"' in work
     # a team member lands on their milestones (rollout.mine sends them on)
     assert team.get("/dashboard").headers["Location"].endswith("/my")
     assert team.get("/my").headers["Location"].endswith("/my/milestones")
@@ -467,3 +469,60 @@ def test_users_create_takes_a_role(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         roles = {m.user.email: m.role for m in db.session.scalars(select(Membership))}
         db.engine.dispose()
     assert roles == {"ana@example.com": "owner", "bo@example.com": "owner"}
+
+
+def test_an_existing_account_accepts_with_its_own_password(app: Flask) -> None:
+    values = build_workspace(app, "owner@example.com", "Client A")
+    with app.app_context():
+        ana = create_user("ana@example.com", PASSWORD, workspace_name="Ana's own")
+        owner = db.session.scalar(select(User).where(User.email == "owner@example.com"))
+        assert owner is not None
+        _invitation, secret = people.invite(owner.workspace, "ana@example.com", "viewer",
+                                            owner, client=owner.workspace.clients[0])
+        db.session.commit()
+        ana_id = ana.id
+    signed_in = _signed_in(app, "ana@example.com")
+    form = signed_in.get(f"/invitations/{secret}").get_data(as_text=True)
+    assert 'name="confirm"' not in form  # no new password: the account's own
+    wrong = signed_in.post(f"/invitations/{secret}", data={"password": "not-hers-at-all"})
+    assert wrong.status_code == 200
+    done = signed_in.post(f"/invitations/{secret}", data={"password": PASSWORD})
+    assert done.status_code == 302
+    with app.app_context():
+        grants = db.session.scalars(select(ClientGrant).where(ClientGrant.user_id == ana_id))
+        assert [(g.role, g.client_id) for g in grants] == [("viewer", values["client_id"])]
+        names = [w.name for w in people.workspaces_of(db.session.get(User, ana_id))]
+    assert sorted(names) == ["Ana's own", "owner"]
+    # now in the inviting workspace, as its client's viewer: results, not the client list
+    assert signed_in.get(f"/assessments/{values['assessment_id']}/results").status_code == 200
+    assert signed_in.get("/dashboard").headers["Location"].endswith("/my-work")
+
+
+def test_the_migration_makes_the_first_account_of_each_workspace_its_owner(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from assessment.app import create_app
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0004_hardening")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO workspaces (id, name, brand_colour, created_at) VALUES "
+                "(1, 'A', '#000000', '2026-01-01'), (2, 'B', '#000000', '2026-01-01')"))
+            for user_id, workspace_id in ((1, 1), (2, 2), (3, 1)):
+                connection.execute(text(
+                    "INSERT INTO users (id, workspace_id, email, name, password_hash, "
+                    "created_at) VALUES (:id, :w, :e, '', 'x', '2026-01-01')"),
+                    {"id": user_id, "w": workspace_id, "e": f"u{user_id}@example.com"})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT user_id, workspace_id, role FROM memberships ORDER BY user_id")).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in rows] == [(1, 1, "owner"), (2, 2, "owner"),
+                                            (3, 1, "consultant")]

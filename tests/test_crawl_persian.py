@@ -36,9 +36,10 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from assessment.accounts import people
 from assessment.extensions import db
 from assessment.schema import CANONICAL_STAGE_IDS
-from assessment.tables import Assessment, Respondent, User
+from assessment.tables import Assessment, Client, Respondent, User
 
 from .conftest import World
 from .isolation import build_workspace, login, rules
@@ -104,6 +105,7 @@ USER_TEXT = (
     "Roll-out 2026", "Quarterly review", "Sara Ahmadi", "sara@example.com",
     "Project manager", "سارا احمدی", "مدیر فروش", "در جلسه توافق شد", "رضا کریمی",
     "ana's workspace", "ZZZZZZ",  # a workshop code a visitor typed
+    "colleague-ana@example.com", "invited-ana@example.com", "reza@example.com",
 )
 QUESTIONNAIRE_STATES = ("draft", "in_progress", "complete")
 
@@ -118,6 +120,9 @@ class Site:
     share_tokens: list[str] = field(default_factory=list)
     participant_tokens: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    #: an invitation's and a password reset's one-time links
+    invitation_secret: str = ""
+    reset_secret: str = ""
     main_assessment: int = 0
     allowed: list[str] = field(default_factory=list)
 
@@ -171,6 +176,13 @@ def build_site(app: Flask) -> Site:
         share_tokens = [a.share_token for a in shared]
         participant_tokens = list(db.session.scalars(select(Respondent.token).where(
             Respondent.kind == "participant", Respondent.token.is_not(None))))
+        ana = db.session.get(User, user_id)
+        assert ana is not None
+        _invitation, invitation_secret = people.invite(
+            ana.workspace, "reza@example.com", "team", ana, name="رضا کریمی",
+            client=db.session.get(Client, persian))
+        reset_secret = people.issue_reset(ana, by=ana)
+        db.session.commit()
     join_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "workshop.join")
     return Site(
         app=app,
@@ -186,6 +198,7 @@ def build_site(app: Flask) -> Site:
             "filename": [base["filename"]],
         },
         share_tokens=share_tokens, participant_tokens=participant_tokens,
+        invitation_secret=invitation_secret, reset_secret=reset_secret,
         codes=[base["code"](join_rule), room.code], main_assessment=accepted,
         # question ids are code, in the exports' id column
         allowed=[*USER_TEXT, *titles, base["code"](join_rule), room.code,
@@ -318,9 +331,14 @@ class Crawl:
             return "executive", _stages(names, {**values, "token": site.share_tokens}, "token")
         if endpoint == "workshop.resume_link":
             return "visitor", [{"token": site.participant_tokens[0]}]
+        if endpoint == "people.accept":
+            return "visitor", [{"token": site.invitation_secret}]
+        if endpoint == "people.reset":
+            return "visitor", [{"token": site.reset_secret}]
         if "code" in rule.arguments:
             return "participant", _stages(names, {**values, "code": site.codes}, "code")
-        who = "visitor" if endpoint in ("accounts.login", "workshop.enter_code") else "consultant"
+        who = "visitor" if endpoint in ("accounts.login", "workshop.enter_code",
+                                     "people.forgot") else "consultant"
         return who, _stages(names, values, "assessment_id")
 
     def visit(self, who: str, url: str, endpoint: str) -> Visit:

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 from ..access import client_or_404, invitation_or_404, member_in, milestone_or_404
 from ..extensions import db
 from ..i18n import digits
+from ..rollout.forms import STATUS_LABELS
 from ..rollout.operations import current_date, set_notes
 from ..tables import User
 from ..web import lang
@@ -71,7 +72,8 @@ def accept(token: str) -> Any:
             form.password.errors = [_("That is not the password of this account.")]
         else:
             db.session.commit()
-            logout_user()
+            if current_user.is_authenticated:  # someone signed in keeps their session
+                return redirect(url_for("clients.dashboard"))
             flash(_("Welcome. Sign in with your e-mail and password."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("people/accept.html", invitation=invitation, form=form,
@@ -310,7 +312,8 @@ def my_work() -> str:
     today = current_date()
     return render_template("people/my_work.html",
                            milestones=ops.my_milestones(current_user, today), today=today,
-                           grants=current_user.grants, roles=_role_names())
+                           grants=current_user.grants, roles=_role_names(),
+                           status_labels=STATUS_LABELS)
 
 
 @bp.post("/milestones/<int:milestone_id>/notes")
