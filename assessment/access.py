@@ -62,7 +62,8 @@ PUBLIC_ENDPOINTS = frozenset({
 #: what every signed-in account may reach: its own account and its own work
 ACCOUNT_ENDPOINTS = frozenset({
     "accounts.logout", "accounts.account", "accounts.sign_out_everywhere",
-    "people.password", "people.my_work", "people.switch",
+    "people.password", "people.my_work", "people.switch", "rollout.mine",
+    "rollout.my_milestones",
 })
 #: what only a workspace's owner may do
 OWNER_ENDPOINTS = frozenset({
@@ -76,15 +77,18 @@ OWNER_ENDPOINTS = frozenset({
 _READ_ROADMAP = frozenset({"rollout.roadmap", "rollout.evidence_download",
                            "clients.client_logo", "status.status_pdf"})
 CLIENT_ENDPOINTS: dict[str, frozenset[str]] = {
-    "viewer": _READ_ROADMAP | {"walk.results", "walk.report", "trend.client_trend"},
+    "viewer": _READ_ROADMAP | {"walk.results", "walk.report", "trend.client_trend",
+                               "rollout.my_client"},
     "team": _READ_ROADMAP | {"rollout.milestone_status", "people.milestone_notes",
                              "rollout.evidence_link", "rollout.evidence_file",
-                             "rollout.evidence_delete"},
+                             "rollout.evidence_delete", "rollout.my_update",
+                             "rollout.my_evidence"},
 }
 #: of those, what changes a milestone: a team member only on the milestones they own
 OWN_MILESTONE_ENDPOINTS = frozenset({
     "rollout.milestone_status", "people.milestone_notes", "rollout.evidence_link",
-    "rollout.evidence_file", "rollout.evidence_delete",
+    "rollout.evidence_file", "rollout.evidence_delete", "rollout.my_update",
+    "rollout.my_evidence",
 })
 
 
@@ -152,7 +156,7 @@ def gate() -> Any:
             or not current_user.is_authenticated or may(endpoint)):
         return None
     if role() is None and endpoint == "clients.dashboard":
-        return redirect(url_for("people.my_work"))
+        return redirect(url_for("rollout.mine"))
     abort(403)
 
 

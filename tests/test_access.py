@@ -41,6 +41,7 @@ NOT_ROLE_ROUTES = frozenset({
     "static", "accounts.login", "accounts.set_language", "accounts.logout",
     "accounts.account", "accounts.sign_out_everywhere", "people.accept", "people.forgot",
     "people.reset", "people.password", "people.switch", "people.my_work",
+    "rollout.mine", "rollout.my_milestones",
     "workshop.enter_code", "workshop.join", "workshop.save", "workshop.complete",
     "workshop.done", "workshop.review", "workshop.resume", "workshop.stage",
     "workshop.stage_post", "workshop.resume_link",
@@ -51,10 +52,12 @@ NOT_ROLE_BLUEPRINTS = ("pages.", "share.", "api.")
 ROADMAP_READING = {"rollout.roadmap", "rollout.evidence_download", "clients.client_logo",
                    "status.status_pdf"}
 ALLOWED = {
-    "viewer": ROADMAP_READING | {"walk.results", "walk.report", "trend.client_trend"},
+    "viewer": ROADMAP_READING | {"walk.results", "walk.report", "trend.client_trend",
+                                 "rollout.my_client"},
     "team": ROADMAP_READING | {"rollout.milestone_status", "people.milestone_notes",
                                "rollout.evidence_link", "rollout.evidence_file",
-                               "rollout.evidence_delete"},
+                               "rollout.evidence_delete", "rollout.my_update",
+                               "rollout.my_evidence"},
 }
 OWNER_ONLY = {"people.members", "people.invite_consultant", "people.set_role",
               "people.deactivate", "people.reactivate", "people.reset_link",
@@ -214,7 +217,9 @@ def test_a_team_member_changes_their_own_milestones_and_no_other(app: Flask,
     assert f"#m{unowned}" not in work
     assert f'action="/milestones/{own}/notes"' in work
     assert f'action="/milestones/{own}/status"' in work
-    assert team.get("/dashboard").headers["Location"].endswith("/my-work")
+    # a team member lands on their milestones (rollout.mine sends them on)
+    assert team.get("/dashboard").headers["Location"].endswith("/my")
+    assert team.get("/my").headers["Location"].endswith("/my/milestones")
 
 
 def test_a_token_of_someone_without_a_membership_opens_no_api(app: Flask,

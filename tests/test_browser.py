@@ -720,3 +720,125 @@ def test_the_word_copy_link_says_what_is_being_prepared(server: str, browser: Br
     expect(note).not_to_contain_text("Word")
     consultant.close()
     assert errors == []
+
+
+def _invite(page: Page, server: str, client_path: str, email: str, role: str) -> str:
+    """The consultant invites someone of the client; no mail server: the link to copy."""
+    page.goto(f"{server}{client_path}/invite")
+    page.fill("#email", email)
+    page.select_option("#role", role)
+    if role == "team":
+        page.select_option("#member", index=1)  # the first person of the client's team
+    page.locator("main form button[type=submit]").click()
+    return page.locator("#link").input_value()
+
+
+def _accept(page: Page, link: str, password: str) -> None:
+    page.goto(link)
+    page.fill("#name", "Invited person")
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def _sign_in_as(page: Page, email: str, password: str) -> None:
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _post(page: Page, path: str, form: dict[str, str]) -> int:
+    """A form post from the page, with its CSRF token, as a crafted request would."""
+    token = page.locator("meta[name=csrf-token]").get_attribute("content") or ""
+    return int(page.evaluate("""async ([path, form]) => {
+        const body = new URLSearchParams(form);
+        const r = await fetch(path, {method: "POST", body, redirect: "manual"});
+        return r.status; }""", [path, {**form, "csrf_token": token}]))
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_a_team_member_and_a_client_viewer(server: str, browser: Browser, lang: str) -> None:
+    consultant = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = consultant.new_page()
+    sign_in(page, server, lang)
+    # The demo's clients: the team member's is one named in the page's language.
+    names = {href: text.strip() for href, text in page.locator("main a").evaluate_all(
+        "links => links.map(a => [a.getAttribute('href'), a.innerText])")
+        if re.fullmatch(r"/clients/\d+", href or "")}
+    persian = [href for href, name in names.items() if re.search("[\u0600-\u06ff]", name)]
+    mine = persian[0] if lang == "fa" else next(h for h in names if h not in persian)
+    other = next(h for h in names if h != mine)
+    other_name = names[other]
+    team_link = _invite(page, server, mine, f"team-{lang}@example.com", "team")
+    viewer_link = _invite(page, server, mine, f"viewer-{lang}@example.com", "viewer")
+    consultant.close()
+
+    # The team member accepts, signs in and lands on their milestones.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/language/{lang}")
+    _accept(page, team_link, "team-password")
+    _sign_in_as(page, f"team-{lang}@example.com", "team-password")
+    expect(page).to_have_url(re.compile(r"/my/milestones$"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "fa" else "ltr")
+    cards = page.locator("article.my-milestone")
+    assert cards.count() > 0
+    assert other_name not in page.content()
+    assert page.locator(f"nav a[href='{mine}'], a[href='/dashboard']").count() == 0
+    first = cards.first
+    milestone_id = first.get_attribute("data-milestone")
+    first.locator("select[name=status]").select_option("in_progress")
+    first.locator("input[name=progress]").fill("60")
+    first.locator("textarea[name=notes]").fill("Training booked" if lang == "en"
+                                                else "آموزش رزرو شد")
+    first.locator("form.my-update button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(f"#m{milestone_id} .badge.ms-in_progress")).to_be_visible()
+    expect(page.locator(f"#m{milestone_id} textarea[name=notes]")).to_have_value(
+        "Training booked" if lang == "en" else "آموزش رزرو شد")
+    if lang == "fa":
+        assert not foreign_in_persian(page.locator("main").inner_text(), allowed={"PDF"})
+    shot(page, f"team-milestones-{lang}")
+
+    # Their client's roadmap: a status control on their milestones only.
+    page.locator(f"#m{milestone_id} a[href*='/roadmap']").click()
+    page.wait_for_load_state()
+    assert page.locator("a[href$='/milestones/new']").count() == 0
+    own = {m.get_attribute("data-milestone") for m in page.locator(
+        "li.milestone:has(form.status-move)").all()}
+    others = [m.get_attribute("data-milestone") for m in page.locator(
+        "li.milestone:not(:has(form.status-move))").all()]
+    assert milestone_id in own
+    assert others
+    shot(page, f"team-roadmap-{lang}")
+    assert _post(page, f"/milestones/{others[0]}/status", {"status": "done"}) in (403, 404)
+    assert _post(page, f"/my/milestones/{others[0]}",
+                 {"status": "done", "progress": "100", "notes": "x"}) in (403, 404)
+    page.goto(f"{server}/milestones/{others[0]}")
+    assert page.locator(f"form[action='/milestones/{others[0]}']").count() == 0
+    context.close()
+
+    # The client viewer reads the results and the report, and changes nothing.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/language/{lang}")
+    _accept(page, viewer_link, "viewer-password")
+    _sign_in_as(page, f"viewer-{lang}@example.com", "viewer-password")
+    expect(page).to_have_url(re.compile(r"/my/clients/\d+$"))
+    assert page.locator("main form").count() == 0
+    shot(page, f"viewer-client-{lang}")
+    with page.expect_download() as download:
+        page.locator("[data-testid=report]").first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.locator("[data-testid=roadmap]").first.click()
+    page.wait_for_load_state()
+    assert page.locator("form.status-move").count() == 0
+    assert page.locator("a[href$='/milestones/new']").count() == 0
+    shot(page, f"viewer-roadmap-{lang}")
+    target = page.locator("li.milestone").first.get_attribute("data-milestone")
+    assert _post(page, f"/milestones/{target}/status", {"status": "done"}) in (403, 404)
+    page.goto(f"{server}{other}")
+    assert other_name not in page.locator("main").inner_text()
+    context.close()

@@ -54,6 +54,16 @@ class StatusForm(FlaskForm):
         0, 100, message=_l("Progress is a percentage from 0 to 100."))])
 
 
+class MyMilestoneForm(FlaskForm):
+    """A team member's quick update of a milestone they own."""
+
+    status = SelectField(_l("Status"), choices=choices(list(STATUS_LABELS.items())),
+                         validators=[DataRequired()])
+    progress = IntegerField(_l("Progress (%)"), validators=[Optional(), NumberRange(
+        0, 100, message=_l("Progress is a percentage from 0 to 100."))])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+
 class LinkForm(FlaskForm):
     url = StringField(_l("Web address"), validators=[DataRequired(), Length(max=2000)])
     label = StringField(_l("Label"), validators=[Optional(), Length(max=200)])

@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import audit
 from ..catalog import Catalog
@@ -27,10 +29,12 @@ from ..tables import (
     MILESTONE_STATUSES,
     Assessment,
     Client,
+    ClientGrant,
     Evidence,
     Milestone,
     Roadmap,
     TeamMember,
+    User,
     utcnow,
 )
 
@@ -485,3 +489,35 @@ def stage_progress(stages: Iterable[RoadmapStage], milestones: Iterable[Mileston
 def overall_percent(milestones: Iterable[Milestone]) -> float | None:
     items = list(milestones)
     return sum(m.progress for m in items) / len(items) if items else None
+
+
+# --- the client's own people ---------------------------------------------------------
+
+
+def team_member_ids(user: User, workspace_id: int) -> set[int]:
+    """The team members (people on a client's project team) this account is, through its
+    team grants on the workspace's clients: the owners whose milestones it updates."""
+    return set(db.session.scalars(
+        select(ClientGrant.team_member_id).join(Client, ClientGrant.client_id == Client.id)
+        .where(ClientGrant.user_id == user.id, ClientGrant.role == "team",
+               ClientGrant.team_member_id.is_not(None), Client.workspace_id == workspace_id)))
+
+
+def my_milestones(user: User, workspace_id: int, today: date) -> list[Milestone]:
+    """The milestones the account owns on every roadmap of the workspace: overdue first
+    (the longest overdue first), then by due date, then those without one; done ones last."""
+    owners = team_member_ids(user, workspace_id)
+    found = db.session.scalars(
+        select(Milestone).where(Milestone.owner_id.in_(owners))
+        .options(joinedload(Milestone.roadmap).joinedload(Roadmap.assessment)
+                 .joinedload(Assessment.client), selectinload(Milestone.evidence)))
+    return sorted(found, key=lambda m: (m.status == "done", not m.overdue(today),
+                                        m.due_on or date.max, m.roadmap_id, m.position, m.id))
+
+
+def viewer_clients(user: User, workspace_id: int) -> list[Client]:
+    """The workspace's clients the account reads as a client viewer, by name."""
+    return list(db.session.scalars(
+        select(Client).join(ClientGrant, ClientGrant.client_id == Client.id)
+        .where(ClientGrant.user_id == user.id, ClientGrant.role == "viewer",
+               Client.workspace_id == workspace_id).order_by(Client.name, Client.id)))

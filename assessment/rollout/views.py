@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response as BaseResponse
@@ -27,6 +27,7 @@ from ..access import (
     assessment_or_404,
     client_or_404,
     evidence_or_404,
+    may,
     member_or_404,
     milestone_or_404,
     roadmap_or_404,
@@ -53,6 +54,7 @@ from .forms import (
     LinkForm,
     MemberForm,
     MilestoneForm,
+    MyMilestoneForm,
     ProposeForm,
     StatusForm,
 )
@@ -199,7 +201,24 @@ def _roadmap_page(roadmap: Roadmap) -> str:
         gate_text=gate_text, gates_from=gates_from, status_labels=STATUS_LABELS,
         origin_labels=ORIGIN_LABELS,
         confirm=ConfirmForm(), status_form=StatusForm(), waiting_on=ops.waiting_on,
+        **_who_changes(),
     )
+
+
+def _who_changes() -> dict[str, Any]:
+    """What the page offers to change: everything to whoever plans the roadmap, only their
+    own milestones to a team member (the server refuses the rest either way)."""
+    plans = may("rollout.milestone_edit")
+    mine = set() if plans else ops.team_member_ids(current_user, int(current_user.workspace_id))
+
+    def milestone_href(m: Milestone) -> str:
+        if plans:
+            return url_for("rollout.milestone_edit", milestone_id=m.id)
+        if m.owner_id in mine:
+            return url_for("rollout.my_milestones", _anchor=f"m{m.id}")
+        return f"#m{m.id}"
+
+    return {"plans": plans, "mine": mine, "milestone_href": milestone_href}
 
 
 def _burnup(roadmap: Roadmap, milestones: list[Milestone],
@@ -398,18 +417,21 @@ def evidence_file(milestone_id: int) -> Any:
     request.max_content_length = ops.EVIDENCE_MAX_BYTES + 256 * 1024
     milestone = milestone_or_404(milestone_id)
     form = FileForm()
+    return _evidence_done(milestone, lambda: _add_upload(milestone, form), _("File added."),
+                          form)
 
-    def add() -> None:
-        upload = form.file.data
-        if not upload or not getattr(upload, "filename", ""):
-            raise FieldError("file", _("Choose a file."))
-        try:
-            data = upload.read(ops.EVIDENCE_MAX_BYTES + 1)
-        finally:
-            upload.close()
-        ops.add_file(milestone, upload.filename, data, form.label.data or "")
 
-    return _evidence_done(milestone, add, _("File added."), form)
+def _add_upload(milestone: Milestone, form: FileForm) -> None:
+    """The file the form carries, as the milestone's evidence (read no further than the
+    size limit)."""
+    upload = form.file.data
+    if not upload or not getattr(upload, "filename", ""):
+        raise FieldError("file", _("Choose a file."))
+    try:
+        data = upload.read(ops.EVIDENCE_MAX_BYTES + 1)
+    finally:
+        upload.close()
+    ops.add_file(milestone, upload.filename, data, form.label.data or "")
 
 
 @bp.get("/evidence/<int:evidence_id>")
@@ -503,3 +525,90 @@ def member_delete(member_id: int) -> BaseResponse:
         flash(_("%(name)s removed from the team; their milestones now have no owner.",
                 name=name), "success")
     return redirect(url_for("rollout.team", client_id=client_id))
+
+
+# --- the client's own people: a team member's milestones, a viewer's client -------
+
+
+@bp.get("/my")
+@login_required
+def mine() -> BaseResponse:
+    """Where an account that holds client grants lands: its milestones when it is on a
+    project team, else the client it reads."""
+    workspace_id = int(current_user.workspace_id)
+    if ops.team_member_ids(current_user, workspace_id):
+        return redirect(url_for("rollout.my_milestones"))
+    clients = ops.viewer_clients(current_user, workspace_id)
+    if len(clients) == 1:
+        return redirect(url_for("rollout.my_client", client_id=clients[0].id))
+    if may("clients.dashboard"):
+        return redirect(url_for("clients.dashboard"))
+    return redirect(url_for("people.my_work"))
+
+
+@bp.get("/my/milestones")
+@login_required
+def my_milestones() -> str:
+    today = ops.current_date()
+    milestones = ops.my_milestones(current_user, int(current_user.workspace_id), today)
+    catalog = get_catalog()
+    roadmaps = {m.roadmap_id: m.roadmap for m in milestones}
+    stage_names = {r.id: {s.id: s.name for s in ops.roadmap_stages(catalog, r)}
+                   for r in roadmaps.values()}
+    return render_template(
+        "rollout/my_milestones.html", milestones=milestones, today=today,
+        roadmap_names={r.id: model_name(r) for r in roadmaps.values()},
+        stage_names=stage_names, status_labels=STATUS_LABELS,
+        form=MyMilestoneForm(formdata=None), file_form=FileForm(formdata=None),
+        max_mib=ops.EVIDENCE_MAX_BYTES // (1024 * 1024), extensions=ops.EVIDENCE_EXTENSIONS)
+
+
+def _my_url(milestone: Milestone) -> str:
+    return url_for("rollout.my_milestones", _anchor=f"m{milestone.id}")
+
+
+def _refused(form: Any) -> BaseResponse:
+    """A refused quick update: what was wrong, back on the list."""
+    for errors in form.errors.values():
+        flash(errors[0], "danger")
+    return redirect(url_for("rollout.my_milestones"))
+
+
+@bp.post("/my/milestones/<int:milestone_id>")
+@login_required
+def my_update(milestone_id: int) -> BaseResponse:
+    """Status, progress and notes of a milestone of one's own, in one go."""
+    milestone = milestone_or_404(milestone_id)
+    form = MyMilestoneForm()
+
+    def update() -> tuple[str, str]:
+        ops.set_status(milestone, form.status.data or "", form.progress.data,
+                       today=ops.current_date())
+        ops.set_notes(milestone, form.notes.data or "")
+        return _my_url(milestone), _("Changes saved.")
+
+    return submit(form, update) or _refused(form)
+
+
+@bp.post("/my/milestones/<int:milestone_id>/evidence")
+@csrf.exempt  # as evidence_file: FileForm checks the CSRF token itself
+@login_required
+def my_evidence(milestone_id: int) -> BaseResponse:
+    request.max_content_length = ops.EVIDENCE_MAX_BYTES + 256 * 1024
+    milestone = milestone_or_404(milestone_id)
+    form = FileForm()
+
+    def add() -> tuple[str, str]:
+        _add_upload(milestone, form)
+        return _my_url(milestone), _("File added.")
+
+    return submit(form, add) or _refused(form)
+
+
+@bp.get("/my/clients/<int:client_id>")
+@login_required
+def my_client(client_id: int) -> str:
+    """What a client viewer reads of their client: results, reports, roadmaps, trend."""
+    client = client_or_404(client_id)
+    assessments = sorted(client.assessments, key=lambda a: a.created_at, reverse=True)
+    return render_template("rollout/my_client.html", client=client, assessments=assessments)
