@@ -46,6 +46,8 @@ ACTIONS = (
     "participant.removed",
     "share.issued", "share.revoked",
     "milestone.created", "milestone.changed", "milestone.deleted", "milestone.status",
+    "membership.role", "membership.active", "grant.set",
+    "invitation.created", "invitation.accepted", "invitation.revoked", "invitation.renewed",
 )
 #: a respondent's kind -> the kind of actor they are when they answer
 RESPONDENT_ACTORS = {"consultant": "account", "executive": "link", "participant": "participant"}

@@ -327,3 +327,33 @@ def test_a_consultant_invites_the_clients_people_but_not_consultants(
         assert db.session.scalar(select(Invitation).where(
             Invitation.email == "c@example.com")) is None
         assert db.session.scalars(select(Membership)).all() != []
+
+
+def test_people_changes_are_in_the_owners_activity(app: Flask, world: World) -> None:
+    """Who invited whom, who accepted, who changed a role: in the workspace's activity,
+    with the person's e-mail and the roles before and after, in both languages."""
+    from assessment.tables import AuditEntry
+
+    browser = owner(app, world)
+    link = link_on(invite_consultant(browser))
+    newcomer = app.test_client()
+    newcomer.post(path_of(link), data={"name": "Bea", "password": "a-new-pass",
+                                       "confirm": "a-new-pass"})
+    bea = account(app, "bea@example.com")
+    assert bea is not None
+    assert browser.post(f"/members/{bea.id}/role", data={"role": "owner"}).status_code == 302
+    with app.app_context():
+        entries = {e.action: e for e in db.session.scalars(select(AuditEntry))}
+    assert set(entries) >= {"invitation.created", "invitation.accepted", "membership.role"}
+    assert entries["invitation.created"].actor_label == "ana"  # her name, else her e-mail
+    assert entries["invitation.accepted"].actor_label == "Bea"  # the one who accepted
+    assert entries["membership.role"].old == {"role": "consultant"}
+    assert entries["membership.role"].new == {"role": "owner"}
+    page = text_of(browser.get("/activity").get_data(as_text=True))
+    assert "Invitation accepted" in page
+    assert "Role in the workspace changed" in page
+    assert "Workspace owner" in page
+    persian = browser.get("/activity?lang=fa").get_data(as_text=True)
+    assert "نقش در فضای کاری تغییر کرد" in persian
+    assert foreign_in_persian(main_text(persian),
+                              allowed=["ana", "Bea", "ana@example.com", "bea@example.com"]) == []

@@ -19,6 +19,7 @@ from flask import current_app
 from limits import RateLimitItem, RateLimitItemPerSecond
 from sqlalchemy import func, select
 
+from .. import audit
 from ..extensions import db, limiter
 from ..tables import (
     CLIENT_ROLES,
@@ -76,6 +77,8 @@ def set_role(workspace: Workspace, user: User, role: str) -> Membership:
         raise AccountError(f"{user.email} is not a member of this workspace")
     if found.role == "owner" and role != "owner" and owners(workspace) <= 1:
         raise AccountError("a workspace keeps at least one owner")
+    audit.record("membership.role", workspace_id=workspace.id, subject=user.email,
+                 subject_label=user.email, old={"role": found.role}, new={"role": role})
     found.role = role
     db.session.flush()
     return found
@@ -88,10 +91,14 @@ def set_active(workspace: Workspace, user: User, active: bool) -> None:
         found = membership(user, workspace)
         if found is not None and found.role == "owner" and owners(workspace) <= 1:
             raise AccountError("a workspace keeps at least one owner")
+        was = user.deactivated_at is None
         user.deactivated_at = user.deactivated_at or utcnow()
         end_sign_ins(user)
     else:
+        was = user.deactivated_at is None
         user.deactivated_at = None
+    audit.record("membership.active", workspace_id=workspace.id, subject=user.email,
+                 subject_label=user.email, old={"active": was}, new={"active": active})
     db.session.flush()
 
 
@@ -102,6 +109,8 @@ def grant(user: User, client: Client, role: str,
         raise AccountError(f"the role must be one of {', '.join(CLIENT_ROLES)}")
     found = db.session.scalar(select(ClientGrant).where(
         ClientGrant.user_id == user.id, ClientGrant.client_id == client.id))
+    audit.record("grant.set", client=client, subject=user.email, subject_label=user.email,
+                 old={"role": found.role if found is not None else None}, new={"role": role})
     if found is None:
         found = ClientGrant(user=user, client=client, role=role)
         db.session.add(found)
@@ -165,7 +174,9 @@ def invite(workspace: Workspace, email: str, role: str, by: User, *, name: str =
         team_member=team_member, token_hash=_hash(secret), invited_by=by.id, created_at=now,
         expires_at=now + timedelta(days=int(current_app.config["INVITATION_DAYS"])))
     db.session.add(invitation)
-    # audit: invitation created (invitation.created)
+    audit.record("invitation.created", client=client, workspace_id=workspace.id,
+                 subject=invitation.email, subject_label=invitation.email,
+                 new={"role": role, "email": invitation.email})
     db.session.flush()
     return invitation, secret
 
@@ -227,13 +238,19 @@ def _join(invitation: Invitation, user: User) -> None:
     user.workspace_id = invitation.workspace_id
     invitation.accepted_at = utcnow()
     invitation.accepted_by = user.id
-    # audit: invitation accepted (invitation.accepted), with the membership or grant made
+    audit.record("invitation.accepted", client=invitation.client,
+                 workspace_id=invitation.workspace_id, subject=invitation.email,
+                 subject_label=invitation.email, new={"role": invitation.role},
+                 actor=audit.account_actor(user))
     db.session.flush()
 
 
 def revoke_invitation(invitation: Invitation) -> None:
-    invitation.revoked_at = invitation.revoked_at or utcnow()
-    # audit: invitation revoked (invitation.revoked)
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        audit.record("invitation.revoked", client=invitation.client,
+                     workspace_id=invitation.workspace_id, subject=invitation.email,
+                     subject_label=invitation.email, old={"role": invitation.role})
     db.session.flush()
 
 
@@ -246,7 +263,9 @@ def renew_invitation(invitation: Invitation) -> str:
     invitation.token_hash = _hash(secret)
     invitation.expires_at = utcnow() + timedelta(
         days=int(current_app.config["INVITATION_DAYS"]))
-    # audit: invitation sent again (invitation.renewed)
+    audit.record("invitation.renewed", client=invitation.client,
+                 workspace_id=invitation.workspace_id, subject=invitation.email,
+                 subject_label=invitation.email, new={"role": invitation.role})
     db.session.flush()
     return secret
 

@@ -40,6 +40,13 @@ ACTION_NAMES = {
     "milestone.changed": _l("Milestone changed"),
     "milestone.deleted": _l("Milestone deleted"),
     "milestone.status": _l("Milestone moved"),
+    "membership.role": _l("Role in the workspace changed"),
+    "membership.active": _l("Account deactivated or reactivated"),
+    "grant.set": _l("Access to a client given"),
+    "invitation.created": _l("Invitation sent"),
+    "invitation.accepted": _l("Invitation accepted"),
+    "invitation.revoked": _l("Invitation withdrawn"),
+    "invitation.renewed": _l("Invitation sent again"),
 }
 FIELD_NAMES = {
     "value": _l("Answer"), "comment": _l("Comment"), "flagged": _l("Flagged for review"),
@@ -49,7 +56,11 @@ FIELD_NAMES = {
     "title_fa": _l("Title in Persian"), "stage": _l("Stage"), "owner": _l("Owner"),
     "start_on": _l("Start"), "due_on": _l("Due"), "progress": _l("Progress"),
     "notes": _l("Notes"),
+    "role": _l("Role"), "active": _l("Active"), "email": _l("E-mail"),
 }
+#: the roles of people (memberships, grants, invitations) as the activity names them
+ROLE_NAMES = {"owner": _l("Workspace owner"), "consultant": _l("Consultant"),
+              "viewer": _l("Client viewer"), "team": _l("Team member")}
 STATUS_NAMES = {
     "draft": _l("Draft"), "in_progress": _l("In progress"), "complete": _l("Complete"),
     "open": _l("Open"), "closed": _l("Closed"), "not_started": _l("Not started"),
@@ -60,7 +71,7 @@ ACTOR_KINDS = {
     "link": _l("Self-assessment link"), "system": _l("Command line or import"),
 }
 #: fields whose values people typed (shown isolated, through the `user` filter)
-USER_FIELDS = frozenset({"comment", "note", "title_en", "title_fa", "owner", "notes"})
+USER_FIELDS = frozenset({"comment", "note", "title_en", "title_fa", "owner", "notes", "email"})
 DATE_FIELDS = frozenset({"last_day", "start_on", "due_on"})
 
 
@@ -256,6 +267,8 @@ def _subject(catalog: Catalog, entry: AuditEntry, lang: str, milestones: dict[in
         if found is not None:
             return found.title(lang), True
         return entry.subject_label, True
+    if action.startswith(("membership.", "grant.", "invitation.")):
+        return entry.subject_label, True  # the person's e-mail
     if action == "participant.removed":
         anonymous = entry.subject_label == "" or _anonymous_respondents(
             [int(subject)] if subject.isdigit() else [])
@@ -272,6 +285,8 @@ def _value(catalog: Catalog, name: str, value: Any, lang: str) -> str:
         return answers.label(value, lang)
     if name in ("status",):
         return str(STATUS_NAMES.get(str(value), value))
+    if name == "role":
+        return str(ROLE_NAMES.get(str(value), value))
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if name == "stage":
