@@ -495,7 +495,7 @@ def test_an_existing_account_accepts_with_its_own_password(app: Flask) -> None:
     assert sorted(names) == ["Ana's own", "owner"]
     # now in the inviting workspace, as its client's viewer: results, not the client list
     assert signed_in.get(f"/assessments/{values['assessment_id']}/results").status_code == 200
-    assert signed_in.get("/dashboard").headers["Location"].endswith("/my")  # the landing of grants, which sends them on
+    assert signed_in.get("/dashboard").headers["Location"].endswith("/my")  # grants land there
 
 
 def test_the_migration_makes_the_first_account_of_each_workspace_its_owner(
