@@ -81,6 +81,7 @@ REDIRECTS: dict[str, str] = {
     "share.resume": "goes to the executive's first stage with unanswered questions",
     "workshop.resume": "goes to the participant's first stage with unanswered questions",
     "workshop.resume_link": "a participant's personal link: remembers them, then resumes",
+    "rollout.mine": "a client's own people land here: on to their milestones or their client",
 }
 #: attributes people read or hear; the rest (ids, classes, addresses) are code
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt", "aria-valuetext")
