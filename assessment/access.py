@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from flask import abort, g, has_request_context, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, select
 
@@ -62,7 +63,7 @@ PUBLIC_ENDPOINTS = frozenset({
 #: what every signed-in account may reach: its own account and its own work
 ACCOUNT_ENDPOINTS = frozenset({
     "accounts.logout", "accounts.account", "accounts.sign_out_everywhere",
-    "people.password", "people.my_work", "people.switch", "rollout.mine",
+    "people.password", "people.switch", "rollout.mine",
     "rollout.my_milestones",
 })
 #: what only a workspace's owner may do
@@ -76,17 +77,20 @@ OWNER_ENDPOINTS = frozenset({
 #: what a client's own people may reach on their client, by the role of their grant
 _READ_ROADMAP = frozenset({"rollout.roadmap", "rollout.evidence_download",
                            "clients.client_logo", "status.status_pdf"})
+#: the roles a person holds, as pages, mails and the activity name them
+ROLE_NAMES = {"owner": _l("Workspace owner"), "consultant": _l("Consultant"),
+              "viewer": _l("Client viewer"), "team": _l("Team member")}
 CLIENT_ENDPOINTS: dict[str, frozenset[str]] = {
-    "viewer": _READ_ROADMAP | {"walk.results", "walk.report", "trend.client_trend",
-                               "rollout.my_client"},
-    "team": _READ_ROADMAP | {"rollout.milestone_status", "people.milestone_notes",
+    "viewer": _READ_ROADMAP | {"walk.results", "walk.report", "walk.report_docx",
+                               "trend.client_trend", "rollout.my_client"},
+    "team": _READ_ROADMAP | {"rollout.milestone_status",
                              "rollout.evidence_link", "rollout.evidence_file",
                              "rollout.evidence_delete", "rollout.my_update",
                              "rollout.my_evidence"},
 }
 #: of those, what changes a milestone: a team member only on the milestones they own
 OWN_MILESTONE_ENDPOINTS = frozenset({
-    "rollout.milestone_status", "people.milestone_notes", "rollout.evidence_link",
+    "rollout.milestone_status", "rollout.evidence_link",
     "rollout.evidence_file", "rollout.evidence_delete", "rollout.my_update",
     "rollout.my_evidence",
 })

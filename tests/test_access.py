@@ -40,7 +40,7 @@ from .mailsink import mail_sink, parts
 NOT_ROLE_ROUTES = frozenset({
     "static", "accounts.login", "accounts.set_language", "accounts.logout",
     "accounts.account", "accounts.sign_out_everywhere", "people.accept", "people.forgot",
-    "people.reset", "people.password", "people.switch", "people.my_work",
+    "people.reset", "people.password", "people.switch",
     "rollout.mine", "rollout.my_milestones",
     "workshop.enter_code", "workshop.join", "workshop.save", "workshop.complete",
     "workshop.done", "workshop.review", "workshop.resume", "workshop.stage",
@@ -52,9 +52,9 @@ NOT_ROLE_BLUEPRINTS = ("pages.", "share.", "api.")
 ROADMAP_READING = {"rollout.roadmap", "rollout.evidence_download", "clients.client_logo",
                    "status.status_pdf"}
 ALLOWED = {
-    "viewer": ROADMAP_READING | {"walk.results", "walk.report", "trend.client_trend",
-                                 "rollout.my_client"},
-    "team": ROADMAP_READING | {"rollout.milestone_status", "people.milestone_notes",
+    "viewer": ROADMAP_READING | {"walk.results", "walk.report", "walk.report_docx",
+                                 "trend.client_trend", "rollout.my_client"},
+    "team": ROADMAP_READING | {"rollout.milestone_status",
                                "rollout.evidence_link", "rollout.evidence_file",
                                "rollout.evidence_delete", "rollout.my_update",
                                "rollout.my_evidence"},
@@ -196,7 +196,7 @@ def test_a_team_member_changes_their_own_milestones_and_no_other(app: Flask,
     with app.app_context():
         before = snapshot(db)
     for path, data in ((f"/milestones/{unowned}/status", {"status": "done", "progress": "100"}),
-                       (f"/milestones/{unowned}/notes", {"notes": "Not mine"}),
+                       (f"/my/milestones/{unowned}", {"status": "done", "notes": "Not mine"}),
                        (f"/milestones/{unowned}/evidence/link",
                         {"url": "https://x.example/", "label": "x"})):
         assert team.post(path, data=data).status_code == 404, path
@@ -205,18 +205,18 @@ def test_a_team_member_changes_their_own_milestones_and_no_other(app: Flask,
     own = site["milestone_id"]
     assert team.post(f"/milestones/{own}/status",
                      data={"status": "done", "progress": "100"}).status_code == 302
-    assert team.post(f"/milestones/{own}/notes", data={"notes": "Signed off"}).status_code == 302
+    assert team.post(f"/my/milestones/{own}", data={
+        "status": "done", "progress": "100", "notes": "Signed off"}).status_code == 302
     with app.app_context():
         milestone = db.session.get(Milestone, own)
         assert milestone is not None
         assert (milestone.status, milestone.notes) == ("done", "Signed off")
-    # the roadmap page reads; "my work" lists their milestone
+    # the roadmap page reads; "my milestones" lists theirs, with its form
     assert team.get(f"/assessments/{site['assessment_id']}/roadmap").status_code == 200
-    work = team.get("/my-work").get_data(as_text=True)
-    assert f"#m{own}" in work
-    assert f"#m{unowned}" not in work
-    assert f'action="/milestones/{own}/notes"' in work
-    assert f'action="/milestones/{own}/status"' in work
+    work = team.get("/my/milestones").get_data(as_text=True)
+    assert f'data-milestone="{own}"' in work
+    assert f'data-milestone="{unowned}"' not in work
+    assert f'action="/my/milestones/{own}"' in work
     # a team member lands on their milestones (rollout.mine sends them on)
     assert team.get("/dashboard").headers["Location"].endswith("/my")
     assert team.get("/my").headers["Location"].endswith("/my/milestones")
@@ -285,8 +285,8 @@ def test_a_consultant_invites_a_team_member_linked_to_the_team(app: Flask) -> No
     assert mina.post(link, data={"password": "mina-secret", "confirm": "mina-secret"}) \
         .status_code == 302
     mina.post("/login", data={"email": "mina@example.com", "password": "mina-secret"})
-    work = mina.get("/my-work").get_data(as_text=True)
-    assert f"#m{values['milestone_id']}" in work
+    work = mina.get("/my/milestones").get_data(as_text=True)
+    assert f'data-milestone="{values["milestone_id"]}"' in work
     with app.app_context():
         grant = db.session.scalar(select(ClientGrant))
         assert grant is not None

@@ -194,7 +194,8 @@ def test_a_viewer_reads_results_reports_roadmap_and_trend_only(
     page = response.get_data(as_text=True)
     assessment = rollout["assessment"]
     for link in (f"/assessments/{assessment}/results", f"/assessments/{assessment}/report.pdf",
-                 f"/assessments/{assessment}/roadmap", f"/clients/{rollout['client']}/trend"):
+                 f"/assessments/{assessment}/report.docx", f"/assessments/{assessment}/roadmap",
+                 f"/clients/{rollout['client']}/trend"):
         assert link in page
         assert client.get(link).status_code == 200, link
     for hidden in ("/walk", "/review", "/workshop", "/edit", "/export", "/team"):

@@ -10,10 +10,11 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from ..access import ROLE_NAMES
 
 
 class LoginForm(FlaskForm):
@@ -81,12 +82,8 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[SelectChoice("owner", _l("Owner")),
-                                            SelectChoice("consultant", _l("Consultant"))])
-
-
-class NotesForm(FlaskForm):
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=5000)])
+    role = SelectField(_l("Role"), choices=[
+        SelectChoice(role, ROLE_NAMES[role]) for role in ("owner", "consultant")])
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:

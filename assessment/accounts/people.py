@@ -1,5 +1,5 @@
 """People in a workspace: memberships, client grants, invitations, password resets, the
-workspace switcher and a team member's own milestones. Operations flush, the caller
+workspace switcher. Operations flush, the caller
 commits.
 
 Invitation and reset links carry a secret of which only a SHA-256 hash is stored; each
@@ -13,7 +13,7 @@ import hashlib
 import math
 import secrets
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -29,7 +29,6 @@ from ..tables import (
     ClientGrant,
     Invitation,
     Membership,
-    Milestone,
     PasswordReset,
     TeamMember,
     User,
@@ -360,20 +359,3 @@ def count_reset_request(email: str, address: str) -> None:
     if limiter.enabled:
         for item, scope, key in _reset_request_counters(email, address):
             limiter.limiter.hit(item, scope, key)
-
-
-# --- a team member's own work ------------------------------------------------------------
-
-
-def my_milestones(user: User, today: date) -> list[Milestone]:
-    """The milestones of the team members the account is, on every roadmap: overdue
-    first, then by due date (none last), done at the end."""
-    found = list(db.session.scalars(select(Milestone).join(
-        ClientGrant, ClientGrant.team_member_id == Milestone.owner_id).where(
-        ClientGrant.user_id == user.id, ClientGrant.role == "team")))
-
-    def order(milestone: Milestone) -> tuple[bool, bool, date, int]:
-        return (milestone.status == "done", not milestone.overdue(today),
-                milestone.due_on or date.max, milestone.id)
-
-    return sorted(found, key=order)

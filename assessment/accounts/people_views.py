@@ -1,5 +1,5 @@
-"""People pages: invitations, passwords, the owner's members page, the workspace switcher
-and a team member's own milestones. Who may reach each one is decided by `access.gate`."""
+"""People pages: invitations, passwords, the owner's members page, the workspace switcher.
+Who may reach each one is decided by `access.gate`."""
 
 from __future__ import annotations
 
@@ -20,10 +20,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..access import client_or_404, invitation_or_404, member_in, milestone_or_404
+from ..access import ROLE_NAMES, client_or_404, invitation_or_404, member_in
 from ..extensions import db
-from ..rollout.forms import STATUS_LABELS
-from ..rollout.operations import current_date, set_notes
 from ..tables import Invitation, User
 from . import mail
 from . import people as ops
@@ -32,7 +30,6 @@ from .forms import (
     AcceptForm,
     ForgotForm,
     InviteForm,
-    NotesForm,
     PasswordForm,
     ResetForm,
     RoleForm,
@@ -42,11 +39,6 @@ from .operations import AccountError
 from .signing import sign_in, sign_out, wait_words
 
 bp = Blueprint("people", __name__)
-
-
-def _role_names() -> dict[str, str]:
-    return {"owner": _("Owner"), "consultant": _("Consultant"),
-            "viewer": _("Client viewer"), "team": _("Team member")}
 
 
 def _link_page(link: str, email: str, kind: str, sent: bool = False) -> str:
@@ -87,7 +79,7 @@ def accept(token: str) -> Any:
         # Accepting would sign this browser in as someone else, or add a role to the
         # wrong account: the person signs out first.
         return render_template("people/accept.html", invitation=invitation, form=None,
-                               existing=existing, roles=_role_names(), other=signed_in), 403
+                               existing=existing, roles=ROLE_NAMES, other=signed_in), 403
     if existing is not None and signed_in is None:
         flash(_("You have an account already: sign in as %(email)s to accept the invitation.",
                 email=invitation.email), "info")
@@ -101,7 +93,7 @@ def accept(token: str) -> Any:
                 db.session.rollback()
                 form.password.errors = [_("That is not the password of this account.")]
                 return render_template("people/accept.html", invitation=invitation,
-                                       form=form, existing=existing, roles=_role_names(),
+                                       form=form, existing=existing, roles=ROLE_NAMES,
                                        other=None)
             db.session.commit()
         else:
@@ -115,7 +107,7 @@ def accept(token: str) -> Any:
         flash(_("Welcome to %(workspace)s.", workspace=invitation.workspace.name), "success")
         return redirect(url_for("clients.dashboard"))
     return render_template("people/accept.html", invitation=invitation, form=form,
-                           existing=existing, roles=_role_names(), other=None)
+                           existing=existing, roles=ROLE_NAMES, other=None)
 
 
 def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
@@ -135,7 +127,7 @@ def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
 def _send_invitation(invitation: Invitation, secret: str) -> str:
     link = url_for("people.accept", token=secret, _external=True)
     if _mailed(invitation.email, "invitation", invitation=invitation, link=link,
-               inviter=current_user, role=_role_names()[invitation.role],
+               inviter=current_user, role=str(ROLE_NAMES[invitation.role]),
                days=int(current_app.config["INVITATION_DAYS"])):
         flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
         return ""
@@ -175,7 +167,7 @@ def invite_client(client_id: int) -> Any:
     pending = [i for i in ops.pending_invitations(current_user.workspace)
                if i.client_id == client.id]
     return render_template("people/invite_client.html", client=client, form=form,
-                           people=people, pending=pending, roles=_role_names())
+                           people=people, pending=pending, roles=ROLE_NAMES)
 
 
 # --- the owner's members page -----------------------------------------------------------
@@ -187,7 +179,7 @@ def members() -> str:
     workspace = current_user.workspace
     return render_template("people/members.html", people=ops.people_of(workspace),
                            pending=ops.pending_invitations(workspace), form=InviteForm(),
-                           role_form=RoleForm(), roles=_role_names(),
+                           role_form=RoleForm(), roles=ROLE_NAMES,
                            mail=mail.configured())
 
 
@@ -374,26 +366,3 @@ def switch() -> Response:
         abort(404)
     db.session.commit()
     return redirect(url_for("clients.dashboard"))
-
-
-@bp.get("/my-work")
-@login_required
-def my_work() -> str:
-    today = current_date()
-    return render_template("people/my_work.html",
-                           milestones=ops.my_milestones(current_user, today), today=today,
-                           grants=current_user.grants, roles=_role_names(),
-                           status_labels=STATUS_LABELS)
-
-
-@bp.post("/milestones/<int:milestone_id>/notes")
-@login_required
-def milestone_notes(milestone_id: int) -> Response:
-    milestone, form = milestone_or_404(milestone_id), NotesForm()
-    if not form.validate_on_submit():
-        abort(400)
-    set_notes(milestone, form.notes.data or "")
-    db.session.commit()
-    flash(_("Changes saved."), "success")
-    return redirect(url_for("rollout.roadmap", assessment_id=milestone.roadmap.assessment_id,
-                            _anchor=f"m{milestone.id}"))

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from .. import answers, i18n
+from ..access import ROLE_NAMES
 from ..catalog import Catalog
 from ..extensions import db
 from ..rollout.exports import Column, Sheet
@@ -58,9 +59,6 @@ FIELD_NAMES = {
     "notes": _l("Notes"),
     "role": _l("Role"), "active": _l("Active"), "email": _l("E-mail"),
 }
-#: the roles of people (memberships, grants, invitations) as the activity names them
-ROLE_NAMES = {"owner": _l("Workspace owner"), "consultant": _l("Consultant"),
-              "viewer": _l("Client viewer"), "team": _l("Team member")}
 STATUS_NAMES = {
     "draft": _l("Draft"), "in_progress": _l("In progress"), "complete": _l("Complete"),
     "open": _l("Open"), "closed": _l("Closed"), "not_started": _l("Not started"),

@@ -543,7 +543,7 @@ def mine() -> BaseResponse:
         return redirect(url_for("rollout.my_client", client_id=clients[0].id))
     if may("clients.dashboard"):
         return redirect(url_for("clients.dashboard"))
-    return redirect(url_for("people.my_work"))
+    return redirect(url_for("rollout.my_milestones"))  # says there is nothing yet
 
 
 @bp.get("/my/milestones")
