@@ -15,7 +15,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from assessment.extensions import db
-from assessment.tables import Assessment, AuditEntry, Client, Milestone, Respondent, User
+from assessment.tables import (
+    Assessment,
+    AuditEntry,
+    Client,
+    Invitation,
+    Milestone,
+    Respondent,
+    User,
+)
 from assessment.walk.operations import AnswerConflict, save_answer
 from assessment.web import get_catalog
 
@@ -401,6 +409,8 @@ def test_entries_go_through_export_and_import_with_their_rows_renamed(
                 f"{room.participant_ids[0]}/remove")
     client.post(f"/milestones/{plan.milestone_ids[1]}/status", data={"status": "done"})
     client.post(f"/milestones/{plan.milestone_ids[2]}/delete")
+    assert client.post(f"/clients/{customer}/invite", data={
+        "email": "reader@example.com", "role": "viewer"}).status_code == 200  # link to copy
     exported = client.get(f"/clients/{customer}/export.json")
     assert exported.status_code == 200
     before = entries(world, client_id=customer)
@@ -421,7 +431,8 @@ def test_entries_go_through_export_and_import_with_their_rows_renamed(
     assert [same(e) for e in after] == [same(e) for e in before]
     new_assessment = world.query(lambda s: s.scalar(
         select(Assessment.id).where(Assessment.client_id == new_client)))
-    assert {e["assessment"] for e in after} == {new_assessment}
+    assert {e["assessment"] for e in after if not e["action"].startswith("invitation.")} \
+        == {new_assessment}
     moved = next(e for e in after if e["action"] == "milestone.status")
     renamed = world.query(lambda s: (lambda m: (m.roadmap.assessment_id, m.status,
                                                 m.roadmap_id))(s.get(Milestone,
@@ -436,6 +447,12 @@ def test_entries_go_through_export_and_import_with_their_rows_renamed(
     gone = next(e for e in after if e["action"] == "milestone.deleted")
     assert gone["subject_label"]
     assert gone["subject"] == ""
+    # who was invited to the client stays on record; access itself is not carried by a
+    # file (it is given in this installation, by an invitation)
+    invited = next(e for e in after if e["action"] == "invitation.created")
+    assert (invited["subject"], invited["new"]["role"]) == ("reader@example.com", "viewer")
+    assert world.query(lambda s: s.scalars(select(Invitation).where(
+        Invitation.client_id == new_client)).all()) == []
 
 
 def test_an_anonymous_workshops_participants_stay_unnamed_in_the_file(
