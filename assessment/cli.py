@@ -196,7 +196,7 @@ def _safe_url(app: Any) -> str:
 def _create_demo(app: Any, address: str | None = None) -> None:
     """Create the demo data once and say how to sign in, in either language (the demo has
     an English client and a Persian one; each comes first in its own language)."""
-    from .demo import create_demo
+    from .demo import DEMO_TEAM_EMAIL, DEMO_VIEWER_EMAIL, create_demo
     from .extensions import db as database
     from .web import get_catalog
 
@@ -205,6 +205,8 @@ def _create_demo(app: Any, address: str | None = None) -> None:
         database.session.commit()
     state = "created" if account.created else "already there"
     click.echo(f"Demo data {state}. Sign in as {account.email} with password {account.password}")
+    click.echo(f"  The client's own people, same password: {DEMO_TEAM_EMAIL} (team member), "
+               f"{DEMO_VIEWER_EMAIL} (client viewer)")
     if address:
         click.echo(f"  English: {address}/login?lang=en")
         click.echo(f"  Persian (فارسی): {address}/login?lang=fa")

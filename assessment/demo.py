@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from .accounts import people
 from .accounts.operations import create_user
 from .answers import NA, UNKNOWN
 from .catalog import Catalog
@@ -27,6 +28,10 @@ from .workshop.operations import close_workshop, open_workshop, record_agreed
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 # nosec B105 # shown to whoever tries the demo
+#: the English client's own people, with the same password: its programme lead, a team
+#: member who updates the milestones she owns, and a board member who reads
+DEMO_TEAM_EMAIL = "sara.ahmadi@example.com"
+DEMO_VIEWER_EMAIL = "board@example.com"
 
 #: the baseline workshop ran this long ago; the roadmap began a week later
 _BASELINE_DAYS_AGO = 91
@@ -190,7 +195,20 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
         if story.live_rooms:
             _live_rooms(catalog, baseline.client, user, story, rng)
         _rollout(catalog, baseline, story, rng)
+    _clients_people(user)
     return DemoAccount(DEMO_EMAIL, DEMO_PASSWORD, created=True)
+
+
+def _clients_people(user: User) -> None:
+    """Accounts for the English client's own people: a team member and a client viewer."""
+    client = next(c for c in user.workspace.clients if c.name == ENGLISH.client["name"])
+    lead = next(m for m in client.team if m.email == DEMO_TEAM_EMAIL)
+    member = create_user(DEMO_TEAM_EMAIL, DEMO_PASSWORD, name=lead.name,
+                         workspace=user.workspace, role="none")
+    people.grant(member, client, "team", lead)
+    viewer = create_user(DEMO_VIEWER_EMAIL, DEMO_PASSWORD, name="Board member",
+                         workspace=user.workspace, role="none")
+    people.grant(viewer, client, "viewer")
 
 
 def _level(value: float) -> str:

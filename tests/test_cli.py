@@ -152,6 +152,8 @@ def test_demo_says_how_to_sign_in_in_either_language(monkeypatch: pytest.MonkeyP
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines() == [
         "Demo data created. Sign in as demo@example.com with password demo-password",
+        "  The client's own people, same password: sara.ahmadi@example.com (team member), "
+        "board@example.com (client viewer)",
         "  In English or Persian (فارسی): add ?lang=en or ?lang=fa to the address.",
     ]
     again = runner.invoke(main, ["demo"])

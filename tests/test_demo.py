@@ -11,7 +11,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assessment.demo import DEMO_EMAIL, DEMO_PASSWORD, ENGLISH, PERSIAN
+from assessment.demo import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_TEAM_EMAIL,
+    DEMO_VIEWER_EMAIL,
+    ENGLISH,
+    PERSIAN,
+)
 from assessment.extensions import db
 from assessment.tables import AgreedAnswer, Answer, Assessment, Client, Respondent
 
@@ -146,3 +153,24 @@ def test_the_persian_clients_pages_show_its_persian_data(demo_app: Flask,
     assert web.get(f"/clients/{fa.client_id}/trend?lang=fa").status_code == 200
     results = web.get(f"/assessments/{fa.baseline_id}/results?lang=fa")
     assert fa.agreed[0] in text_of(results.get_data(as_text=True))
+
+
+def test_the_english_clients_own_people_sign_in_to_their_own_pages(demo_app: Flask) -> None:
+    """The team member lands on the milestones she owns, the viewer on the client it reads;
+    neither reaches the other client."""
+    with demo_app.app_context():
+        english, persian = (db.session.scalar(select(Client.id).where(Client.name == name))
+                            for name in (ENGLISH_NAME, PERSIAN_NAME))
+    for email, landing in ((DEMO_TEAM_EMAIL, "/my/milestones"),
+                           (DEMO_VIEWER_EMAIL, f"/my/clients/{english}")):
+        web = demo_app.test_client()
+        response = web.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        while response.status_code == 302:
+            response = web.get(response.headers["Location"])
+        assert response.request.path == landing, email
+        page = response.get_data(as_text=True)
+        assert ENGLISH_NAME in page
+        assert PERSIAN_NAME not in page
+        if landing == "/my/milestones":
+            assert page.count('class="card shadow-sm mb-3 my-milestone') > 0
+        assert web.get(f"/clients/{persian}").status_code in (403, 404)
