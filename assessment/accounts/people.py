@@ -276,6 +276,17 @@ def pending_invitations(workspace: Workspace) -> list[Invitation]:
         .order_by(Invitation.created_at.desc())))
 
 
+def client_people(client: Client) -> tuple[list[tuple[User, list[ClientGrant]]],
+                                          list[Invitation]]:
+    """Who holds a role on the client (with their grants there), and its pending
+    invitations."""
+    people = [(user, [g for g in grants if g.client_id == client.id])
+              for user, _member, grants in people_of(client.workspace)
+              if any(g.client_id == client.id for g in grants)]
+    pending = [i for i in pending_invitations(client.workspace) if i.client_id == client.id]
+    return people, pending
+
+
 # --- passwords --------------------------------------------------------------------------
 
 

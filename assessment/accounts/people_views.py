@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from ..access import ROLE_NAMES, client_or_404, invitation_or_404, member_in
 from ..extensions import db
-from ..tables import Invitation, User
+from ..tables import Client, Invitation, TeamMember, User
 from . import mail
 from . import people as ops
 from .forms import (
@@ -74,40 +74,55 @@ def accept(token: str) -> Any:
     if invitation is None or not ops.is_open(invitation):
         return _gone(404 if invitation is None else 410)
     existing = ops.existing_account(invitation)
+    refused = _not_here(invitation, existing)
+    if refused is not None:
+        return refused
+    form = AcceptExistingForm() if existing else AcceptForm(name=invitation.name)
+    if form.validate_on_submit():
+        done = _join(invitation, existing, form)
+        if done is not None:
+            return done
+    return _accept_page(invitation, form, existing)
+
+
+def _accept_page(invitation: Invitation, form: Any, existing: User | None,
+                 other: User | None = None) -> str:
+    return render_template("people/accept.html", invitation=invitation, form=form,
+                           existing=existing, roles=ROLE_NAMES, other=other)
+
+
+def _not_here(invitation: Invitation, existing: User | None) -> Any:
+    """Why this browser cannot accept now: signed in as someone else (accepting would sign
+    it in as another person, or add the role to the wrong account), or the e-mail has an
+    account that must sign in first. None when it can."""
     signed_in = current_user if current_user.is_authenticated else None
     if signed_in is not None and signed_in.email != invitation.email:
-        # Accepting would sign this browser in as someone else, or add a role to the
-        # wrong account: the person signs out first.
-        return render_template("people/accept.html", invitation=invitation, form=None,
-                               existing=existing, roles=ROLE_NAMES, other=signed_in), 403
+        return _accept_page(invitation, None, existing, other=signed_in), 403
     if existing is not None and signed_in is None:
         flash(_("You have an account already: sign in as %(email)s to accept the invitation.",
                 email=invitation.email), "info")
         return redirect(url_for("accounts.login", next=request.path))
-    form = AcceptExistingForm() if existing else AcceptForm(name=invitation.name)
-    if form.validate_on_submit():
+    return None
+
+
+def _join(invitation: Invitation, existing: User | None, form: Any) -> Response | None:
+    """Accept with the form's password (a new account is made and signed in); None when
+    the password of an existing account is wrong (said on the form)."""
+    try:
         if existing is not None:
-            try:
-                ops.accept(invitation, existing, form.password.data or "")
-            except AccountError:
-                db.session.rollback()
-                form.password.errors = [_("That is not the password of this account.")]
-                return render_template("people/accept.html", invitation=invitation,
-                                       form=form, existing=existing, roles=ROLE_NAMES,
-                                       other=None)
+            ops.accept(invitation, existing, form.password.data or "")
             db.session.commit()
         else:
-            try:
-                user = ops.accept_new(invitation, form.name.data or "",
-                                      form.password.data or "")
-            except AccountError:  # the account was made meanwhile, from another tab
-                db.session.rollback()
-                return redirect(request.path)
-            sign_in(user, remember=False)  # commits
-        flash(_("Welcome to %(workspace)s.", workspace=invitation.workspace.name), "success")
-        return redirect(url_for("clients.dashboard"))
-    return render_template("people/accept.html", invitation=invitation, form=form,
-                           existing=existing, roles=ROLE_NAMES, other=None)
+            sign_in(ops.accept_new(invitation, form.name.data or "", form.password.data or ""),
+                    remember=False)  # commits
+    except AccountError:
+        db.session.rollback()
+        if existing is None:  # the account was made meanwhile, from another tab
+            return redirect(request.path)
+        form.password.errors = [_("That is not the password of this account.")]
+        return None
+    flash(_("Welcome to %(workspace)s.", workspace=invitation.workspace.name), "success")
+    return redirect(url_for("clients.dashboard"))
 
 
 def _invite(form: InviteForm, role: str, **where: Any) -> str | None:
@@ -138,36 +153,45 @@ def _send_invitation(invitation: Invitation, secret: str) -> str:
 @login_required
 def invite_client(client_id: int) -> Any:
     client = client_or_404(client_id)
-    form = InviteForm(member=request.args.get("member", ""))
-    form.role.choices = choices([("team", _("Team member")), ("viewer", _("Client viewer"))])
-    form.member.choices = choices([("", _("A new team member"))] + [
-        (str(person.id), person.name) for person in client.team])
-    chosen = next((person for person in client.team if str(person.id) == form.member.data),
-                  None)
-    if request.method == "GET" and chosen is not None:  # from the team page's link
-        form.email.data, form.name.data = chosen.email, chosen.name
+    form = _client_invite_form(client)
     if form.validate_on_submit():
-        person = None
-        if form.member.data:
-            person = member_in(current_user.workspace_id, int(form.member.data)) \
-                if form.member.data.isdigit() else None
-            if person is None or person.client_id != client.id:
-                abort(404)
-            # the invitation goes to the member's e-mail unless another is typed
-            form.email.data = form.email.data or person.email
-            form.name.data = form.name.data or person.name
+        person = _team_member(client, form)
         page = _invite(form, form.role.data or "", client=client,
                        team_member=person if form.role.data == "team" else None)
         if page == "":
             return redirect(url_for("people.invite_client", client_id=client.id))
         if page is not None:
             return page
-    people = [(user, grants) for user, _member, grants in ops.people_of(current_user.workspace)
-              if any(found.client_id == client.id for found in grants)]
-    pending = [i for i in ops.pending_invitations(current_user.workspace)
-               if i.client_id == client.id]
+    people, pending = ops.client_people(client)
     return render_template("people/invite_client.html", client=client, form=form,
                            people=people, pending=pending, roles=ROLE_NAMES)
+
+
+def _client_invite_form(client: Client) -> InviteForm:
+    """The form, filled with a team member's name and e-mail when the team page's link
+    names one."""
+    form = InviteForm(member=request.args.get("member", ""))
+    form.role.choices = choices([(role, str(ROLE_NAMES[role])) for role in ("team", "viewer")])
+    form.member.choices = choices([("", _("A new team member"))] + [
+        (str(person.id), person.name) for person in client.team])
+    chosen = next((p for p in client.team if str(p.id) == form.member.data), None)
+    if request.method == "GET" and chosen is not None:
+        form.email.data, form.name.data = chosen.email, chosen.name
+    return form
+
+
+def _team_member(client: Client, form: InviteForm) -> TeamMember | None:
+    """The person of the client's team the form names (404 for another's); the invitation
+    goes to their e-mail unless another is typed."""
+    if not form.member.data:
+        return None
+    person = member_in(current_user.workspace_id, int(form.member.data)) \
+        if form.member.data.isdigit() else None
+    if person is None or person.client_id != client.id:
+        abort(404)
+    form.email.data = form.email.data or person.email
+    form.name.data = form.name.data or person.name
+    return person
 
 
 # --- the owner's members page -----------------------------------------------------------
