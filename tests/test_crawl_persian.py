@@ -213,6 +213,9 @@ def build_site(app: Flask) -> Site:
 # --- reading what people read ----------------------------------------------------------
 
 
+NATIVE_FILE_INPUT = re.compile(r"<input\b[^>]*\btype=\"file\"[^>]*>")
+
+
 def readable(html: str, lang: str) -> Iterator[str]:
     """Each piece of text a person reads or hears on the page, in its language: text
     outside script and style, and the attributes people read. An element marked with
@@ -361,6 +364,12 @@ class Crawl:
                 bad = foreign(piece, self.lang, self.site.allowed)
                 if bad:
                     found.append((piece[:160], tuple(bad)))
+            if kind == "html":
+                # A browser labels its own file control in its own language ("Choose
+                # File"): a file input is hidden behind a label in the page's words.
+                found += [(tag[:160], ("a file input the browser labels",))
+                          for tag in NATIVE_FILE_INPUT.findall(response.get_data(as_text=True))
+                          if "file-pick-input" not in tag]
         response.close()
         return Visit(endpoint, url, who, response.status_code, kind, tuple(found))
 

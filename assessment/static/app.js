@@ -64,6 +64,16 @@
     field.select();
     navigator.clipboard?.writeText(field.value);
   });
+  // A file picker (macros/forms.html: file_pick) names the chosen file in the page's words.
+  document.addEventListener("change", (event) => {
+    const input = event.target.closest(".file-pick-input");
+    const name = input?.closest(".file-pick")?.querySelector(".file-pick-name");
+    if (!name) return;
+    const comma = document.documentElement.lang === "fa" ? "، " : ", ";
+    name.textContent = input.files.length ? Array.from(input.files, (f) => f.name).join(comma)
+      : name.dataset.none;
+    name.dir = "auto";
+  });
   // Destructive buttons ask first.
   document.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-confirm]");
