@@ -22,9 +22,10 @@ import random
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from measure import bench_app
 
 RESPONDENTS = 40
 RUNS = 7
@@ -74,22 +75,17 @@ def build(app: object) -> int:
 
 
 def main() -> int:
-    instance = tempfile.mkdtemp(prefix="crm-bench-")
-    os.environ["CRM_INSTANCE_PATH"] = instance
-    os.environ.pop("DATABASE_URL", None)
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from assessment.app import create_app
     from assessment.extensions import db
     from assessment.printing import rtl as weasyprint_rtl
     from assessment.printing.render import render_pdf
     from assessment.printing.report import build_html
     from assessment.tables import Assessment
 
-    app = create_app({"SECRET_KEY": "bench"})
+    app = bench_app()
     with app.app_context():
-        db.create_all()
         assessment_id = build(app)
         assessment = db.session.get(Assessment, assessment_id)
 

@@ -15,7 +15,6 @@ Each is the median of several runs after one warm-up.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -23,6 +22,8 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+
+from measure import bench_app
 
 RUNS = 5
 
@@ -38,14 +39,8 @@ def _median(action: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def _app(folder: str) -> object:
-    os.environ["CRM_INSTANCE_PATH"] = folder
-    from assessment.app import create_app
-    from assessment.extensions import db
-
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "bench.test"})
-    with app.app_context():
-        db.create_all()
-    return app
+    return bench_app({"TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "SERVER_NAME": "bench.test"}, folder=folder)
 
 
 def main() -> int:

@@ -15,9 +15,10 @@ import gc
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from measure import bench_app
 
 RUNS = 5
 TARGET_RATIO = 1.10
@@ -25,22 +26,13 @@ ASSESSMENT_ID = 1
 
 
 def main() -> int:
-    instance = tempfile.mkdtemp(prefix="crm-bench-tags-")
-    os.environ["CRM_INSTANCE_PATH"] = instance
-    os.environ.pop("DATABASE_URL", None)
-    from assessment.app import create_app
-    from assessment.demo import create_demo
     from assessment.extensions import db
     from assessment.printing.render import render_pdf_here
     from assessment.printing.report import build_html
     from assessment.tables import Assessment
-    from assessment.web import get_catalog
 
-    app = create_app({"SECRET_KEY": "bench"})
+    app = bench_app(demo=True)
     with app.app_context():
-        db.create_all()
-        create_demo(get_catalog(app))
-        db.session.commit()
         assessment = db.session.get(Assessment, ASSESSMENT_ID)
         html = {lang: build_html(assessment, lang) for lang in ("en", "fa")}
 

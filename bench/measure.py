@@ -1,5 +1,5 @@
-"""What the benchmarks that drive a real server share: a free port, stopping the server,
-and percentiles.
+"""What the benchmarks share: an app on a fresh database, a free port, stopping the
+server, and percentiles.
 
 The benchmarks run as scripts (`python bench/bench_x.py`), so this folder is on their
 import path.
@@ -11,6 +11,8 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
+from typing import Any
 
 
 def free_port() -> int:
@@ -38,3 +40,23 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def bench_app(config: dict[str, Any] | None = None, *, demo: bool = False,
+              folder: str | None = None) -> Any:
+    """An app on a fresh SQLite file in its own instance folder (a new temporary one
+    unless `folder` is given), its tables made, with the demo's data when `demo`."""
+    os.environ["CRM_INSTANCE_PATH"] = folder or tempfile.mkdtemp(prefix="crm-bench-")
+    os.environ.pop("DATABASE_URL", None)
+    from assessment.app import create_app
+    from assessment.demo import create_demo
+    from assessment.extensions import db
+    from assessment.web import get_catalog
+
+    app = create_app(config or {"SECRET_KEY": "bench"})
+    with app.app_context():
+        db.create_all()
+        if demo:
+            create_demo(get_catalog(app))
+            db.session.commit()
+    return app
