@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect, sync_playwright
 
+from assessment.demo import ENGLISH, PERSIAN
 from tests.helpers import PERSIAN_DIGITS, free_port
 from tests.persian import foreign_in_persian
 
@@ -777,13 +778,15 @@ def test_a_team_member_and_a_client_viewer(server: str, browser: Browser, lang: 
     expect(page.locator("h1")).to_contain_text(f"New client {lang}")
     assert page.locator("a[href='/members']").count() == 0  # the owner's page alone
     page.goto(f"{server}/dashboard")
-    # The demo's clients: the team member's is one named in the page's language.
+    # The demo's clients (made first, so with the lowest ids; other tests may have added
+    # clients of the same name): the team member's is the one written in the page's
+    # language, whose project team the demo made.
     names = {href: text.strip() for href, text in page.locator("main a").evaluate_all(
         "links => links.map(a => [a.getAttribute('href'), a.innerText])")
         if re.fullmatch(r"/clients/\d+", href or "")}
-    persian = [href for href, name in names.items() if re.search("[\u0600-\u06ff]", name)]
-    mine = persian[0] if lang == "fa" else next(
-        h for h in names if h not in persian and names[h] != f"New client {lang}")
+    story = (PERSIAN if lang == "fa" else ENGLISH).client["name"]
+    mine = min((h for h, name in names.items() if name == story),
+               key=lambda h: int(h.rsplit("/", 1)[1]))
     other = next(h for h in names if h != mine)
     other_name = names[other]
     team_link = _invite(page, server, mine, f"team-{lang}@example.com", "team")
