@@ -2,9 +2,10 @@
 file knows them.
 
 A customer record is one distinct customer: the value of the customer column (trimmed,
-digits and letters unified), or, in a file without one, the first of a valid national id,
-a valid mobile number, a valid e-mail address or a name that the row carries (a row with
-none of them is a record of its own). Its identifying fields are the first filled value
+digits and letters unified). A list without that column and without dates has a record
+on each row. In a transactions file without it, a row's customer is the first of a valid
+national id, a valid mobile number, a valid e-mail address or a name that the row carries
+(a row with none of them is a record of its own). Its identifying fields are the first filled value
 each has among its rows.
 
 For each identifying field: `filled`, the share of records that have a value, and

@@ -113,13 +113,19 @@ def _roles_frame(table: pl.DataFrame, mapping: ColumnMapping, source: int) -> pl
                for role, column in mapping.roles.items()]
     columns += [pl.lit(None, pl.String).alias(role) for role in ROLES
                 if role not in mapping.roles]
-    return table.select(columns).select(ROLES).with_columns(
+    frame = table.select(columns).select(ROLES).with_columns(
         pl.lit(source, pl.Int32).alias("source"))
+    if "customer" not in mapping.roles and "date" not in mapping.roles:
+        # a list without ids: each row is a record of its own
+        frame = frame.with_columns(
+            (pl.lit(f"r{source}:") + pl.int_range(pl.len()).cast(pl.String)).alias("key"))
+    return frame
 
 
 def _keys(rows: pl.DataFrame) -> pl.DataFrame:
     """Each row's customer record key (identify.py's docstring says how)."""
-    rows = rows.with_columns(norm.identifier(pl.col("customer")).alias("key"))
+    own = pl.col("key") if "key" in rows.columns else pl.lit(None, pl.String)
+    rows = rows.with_columns(pl.coalesce(norm.identifier(pl.col("customer")), own).alias("key"))
     if not rows["key"].null_count():
         return rows
     named, anonymous = rows.filter(pl.col("key").is_not_null()), rows.filter(
@@ -157,6 +163,8 @@ def profile_files(paths: Sequence[Path], mapping: dict[str, str] | None = None,
     purchases). Raises reading.DataFileError for a file that cannot be read and
     errors.FieldError for an option that cannot be taken.
     """
+    if not paths:
+        raise FieldError("files", "no file to profile")
     mapping = dict(mapping or {})
     check_options(mapping, window_months, ranking)
     report = progress or (lambda _fraction: None)
@@ -174,7 +182,7 @@ def profile_files(paths: Sequence[Path], mapping: dict[str, str] | None = None,
                if all(summary.mapping.roles.get(role) != column for summary in summaries)]
     if missing:
         raise FieldError("map", f"no file has the column of {', '.join(missing)}")
-    rows = _keys(pl.concat(frames)) if frames else pl.DataFrame()
+    rows = _keys(pl.concat(frames, how="diagonal"))
     rows = rows.with_columns(norm.amounts(pl.col("amount")).alias("value"))
     rows = rows.with_columns(norm.dates(rows["date"]).alias("day"))
     report(0.6)
