@@ -139,8 +139,11 @@ def test_rfm_five_customers(tmp_path: Path) -> None:
     assert sum(count for count, _share in segments.values()) == 5
     assert data["at_risk_of_leaving"] == {"customers": 1, "revenue_share": pytest.approx(0.05)}
     # grid[r - 1][f - 1]
-    assert data["grid"][4][4] == 1 and data["grid"][3][0] == 1 and data["grid"][2][2] == 1
-    assert data["grid"][1][3] == 1 and data["grid"][0][1] == 1
+    assert data["grid"][4][4] == 1
+    assert data["grid"][3][0] == 1
+    assert data["grid"][2][2] == 1
+    assert data["grid"][1][3] == 1
+    assert data["grid"][0][1] == 1
 
 
 def test_rfm_ties_are_broken_by_customer_id(tmp_path: Path) -> None:
@@ -167,6 +170,8 @@ def test_rfm_ties_are_broken_by_customer_id(tmp_path: Path) -> None:
 def test_a_customer_list_gets_identification_only(tmp_path: Path) -> None:
     path = write(tmp_path / "list.csv", "name,mobile", ["Ali,09121234567", "Sara,"])
     data = profile_files([path]).to_json()
-    assert data["pyramid"] is None and data["rfm"] is None
-    assert data["first_date"] is None and data["customers"] == 2
+    assert data["pyramid"] is None
+    assert data["rfm"] is None
+    assert data["first_date"] is None
+    assert data["customers"] == 2
     assert data["quality"]["fields"]["mobile"] == {"filled": 0.5, "valid": 0.5}
