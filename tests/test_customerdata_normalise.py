@@ -19,12 +19,12 @@ def apply(expr_of: object, values: list[str | None]) -> list[object]:
 
 
 def test_amounts_in_every_written_form() -> None:
-    assert apply(norm.amounts, [
+    assert norm.amounts(pl.Series([
         "1200", "۱۲۰۰", "١٢٠٠", "1,200,000", "۱٬۲۰۰٬۰۰۰", "12٫5", "۱۲٫۵", "1.250.000",
         "1,200 ریال", "۳۵۰ هزار تومان".replace("هزار ", ""), "450 Rials", "IRR 99", "-20",
-        "", None, "free",
-    ]) == [1200.0, 1200.0, 1200.0, 1_200_000.0, 1_200_000.0, 12.5, 12.5, 1_250_000.0,
-           1200.0, 350.0, 450.0, 99.0, -20.0, None, None, None]
+        "", None, "free", "nan", "inf",
+    ])).to_list() == [1200.0, 1200.0, 1200.0, 1_200_000.0, 1_200_000.0, 12.5, 12.5, 1_250_000.0,
+           1200.0, 350.0, 450.0, 99.0, -20.0, None, None, None, None, None]
 
 
 def test_dates_solar_hijri_in_both_digit_forms_and_gregorian() -> None:

@@ -145,3 +145,14 @@ def test_an_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     assert "empty" in str(error_of(path))
+
+
+def test_windows_1256_after_a_long_latin_start(tmp_path: Path) -> None:
+    # the first 64 KiB fit UTF-8; the engine meets the first Windows-1256 byte much later
+    lines = ["customer,name,amount"] + [f"{n},Ali,10" for n in range(10_000)]
+    lines.append("99,علي رضايي,20")
+    path = tmp_path / "late.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp1256"))
+    table = read_table(path)
+    assert table.height == 10_001
+    assert table["name"][-1] == "علي رضايي"

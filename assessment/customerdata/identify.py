@@ -24,11 +24,13 @@ of two or more.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
 from . import normalise as norm
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 #: label propagation stops here even if some very long chain is still joining
 MAX_ROUNDS = 30
 
@@ -40,9 +42,9 @@ class Duplicates:
     records_involved: int
 
 
-def identity_keys(frame: pl.DataFrame) -> pl.DataFrame:
+def identity_keys(frame: Frame) -> Frame:
     """Add the normalised keys of the identifying fields present in `frame`."""
-    columns = set(frame.columns)
+    columns = set(frame.collect_schema().names())
     keys = []
     if "name" in columns:
         keys.append(norm.name_key(pl.col("name")).alias("name_key"))

@@ -38,7 +38,9 @@ _LETTERS_TO = ["ی", "ی", "ک", "ه", "", "", "", "", "", "", "", "", ""]
 #: that set direction, which spreadsheets leave in copied cells
 _INVISIBLE = "\u200c\u200d\u200e\u200f\u00a0\u2009\u202f\ufeff"
 
-MOBILE_PATTERN = r"^9[0-9]{9}$"
+#: digits only: an optional 0098, 98 or 0, then the ten national digits of a mobile
+MOBILE_PATTERN = r"^(?:0098|98|0)?(9[0-9]{9})$"
+PHONE_PATTERN = r"^(?:(?:0098|98|0)?[1-9][0-9]{9}|[1-9][0-9]{7})$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)*\.[a-z]{2,}$"
 
 
@@ -56,15 +58,24 @@ def persian_letters(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_many(_LETTERS_FROM, _LETTERS_TO)
 
 
-def identifier(expr: pl.Expr) -> pl.Expr:
-    """A customer id as a key: trimmed, Latin digits, the letters unified, lower case."""
-    return blank_to_null(persian_letters(latin_digits(expr.cast(pl.String))).str.to_lowercase())
+def identifier(expr: pl.Expr, ascii_only: bool = False) -> pl.Expr:
+    """A customer id as a key: trimmed, Latin digits, the letters unified, lower case
+    (`ascii_only`: the column has no other script, so there are no digits to convert)."""
+    text = expr.cast(pl.String)
+    if not ascii_only:
+        text = persian_letters(latin_digits(text))
+    return blank_to_null(text.str.to_lowercase())
+
+
+def is_ascii(column: pl.Series) -> bool:
+    return not column.str.contains(r"[^\x00-\x7f]").any()
 
 
 def name_key(expr: pl.Expr) -> pl.Expr:
     """A name as a key: letters unified, lower case, without spaces or half-spaces."""
     text = persian_letters(latin_digits(expr)).str.to_lowercase()
-    return blank_to_null(text.str.replace_all(f"[\\s{_INVISIBLE}]+", ""))
+    text = text.str.replace_all(f"[\\s{_INVISIBLE}]+", "")
+    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 def only_digits(expr: pl.Expr) -> pl.Expr:
@@ -73,30 +84,14 @@ def only_digits(expr: pl.Expr) -> pl.Expr:
 
 def mobile_key(expr: pl.Expr) -> pl.Expr:
     """An Iranian mobile number as its ten national digits (9121234567), or null when the
-    text is not one."""
-    number = only_digits(expr)
-    national = (
-        pl.when(number.str.starts_with("0098")).then(number.str.slice(4))
-        .when(number.str.starts_with("98") & (number.str.len_chars() == 12))
-        .then(number.str.slice(2))
-        .when(number.str.starts_with("0")).then(number.str.slice(1))
-        .otherwise(number)
-    )
-    return pl.when(national.str.contains(MOBILE_PATTERN)).then(national).otherwise(None)
+    text is not one: 0098, 98 or 0 before 9 and nine more digits."""
+    return only_digits(expr).str.extract(MOBILE_PATTERN, 1)
 
 
 def phone_valid(expr: pl.Expr) -> pl.Expr:
     """A phone number that can be dialled in Iran: a local eight-digit number, or ten
-    national digits (area code or mobile) after 0, +98 or 0098."""
-    number = only_digits(expr)
-    national = (
-        pl.when(number.str.starts_with("0098")).then(number.str.slice(4))
-        .when(number.str.starts_with("98") & (number.str.len_chars() == 12))
-        .then(number.str.slice(2))
-        .when(number.str.starts_with("0")).then(number.str.slice(1))
-        .otherwise(number)
-    )
-    return national.str.contains(r"^[1-9][0-9]{9}$") | number.str.contains(r"^[1-9][0-9]{7}$")
+    national digits (area code or mobile) after 0, 98 or 0098."""
+    return only_digits(expr).str.contains(PHONE_PATTERN)
 
 
 def email_key(expr: pl.Expr) -> pl.Expr:
@@ -170,12 +165,24 @@ def dates(column: pl.Series) -> pl.Series:
 _CURRENCY = r"(?i)ریال|ريال|تومان|تومن|rials?|tomans?|irr|irt|rls?\.?"
 
 
-def amounts(expr: pl.Expr) -> pl.Expr:
-    """Money in the file's own unit as a float, or null when the cell holds no figure."""
-    plain = expr.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
-    text = latin_digits(expr.cast(pl.String)).str.replace_all(_CURRENCY, "")
+def amounts(column: pl.Series) -> pl.Series:
+    """Money in the file's own unit as floats, null where a cell holds no figure. Plain
+    numbers are read by a cast; only the cells that are not are cleaned up."""
+    text = column.cast(pl.String)
+    plain = text.cast(pl.Float64, strict=False)
+    plain = pl.select(pl.when(plain.is_finite()).then(plain)).to_series()  # not nan or inf
+    odd = plain.is_null() & text.is_not_null()
+    if not odd.any():
+        return plain
+    frame = pl.DataFrame({"text": text.filter(odd)})
+    cleaned = frame.select(clean_amount(pl.col("text")))["text"]
+    return plain.scatter(odd.arg_true(), cleaned)
+
+
+def clean_amount(expr: pl.Expr) -> pl.Expr:
+    text = latin_digits(expr).str.replace_all(_CURRENCY, "")
     text = text.str.replace_all("٫", ".").str.replace_all(r"[^0-9.\-]", "")
     # several dots can only be thousands separators (1.250.000)
-    text = pl.when(text.str.count_matches(r"\.", literal=False) > 1).then(
+    text = pl.when(text.str.count_matches(r"\.") > 1).then(
         text.str.replace_all(r"\.", "")).otherwise(text)
-    return pl.coalesce(plain, text.cast(pl.Float64, strict=False))
+    return text.cast(pl.Float64, strict=False)

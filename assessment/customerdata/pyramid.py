@@ -66,15 +66,18 @@ def factor_expression(ranking: str) -> pl.Expr:
     return pl.len().cast(pl.Float64)
 
 
-def pyramid(purchases: pl.DataFrame, as_of: date, window_months: int,
+def pyramid(purchases: pl.DataFrame, ids: pl.DataFrame, as_of: date, window_months: int,
             ranking: str = "revenue") -> list[Tier]:
-    """The five tiers, in order, from purchases (`customer`, `day`, `amount`, `product`)."""
+    """The five tiers, in order, from purchases (`cid`, `day`, `amount`, and `product`
+    when ranking by products) and `ids` (`cid`, `order`: each customer's place in the
+    order of customer ids as text, for ties); `cid` is a number for each customer."""
     start = months_before(as_of, window_months)
     window = purchases.filter((pl.col("day") > start) & (pl.col("day") <= as_of))
-    active = (window.group_by("customer").agg(factor_expression(ranking).alias("factor"))
-              .sort(["factor", "customer"], descending=[True, False]))
-    before = purchases.filter(pl.col("day") <= start).select("customer").unique()
-    inactive = before.join(active.select("customer"), on="customer", how="anti").height
+    active = (window.group_by("cid").agg(factor_expression(ranking).alias("factor"))
+              .join(ids, on="cid", how="left")
+              .sort(["factor", "order"], descending=[True, False]))
+    before = purchases.filter(pl.col("day") <= start).select("cid").unique()
+    inactive = before.join(active.select("cid"), on="cid", how="anti").height
     count = active.height
     top, big, medium = boundaries(count)
     factors = active["factor"]

@@ -29,6 +29,9 @@ SEPARATORS = (",", ";", "\t", "|")
 SAMPLE_LINES = 50
 _SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX/ODS zip, old XLS
 _DETECT_BYTES = 256 * 1024
+#: what a file that is not UTF-8 may be in: the detector chooses among these only (files
+#: from Persian Windows, Excel and accounting programs, or Western European ones)
+CANDIDATE_ENCODINGS = ("utf_16", "utf_16_le", "utf_16_be", "cp1256", "iso8859_6", "cp1252")
 
 
 class DataFileError(FieldError):
@@ -51,6 +54,16 @@ def read_table(path: Path) -> pl.DataFrame:
         head = handle.read(8)
     if head.startswith(_SPREADSHEET_MAGIC):
         return _read_spreadsheet(path)
+    with path.open("rb") as handle:
+        sample = handle.read(65536)
+    text = _utf8_start(sample)
+    if text is not None:
+        # UTF-8 as far as the sample goes: the engine reads the file itself (the fast way
+        # for large files), and says so if a later byte is not UTF-8
+        try:
+            return _read_text(path, path, text.removeprefix("\ufeff"))
+        except _NotUtf8:
+            pass
     return _read_delimited(path, path.read_bytes())
 
 
@@ -67,6 +80,16 @@ def _read_spreadsheet(path: Path) -> pl.DataFrame:
     return frame.rename(dict(zip(frame.columns, headers, strict=True)))
 
 
+def _utf8_start(sample: bytes) -> str | None:
+    """The sample as text if it is UTF-8 (it may end inside a character), else None."""
+    try:
+        return sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(sample) == 65536 and exc.start >= len(sample) - 3:
+            return sample[: exc.start].decode("utf-8", errors="replace")
+        return None
+
+
 def decode(name: str, raw: bytes) -> tuple[bytes, str]:
     """The file as UTF-8 bytes, and the encoding it was in."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -77,13 +100,17 @@ def decode(name: str, raw: bytes) -> tuple[bytes, str]:
             return _transcode(name, raw, encoding), encoding
     try:
         raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        first_odd = exc.start
     else:
         return raw, "utf-8"
     import charset_normalizer
 
-    best = charset_normalizer.from_bytes(raw[:_DETECT_BYTES]).best()
+    # the detector reads from the first byte that is not UTF-8: a file may start with
+    # thousands of lines of digits and Latin letters that fit any encoding
+    start = max(0, raw.rfind(b"\n", 0, first_odd) + 1)
+    best = charset_normalizer.from_bytes(raw[start:start + _DETECT_BYTES],
+                                         cp_isolation=list(CANDIDATE_ENCODINGS)).best()
     if best is None:
         raise DataFileError(name, "the text's encoding could not be recognised; save it as "
                                   "UTF-8 CSV or XLSX", row=1)
@@ -147,18 +174,31 @@ def sniff(name: str, text: str) -> str:
     return ","  # a single column
 
 
+class _NotUtf8(Exception):
+    """The engine met a byte that is not UTF-8 after a sample that was."""
+
+
 def _read_delimited(path: Path, raw: bytes) -> pl.DataFrame:
     data, _encoding = decode(path.name, raw)
     sample = data[:65536].decode("utf-8", errors="ignore")
+    return _read_text(path, data, sample)
+
+
+def _read_text(path: Path, source: Path | bytes, sample: str) -> pl.DataFrame:
+    """Read UTF-8 delimited text (a file, or bytes) whose beginning is `sample`."""
     separator = sniff(path.name, sample)
     header = next(csv.reader([sample.splitlines()[0]], delimiter=separator))
     _check_headers(path.name, [cell.strip() for cell in header])
     try:
-        frame = pl.read_csv(io.BytesIO(data), separator=separator, infer_schema=False,
-                            has_header=True, quote_char='"')
-    except pl.exceptions.PolarsError:
+        frame = pl.read_csv(source if isinstance(source, Path) else io.BytesIO(source),
+                            separator=separator, infer_schema=False, has_header=True,
+                            quote_char='"')
+    except pl.exceptions.PolarsError as exc:
+        if isinstance(source, Path) and "utf-8" in str(exc).lower():
+            raise _NotUtf8 from None
+        data = source.read_bytes() if isinstance(source, Path) else source
         raise _locate(path.name, data, separator) from None
-    headers = [column.strip() for column in frame.columns]
+    headers = [column.strip().removeprefix("\ufeff") for column in frame.columns]
     return frame.rename(dict(zip(frame.columns, headers, strict=True)))
 
 

@@ -81,23 +81,27 @@ class Rfm:
 
 
 def quintile(measure: str, best_high: bool) -> pl.Expr:
-    """Scores 1-5 by position among customers ranked best first, ties by customer id."""
-    order = pl.arg_sort_by([pl.col(measure), pl.col("customer")],
-                           descending=[best_high, False])
-    position = order.arg_sort()  # 0 for the best
-    return (5 - (position * 5) // pl.len()).cast(pl.Int8)
+    """Scores 1-5 by position among customers ranked best first, ties by customer id.
+
+    The measure's dense rank (1 for the best value) and the customer's `order` make one
+    integer, rank * (n + 1) + order, so a single sort ranks by both."""
+    value = pl.col(measure).rank("dense", descending=best_high).cast(pl.Int64)
+    combined = value * (pl.len().cast(pl.Int64) + 1) + pl.col("order").cast(pl.Int64)
+    position = combined.rank("ordinal").cast(pl.Int64) - 1  # 0 for the best
+    return (5 - (position * 5) // pl.len().cast(pl.Int64)).cast(pl.Int8)
 
 
-def rfm(purchases: pl.DataFrame, as_of: date, with_amounts: bool) -> Rfm:
-    """RFM over purchases (`customer`, `day`, `amount`) on or before `as_of`."""
+def rfm(purchases: pl.DataFrame, ids: pl.DataFrame, as_of: date, with_amounts: bool) -> Rfm:
+    """RFM over purchases (`cid`, `day`, `amount`) on or before `as_of`; `ids` gives each
+    `cid` its `order` among the customer ids as text, for ties."""
     upto = purchases.filter(pl.col("day") <= as_of)
-    per = upto.group_by("customer").agg(
+    per = upto.group_by("cid").agg(
         (pl.lit(as_of) - pl.col("day").max()).dt.total_days().alias("days"),
         pl.len().alias("purchases"),
         (pl.col("amount").fill_null(0.0).sum() if with_amounts
          else pl.len().cast(pl.Float64)).alias("revenue"),
     )
-    per = per.with_columns(
+    per = per.join(ids, on="cid", how="left").with_columns(
         quintile("days", best_high=False).alias("r"),
         quintile("purchases", best_high=True).alias("f"),
         quintile("revenue", best_high=True).alias("m"),
