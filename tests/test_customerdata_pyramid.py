@@ -175,3 +175,21 @@ def test_a_customer_list_gets_identification_only(tmp_path: Path) -> None:
     assert data["first_date"] is None
     assert data["customers"] == 2
     assert data["quality"]["fields"]["mobile"] == {"filled": 0.5, "valid": 0.5}
+
+
+def test_a_customer_list_and_a_transactions_file_join_on_the_customer_id(
+        tmp_path: Path) -> None:
+    # the list knows three customers (C3 never bought); sales know C1 and C2 only, and
+    # write C1's id with Persian digits: 3 records, 2 active (C1 300, C2 100: top C1)
+    listing = write(tmp_path / "list.csv", "customer id,name,mobile",
+                    ["C1,Ali,09121234567", "C2,Sara,", "C3,Reza,09351112222"])
+    sales = write(tmp_path / "sales.csv", "customer id,date,amount",
+                  ["C۱,2024-05-01,300", "C2,2024-05-02,100"])
+    data = profile_files([listing, sales]).to_json()
+    assert data["rows"] == 5
+    assert data["customers"] == 3
+    assert data["quality"]["fields"]["mobile"] == {"filled": 2 / 3, "valid": 2 / 3}
+    assert data["quality"]["fields"]["date"] == {"filled": 1.0, "valid": 1.0}
+    assert [t["customers"] for t in data["pyramid"]] == [1, 0, 0, 1, 0]
+    assert data["pyramid"][0]["revenue_share"] == pytest.approx(0.75)
+    assert data["rfm"]["customers"] == 2
