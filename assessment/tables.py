@@ -480,7 +480,7 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("status IN ('not_started', 'in_progress', 'blocked', 'done')",
                         name="status"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
-        CheckConstraint("origin IN ('checklist', 'gap', 'team')", name="origin"),
+        CheckConstraint("origin IN ('checklist', 'gap', 'team', 'data')", name="origin"),
         CheckConstraint("start_on IS NULL OR due_on IS NULL OR start_on <= due_on",
                         name="dates_in_order"),
     )
@@ -492,7 +492,8 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
     #: order within the roadmap
     position: Mapped[int] = mapped_column(Integer, default=0)
     origin: Mapped[str] = mapped_column(String(10), default="team")
-    #: the checklist item id (origin 'checklist') or question id (origin 'gap')
+    #: the checklist item id (origin 'checklist'), question id (origin 'gap') or
+    #: "<profile id>:<proposal>" (origin 'data': proposed by a customer-data profile)
     origin_ref: Mapped[str] = mapped_column(String(120), default="")
     title_en: Mapped[str] = mapped_column(Text, default="")
     title_fa: Mapped[str] = mapped_column(Text, default="")

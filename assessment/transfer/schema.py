@@ -234,7 +234,7 @@ class MilestoneIn(_Model):
     key: Key
     stage: Id60
     position: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-    origin: Literal["checklist", "gap", "team"] = "team"
+    origin: Literal["checklist", "gap", "team", "data"] = "team"
     origin_ref: Text120 = ""
     title_en: Title = ""
     title_fa: Title = ""
