@@ -5,6 +5,7 @@ they propose.
 
 The files never stay: the folder is removed when the profile is stored, when the files
 cannot be read, when the time runs out, and a day after an upload nobody finished.
+"""
 
 from __future__ import annotations
 
@@ -327,7 +328,8 @@ def compared_assessment(client: Client) -> Assessment | None:
     ordered = sorted(client.assessments, key=lambda a: (a.completed_at or a.created_at, a.id),
                      reverse=True)
     complete = [a for a in ordered if a.status == "complete"]
-    return (complete or ordered or [None])[0]
+    chosen = complete or ordered
+    return chosen[0] if chosen else None
 
 
 def roadmap_for(client: Client) -> Roadmap | None:

@@ -143,7 +143,8 @@ def stage_for(catalog: Catalog, model_id: str, canonical: str) -> str:
     if model_id == CUSTOM_MODEL or model_id not in catalog.models:
         return canonical
     model = catalog.models[model_id]
-    best = max(model.stages, key=lambda s: s.maps_to.get(canonical, 0.0))
+    best = max(model.stages, key=lambda s: next(
+        (weight for stage, weight in s.maps_to.items() if stage == canonical), 0.0))
     return best.id
 
 
