@@ -291,7 +291,8 @@ def test_results_in_persian_are_persian(app: Flask, signed_in: Signed) -> None:
     html = client.get(done.headers["Location"]).get_data(as_text=True)
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
     assert "هرم مشتری" in text
-    assert foreign_in_persian(text, ["Acme Trading", "RFM", "CRM"]) == []
+    # the language switch and the account name are not the page's words
+    assert foreign_in_persian(text, ["Acme Trading", "RFM", "CRM", "English", "ana"]) == []
 
 
 def test_nothing_from_the_files_is_kept_anywhere(app: Flask, signed_in: Signed,
