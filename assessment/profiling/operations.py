@@ -164,8 +164,9 @@ def start_upload(folder: Path, client: Client, user_id: int, names: list[str],
     return upload
 
 
-def find_upload(instance_path: str, name: str, client: Client, user_id: int) -> Upload | None:
-    """The upload of that name, if this consultant made it for this client."""
+def find_upload(instance_path: str, name: str, client: Client) -> Upload | None:
+    """The upload of that name, if it was made for this client (its random name is only
+    known to whoever uploaded it; the client's own access rules do the rest)."""
     if not _UPLOAD_NAME.fullmatch(name):
         return None
     folder = uploads_root(instance_path) / name
@@ -173,10 +174,11 @@ def find_upload(instance_path: str, name: str, client: Client, user_id: int) -> 
         job = json.loads((folder / JOB_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if job.get("client_id") != client.id or job.get("user_id") != user_id:
+    if job.get("client_id") != client.id:
         return None
     as_of = job.get("as_of")
-    return Upload(folder, client.id, user_id, list(job["names"]), list(job["stored"]),
+    return Upload(folder, client.id, int(job["user_id"]), list(job["names"]),
+                  list(job["stored"]),
                   job.get("unit", ""), date.fromisoformat(as_of) if as_of else None,
                   int(job.get("window_months", DEFAULT_WINDOW)), list(job.get("columns", [])))
 

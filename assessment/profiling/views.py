@@ -122,7 +122,7 @@ def _kept(files: list[FileStorage], folder: Path) -> tuple[list[str], list[str]]
 
 
 def _upload_or_404(client: Client, name: str) -> ops.Upload:
-    found = ops.find_upload(current_app.instance_path, name, client, current_user.id)
+    found = ops.find_upload(current_app.instance_path, name, client)
     if found is None:
         abort(404)
     return found
@@ -173,7 +173,7 @@ def _measure(client: Client, upload: ops.Upload, form: ColumnsForm) -> Any:
 @login_required
 def progress(client_id: int, upload: str) -> Any:
     client = client_or_404(client_id)
-    found = ops.find_upload(current_app.instance_path, upload, client, current_user.id)
+    found = ops.find_upload(current_app.instance_path, upload, client)
     return jsonify(progress=ops.progress_of(found) if found is not None else 1.0,
                    waiting=found is not None)
 
