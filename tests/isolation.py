@@ -286,7 +286,7 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
 
 #: a small customer file: what a consultant uploads to measure a client's data
 CUSTOMER_FILE = ("Customer id,Name,Mobile,Date,Amount\n"
-                 "1,Ana,09121234567,2026-01-05,100\n2,Bo,09121234568,2026-03-01,50\n")
+                 "1,Ana,09121234567,2026-01-05,100\n2,Bo,12345,2026-03-01,50\n")
 
 
 def measured_upload(app: Flask, client: Any, user_id: int) -> Any:
