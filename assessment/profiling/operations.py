@@ -335,8 +335,10 @@ def compared_assessment(client: Client) -> Assessment | None:
 
 
 def roadmap_for(client: Client) -> Roadmap | None:
-    """Where proposed milestones go: the roadmap of the client's latest assessment."""
-    latest = max(client.assessments, key=lambda a: (a.created_at, a.id), default=None)
+    """Where proposed milestones go: the roadmap the client works on, that of its latest
+    assessment that has one (a re-assessment usually has none of its own)."""
+    planned = [a for a in client.assessments if a.roadmap is not None]
+    latest = max(planned, key=lambda a: (a.created_at, a.id), default=None)
     return latest.roadmap if latest is not None else None
 
 
