@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ def test_upload_columns_measure_and_results(app: Flask, signed_in: Signed) -> No
     assert "Measure customer data" in client.get(f"/clients/{client_id}").get_data(as_text=True)
     response = _upload(client, client_id, [(CUSTOMERS.encode(), "customers.csv"),
                                            (_xlsx(SALES), "sales.xlsx")])
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Customer code" in page
     assert "National code" in page
@@ -207,6 +208,43 @@ def test_measuring_past_the_time_limit_is_stopped(app: Flask, signed_in: Signed)
     assert _uploads(app) == []
     with app.app_context():
         assert db.session.scalar(select(DataProfile)) is None
+
+
+def _jobs() -> list[str]:
+    """Measurement interpreters running on this machine (job.py)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"assessment.profiling.job" in command:
+            found.append(proc.name)
+    return found
+
+
+def test_a_measurement_stopped_at_the_limit_leaves_no_process(app: Flask,
+                                                              signed_in: Signed) -> None:
+    client, world, user_id = signed_in
+    client_id = _client_of(world, user_id)
+    rows = "".join(f"C{n},P{n},0912{n:07d}\n" for n in range(300_000))
+    boundary = "xyz"
+    body = io.BytesIO(f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+                      f"filename=\"big.csv\"\r\n\r\nCustomer code,Name,Mobile\n{rows}\r\n"
+                      f"--{boundary}--\r\n".encode())
+    response = client.post(f"/clients/{client_id}/data", input_stream=body,
+                           content_type=f"multipart/form-data; boundary={boundary}",
+                           headers={"Content-Length": str(len(body.getvalue()))})
+    assert response.status_code == 302
+    before = set(_jobs())
+    app.config["DATA_TIMEOUT"] = 1.0  # the job takes seconds
+    stopped = client.post(response.headers["Location"], data={})
+    assert "was stopped" in stopped.get_data(as_text=True)
+    deadline = time.monotonic() + 0.3  # killed with its parent, not left to finish
+    while set(_jobs()) - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(_jobs()) - before == set()
+    assert _uploads(app) == []
 
 
 def test_progress_answers_while_waiting_and_after(app: Flask, signed_in: Signed) -> None:

@@ -9,13 +9,17 @@ cannot be read, when the time runs out, and a day after an upload nobody finishe
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
-import os
 import re
 import secrets
 import shutil
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +32,7 @@ from sqlalchemy import select
 
 from .. import audit, i18n, web
 from ..catalog import Catalog
-from ..customerdata import ROLES, profile_files, read_table, recognise
+from ..customerdata import ROLES
 from ..customerdata.profile import DEFAULT_WINDOW, WINDOW_MONTHS
 from ..customerdata.proposals import Proposal, propose
 from ..errors import FieldError
@@ -194,40 +198,21 @@ def progress_of(upload: Upload) -> float:
 # --- the work, done in a child process (printing.render's, with its time limit) --------
 
 
-def _answer(work: Callable[[dict[str, Any]], Any]) -> Callable[[str], bytes]:
-    """`work(job)` as a child's task: a JSON job in, a JSON answer out; a file that cannot
-    be read answers {"error": its one line, "field": ...}, never a traceback."""
-    def run(text: str) -> bytes:
-        try:
-            answer = {"ok": work(json.loads(text))}
-        except FieldError as exc:
-            answer = {"error": str(exc), "field": exc.field}
-        return json.dumps(answer, ensure_ascii=False).encode("utf-8")
-    return run
+def _die_with_parent() -> None:
+    """In the job's interpreter, before it starts: end when its parent, the render child,
+    is killed at the time limit (Linux's PR_SET_PDEATHSIG; elsewhere nothing)."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
-def _columns_of(job: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for path in job["paths"]:
-        table = read_table(Path(path))
-        mapping = recognise(table.columns)
-        out.append({"headers": list(table.columns), "rows": table.height,
-                    "roles": mapping.roles, "unmapped": mapping.unmapped})
-    return out
-
-
-def _profile_of(job: dict[str, Any]) -> dict[str, Any]:
-    progress = Path(job["progress"])
-
-    def report(fraction: float) -> None:
-        partial = progress.with_suffix(".part")
-        partial.write_text(f"{fraction:.3f}", encoding="ascii")
-        os.replace(partial, progress)
-
-    as_of = date.fromisoformat(job["as_of"]) if job["as_of"] else None
-    profile = profile_files([Path(path) for path in job["paths"]], job["mapping"],
-                            as_of=as_of, window_months=job["window_months"], progress=report)
-    return profile.to_json()
+def _run_job(text: str) -> bytes:
+    """A render child's task: the job (JSON) in a fresh interpreter (job.py says why)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "assessment.profiling.job"], input=text.encode("utf-8"),
+        capture_output=True, check=False, preexec_fn=_die_with_parent)
+    if done.returncode != 0:
+        return json.dumps({"error": "", "field": "files"}).encode("utf-8")
+    return done.stdout
 
 
 class DataError(Exception):
@@ -238,11 +223,11 @@ class DataError(Exception):
         self.field = field
 
 
-def _in_child(work: Callable[[dict[str, Any]], Any], job: dict[str, Any]) -> Any:
+def _in_child(job: dict[str, Any]) -> Any:
     limit = float(current_app.config["DATA_TIMEOUT"])
     started = time.monotonic()
     try:
-        raw = render_in_child(_answer(work), json.dumps(job, ensure_ascii=False), limit)
+        raw = render_in_child(_run_job, json.dumps(job, ensure_ascii=False), limit)
     except ReportError as exc:
         if time.monotonic() - started >= limit:
             raise DataError(_("Reading the files took longer than %(n)s seconds and was "
@@ -251,14 +236,15 @@ def _in_child(work: Callable[[dict[str, Any]], Any], job: dict[str, Any]) -> Any
         raise DataError(str(exc)) from None
     answer = json.loads(raw)
     if "error" in answer:
-        raise DataError(answer["error"], answer.get("field") or "files")
+        raise DataError(answer["error"] or _("The files could not be read."),
+                        answer.get("field") or "files")
     return answer["ok"]
 
 
 def read_columns(upload: Upload) -> list[dict[str, Any]]:
     """Each file's headers and recognised roles, read in a child process and kept with
     the upload. Raises DataError for a file that cannot be read."""
-    upload.columns = _in_child(_columns_of, {"paths": [str(p) for p in upload.paths]})
+    upload.columns = _in_child({"work": "columns", "paths": [str(p) for p in upload.paths]})
     upload.save()
     return upload.columns
 
@@ -266,8 +252,8 @@ def read_columns(upload: Upload) -> list[dict[str, Any]]:
 def run_profile(upload: Upload, mapping: dict[str, str]) -> dict[str, Any]:
     """The profile of the upload's files with the consultant's mapping (role -> column), as
     `Profile.to_json()`, measured in a child process with the DATA_TIMEOUT limit."""
-    result: dict[str, Any] = _in_child(_profile_of, {
-        "paths": [str(p) for p in upload.paths], "mapping": mapping,
+    result: dict[str, Any] = _in_child({
+        "work": "profile", "paths": [str(p) for p in upload.paths], "mapping": mapping,
         "as_of": upload.as_of.isoformat() if upload.as_of else None,
         "window_months": upload.window_months,
         "progress": str(upload.folder / PROGRESS_FILE)})

@@ -109,11 +109,10 @@ def _kept(files: list[FileStorage], folder: Path) -> tuple[list[str], list[str]]
             continue
         target = folder / ops.stored_name(len(stored), storage.filename)
         source = getattr(storage.stream, "name", None)
-        storage.stream.flush()
-        if isinstance(source, str) and Path(source).parent == folder:
-            os.replace(source, target)
-        else:
-            storage.save(target)
+        storage.stream.close()
+        if not isinstance(source, str) or Path(source).parent != folder:
+            raise RuntimeError("the upload was not streamed into its folder")
+        os.replace(source, target)
         names.append(storage.filename)
         stored.append(target.name)
     for part in folder.glob("part-*"):
