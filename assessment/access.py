@@ -33,6 +33,7 @@ from .tables import (
     Assessment,
     Client,
     ClientGrant,
+    DataProfile,
     Evidence,
     Invitation,
     Membership,
@@ -82,7 +83,8 @@ ROLE_NAMES = {"owner": _l("Workspace owner"), "consultant": _l("Consultant"),
               "viewer": _l("Client viewer"), "team": _l("Team member")}
 CLIENT_ENDPOINTS: dict[str, frozenset[str]] = {
     "viewer": _READ_ROADMAP | {"walk.results", "walk.report", "walk.report_docx",
-                               "trend.client_trend", "rollout.my_client"},
+                               "trend.client_trend", "rollout.my_client",
+                               "profiling.result"},
     "team": _READ_ROADMAP | {"rollout.milestone_status",
                              "rollout.evidence_link", "rollout.evidence_file",
                              "rollout.evidence_delete", "rollout.my_update",
@@ -226,6 +228,13 @@ def participant_in(workspace_id: int, assessment_id: int, respondent_id: int) ->
         Respondent.kind == "participant"), assessment_id, respondent_id)
 
 
+def data_profile_in(workspace_id: int, client_id: int, profile_id: int) -> DataProfile | None:
+    """A measurement of this client's customer data."""
+    return _in(workspace_id, select(DataProfile).join(Client).where(
+        DataProfile.id == profile_id, DataProfile.client_id == client_id), client_id,
+        profile_id)
+
+
 def invitation_in(workspace_id: int, invitation_id: int) -> Invitation | None:
     """An invitation the workspace sent (to a consultant or to a client's people)."""
     if not 0 < invitation_id <= MAX_ID:
@@ -277,6 +286,10 @@ def member_or_404(member_id: int) -> TeamMember:
 
 def participant_or_404(assessment_id: int, respondent_id: int) -> Respondent:
     return _found(participant_in(_own(), assessment_id, respondent_id))
+
+
+def data_profile_or_404(client_id: int, profile_id: int) -> DataProfile:
+    return _found(data_profile_in(_own(), client_id, profile_id))
 
 
 # --- who may change a workspace's own settings -----------------------------------------

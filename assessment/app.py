@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get(config.INSTANCE_PATH_ENV) or None,
                 template_folder=str(data_dir("templates")))
+    app.request_class = web.StreamingRequest
     config.load(app, test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .clients.views import bp as clients_bp
     from .pages import bp as pages_bp
     from .printing.views import bp as status_bp
+    from .profiling.views import bp as profiling_bp
     from .rollout.export_views import bp as exports_bp
     from .rollout.views import bp as rollout_bp
     from .transfer.views import bp as transfer_bp
@@ -79,7 +81,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (accounts_bp, clients_bp, pages_bp, walk_bp, public_bp, workshop_bp, api_bp,
                       rollout_bp, trend_bp, status_bp, exports_bp, transfer_bp, activity_bp,
-                      people_bp):
+                      people_bp, profiling_bp):
         app.register_blueprint(blueprint)
     app.before_request(access.gate)
 

@@ -48,6 +48,7 @@ ACTIONS = (
     "milestone.created", "milestone.changed", "milestone.deleted", "milestone.status",
     "membership.role", "membership.active", "grant.set",
     "invitation.created", "invitation.accepted", "invitation.revoked", "invitation.renewed",
+    "data.profiled",
 )
 #: a respondent's kind -> the kind of actor they are when they answer
 RESPONDENT_ACTORS = {"consultant": "account", "executive": "link", "participant": "participant"}

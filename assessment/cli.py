@@ -635,5 +635,67 @@ def restore_command(file: Path, yes: bool) -> None:
                    f"{info.seconds:.1f} s).")
 
 
+# --- measuring a client's customer data (issue 20) -----------------------------------
+
+
+def terminal_language() -> str:
+    """'fa' when the terminal's locale is Persian (LC_ALL, LC_MESSAGES or LANG), else 'en'."""
+    import os
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "fa" if value.lower().startswith("fa") else "en"
+    return "en"
+
+
+@main.group()
+def data() -> None:
+    """Measure a client's customer data: identification, the customer pyramid, RFM."""
+
+
+def _role_map(_ctx: click.Context, _param: click.Parameter,
+              values: tuple[str, ...]) -> dict[str, str]:
+    pairs = [value.partition("=") for value in values]
+    bad = [value for value, (_role, sep, column) in zip(values, pairs, strict=True)
+           if not sep or not column]
+    if bad:
+        raise click.BadParameter(f"expected ROLE=COLUMN, got {bad[0]!r}")
+    return {role.strip(): column.strip() for role, _sep, column in pairs}
+
+
+@data.command("profile")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Measure as of this date (YYYY-MM-DD); by default the last date in the "
+                   "files.")
+@click.option("--window-months", type=click.IntRange(6, 12), default=12, show_default=True,
+              help="Months before the as-of date in which a customer counts as active.")
+@click.option("--map", "mapping", multiple=True, callback=_role_map, metavar="ROLE=COLUMN",
+              help="Take COLUMN for ROLE (customer, name, mobile, phone, email, national_id, "
+                   "city, date, amount, product); may be repeated.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--lang", type=click.Choice(["en", "fa"]), default=None,
+              help="Language of the summary; by default the terminal's (LANG).")
+def data_profile(files: tuple[Path, ...], as_of: Any, window_months: int,
+                 mapping: dict[str, str], as_json: bool, lang: str | None) -> None:
+    """Profile customer lists and transaction files (CSV or XLSX). Only figures are
+    printed; nothing is written to disk."""
+    from .customerdata import profile_files
+    from .customerdata.summary import summary_lines
+    from .errors import FieldError
+
+    try:
+        profile = profile_files(files, mapping, as_of.date() if as_of else None,
+                                window_months)
+    except FieldError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(profile.dumps())
+    else:
+        click.echo("\n".join(summary_lines(profile, lang or terminal_language())))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -125,6 +125,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REPORT_CACHE_MB", 200,
             "Most mebibytes the report cache takes; past it, the reports used least "
             "recently are removed."),
+    Setting("DATA_MAX_BYTES", 200 * 1024 * 1024,
+            "Largest upload in bytes on the \"Measure customer data\" page (all its files "
+            "together): 200 MiB. A larger one is refused from its declared size, before "
+            "it is read."),
+    Setting("DATA_TIMEOUT", 120.0,
+            "Seconds reading and measuring a client's customer data files may take before "
+            "it is stopped (it runs in a child process, like a report render)."),
     Setting("WORKSHOP_RATELIMIT_SAVE", "600 per minute",
             "Answers a workshop participant may save on the web pages, per participant."),
     Setting("WORKSHOP_RATELIMIT_JOIN", "1000 per minute",

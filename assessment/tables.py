@@ -255,6 +255,10 @@ class Client(db.Model):  # type: ignore[name-defined,misc]
     team: Mapped[list[TeamMember]] = relationship(
         back_populates="client", cascade="all, delete-orphan", order_by="TeamMember.name"
     )
+    data_profiles: Mapped[list[DataProfile]] = relationship(
+        back_populates="client", cascade="all, delete-orphan",
+        order_by="DataProfile.created_at, DataProfile.id"
+    )
 
 
 class Assessment(db.Model):  # type: ignore[name-defined,misc]
@@ -476,7 +480,7 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("status IN ('not_started', 'in_progress', 'blocked', 'done')",
                         name="status"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
-        CheckConstraint("origin IN ('checklist', 'gap', 'team')", name="origin"),
+        CheckConstraint("origin IN ('checklist', 'gap', 'team', 'data')", name="origin"),
         CheckConstraint("start_on IS NULL OR due_on IS NULL OR start_on <= due_on",
                         name="dates_in_order"),
     )
@@ -488,7 +492,8 @@ class Milestone(db.Model):  # type: ignore[name-defined,misc]
     #: order within the roadmap
     position: Mapped[int] = mapped_column(Integer, default=0)
     origin: Mapped[str] = mapped_column(String(10), default="team")
-    #: the checklist item id (origin 'checklist') or question id (origin 'gap')
+    #: the checklist item id (origin 'checklist'), question id (origin 'gap') or
+    #: "<profile id>:<proposal>" (origin 'data': proposed by a customer-data profile)
     origin_ref: Mapped[str] = mapped_column(String(120), default="")
     title_en: Mapped[str] = mapped_column(Text, default="")
     title_fa: Mapped[str] = mapped_column(Text, default="")
@@ -597,3 +602,37 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
     #: the changed values before and after, as small JSON objects (None: nothing before)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class DataProfile(db.Model):  # type: ignore[name-defined,misc]
+    """One measurement of a client's customer data (files a consultant uploaded).
+
+    Aggregates only: `result` is `customerdata.Profile.to_json()` (counts and shares,
+    never a name, number, id or address from the files), and the files themselves are
+    never stored. See docs/customer-data.md.
+    """
+
+    __tablename__ = "data_profiles"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 0 AND 5", name="score"),
+        CheckConstraint("window_months BETWEEN 6 AND 12", name="window_months"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"),
+                                           index=True)
+    #: UTC
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the day the profile is measured at, and the months of its activity window
+    as_of: Mapped[date | None] = mapped_column(Date)
+    window_months: Mapped[int] = mapped_column(Integer, default=12)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    #: the measured data level, 0-5 (customerdata/score.py)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    #: the files' money unit as the consultant labelled it ("rial", "toman" or ""): the
+    #: shares do not depend on it
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    client: Mapped[Client] = relationship(back_populates="data_profiles")

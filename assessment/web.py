@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Protocol
+from pathlib import Path
+from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
 
 from flask import (
     Flask,
+    Request,
     Response,
     current_app,
     flash,
@@ -101,6 +104,24 @@ def back_in_turn() -> Iterator[None]:
         return
     with turn.lock:
         yield
+
+
+class StreamingRequest(Request):
+    """Flask's request, whose uploaded files a view may have written straight into a folder
+    of its choosing (`upload_folder`, set before the form is read) instead of memory or the
+    system's temporary folder: a large file is never held in memory, and removing that
+    folder removes every byte of it."""
+
+    upload_folder: Path | None = None
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None,
+                         content_length: int | None = None) -> IO[bytes]:
+        if self.upload_folder is None:
+            return super()._get_file_stream(total_content_length, content_type, filename,
+                                            content_length)
+        return tempfile.NamedTemporaryFile(dir=self.upload_folder, prefix="part-",
+                                           delete=False)
 
 
 def lang() -> str:

@@ -42,6 +42,7 @@ ARGUMENTS: dict[str, str] = {
     "member_id": ROW,
     "user_id": ROW,
     "invitation_id": ROW,
+    "profile_id": ROW,
     "question_id": CATALOGUE,
     "model_id": CATALOGUE,
     "stage": CATALOGUE,
@@ -52,6 +53,9 @@ ARGUMENTS: dict[str, str] = {
     # a workshop's code (/w/<code>) or, on /language/<code>, a language
     "code": SECRET,
     "filename": FILE,
+    # /clients/<id>/data/uploads/<upload>: files waiting to be measured, in a folder of
+    # random name that only the consultant who uploaded them may open
+    "upload": SECRET,
 }
 ROW_IDS = frozenset(name for name, kind in ARGUMENTS.items() if kind == ROW)
 SKIPPED_METHODS = frozenset({"HEAD", "OPTIONS"})
@@ -216,6 +220,7 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
     from assessment.api.auth import issue_token
     from assessment.clients.operations import create_assessment, save_client
     from assessment.extensions import db
+    from assessment.profiling import operations as profiling
     from assessment.rollout import operations as rollout
     from assessment.tables import Respondent
     from assessment.walk import operations as walk
@@ -256,6 +261,10 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
         colleague = create_user("colleague-" + email, PASSWORD, workspace=user.workspace)
         invitation, _link = people.invite(user.workspace, "invited-" + email, "viewer", user,
                                           client=client)
+        upload = measured_upload(app, client, user.id)
+        profile = profiling.store_profile(client, upload, profiling.run_profile(upload, {}),
+                                          user.id)
+        waiting = measured_upload(app, client, user.id)
         db.session.commit()
         share_token, participant_token = assessment.share_token, participant.token
         code = workshop.code
@@ -270,5 +279,23 @@ def build_workspace(app: Flask, email: str, client_name: str) -> dict[str, Value
             "code": lambda rule: "fa" if rule.endpoint == "accounts.set_language"
             else code,
             "filename": "app.css",
+            "profile_id": profile.id, "upload": waiting.name,
             "api_token": secret,
         }
+
+
+#: a small customer file: what a consultant uploads to measure a client's data
+CUSTOMER_FILE = ("Customer id,Name,Mobile,Date,Amount\n"
+                 "1,Ana,09121234567,2026-01-05,100\n2,Bo,12345,2026-03-01,50\n")
+
+
+def measured_upload(app: Flask, client: Any, user_id: int) -> Any:
+    """Files waiting to be measured (their columns read), as the upload page leaves them."""
+    from assessment.profiling import operations as profiling
+
+    folder = profiling.new_upload_folder(app.instance_path)
+    (folder / "file-0.csv").write_text(CUSTOMER_FILE, encoding="utf-8")
+    upload = profiling.start_upload(folder, client, user_id, ["customers.csv"],
+                                    ["file-0.csv"], unit="", as_of=None, window_months=12)
+    profiling.read_columns(upload)
+    return upload

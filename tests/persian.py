@@ -15,7 +15,7 @@ from collections.abc import Iterable
 KEPT_LATIN = frozenset({
     "CRM", "LIC", "RFM", "PDF", "CSV", "JSON", "API", "XLSX", "Excel", "HTML", "SMTP",
     "URL", "ID", "SQLite", "ERP", "KPI", "IT", "B2B", "B2C", "CEO", "SMS", "SFA", "EMA",
-    "QR", "PNG", "JPEG", "Word",
+    "QR", "PNG", "JPEG", "Word", "TXT",
 })
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")

@@ -49,8 +49,10 @@ NOT_ROLE_BLUEPRINTS = ("pages.", "share.", "api.")
 ROADMAP_READING = {"rollout.roadmap", "rollout.evidence_download", "clients.client_logo",
                    "status.status_pdf"}
 ALLOWED = {
+    # a client viewer reads the measurement of their own customer data (aggregates only)
     "viewer": ROADMAP_READING | {"walk.results", "walk.report", "walk.report_docx",
-                                 "trend.client_trend", "rollout.my_client"},
+                                 "trend.client_trend", "rollout.my_client",
+                                 "profiling.result"},
     "team": ROADMAP_READING | {"rollout.milestone_status",
                                "rollout.evidence_link", "rollout.evidence_file",
                                "rollout.evidence_delete", "rollout.my_update",

@@ -858,3 +858,60 @@ def test_a_team_member_and_a_client_viewer(server: str, browser: Browser, lang: 
     page.goto(f"{server}{other}")
     assert other_name not in page.locator("main").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_a_consultant_measures_customer_data_and_adds_a_proposal(
+        server: str, context: BrowserContext, lang: str, tmp_path: Path) -> None:
+    """Upload a customer list (CSV) and a transactions workbook (XLSX), see the columns
+    recognised, measure with the progress bar, read the result in the page's language,
+    and add a proposed milestone to the roadmap."""
+    import openpyxl
+
+    customers = tmp_path / "customers.csv"
+    customers.write_text("Customer code,Name,Mobile\nC1,Ana,09121234567\n"
+                         "C2,Bo,09351112299\nC3,Bo,09351112299\nC4,Dara,\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Customer code", "Date", "Amount"])
+    for row in (("C1", "2025-01-10", "1000"), ("C1", "2025-06-01", "500"),
+                ("C2", "2025-05-20", "300"), ("C3", "2024-01-02", "200"),
+                ("C4", "2025-06-30", "50")):
+        sheet.append(list(row))
+    sales = tmp_path / "sales.xlsx"
+    book.save(sales)
+    page = context.new_page()
+    sign_in(page, server, lang)
+    errors = _script_errors(page)
+    page.goto(f"{server}/clients/1")
+    page.locator("a[href$='/data']").click()
+    page.set_input_files("#files", [str(customers), str(sales)])
+    expect(page.locator(".file-pick-name")).to_contain_text("sales.xlsx")
+    page.locator("[data-testid=upload-form] button[type=submit]").click()
+    expect(page.locator("[data-testid=file-columns]")).to_have_count(2)
+    expect(page.locator("#role-mobile")).to_have_value("Mobile")
+    shot(page, f"data-columns-{lang}")
+    page.locator("#measure-button").click()
+    expect(page).to_have_url(re.compile(r"/data/\d+$"), timeout=60_000)
+    expect(page.locator("[data-testid=pyramid]")).to_be_visible()
+    expect(page.locator("[data-testid=duplicates]")).to_have_text("1" if lang == "en" else "۱")
+    shot(page, f"data-result-{lang}")
+    if lang == "fa":
+        # what the measurement says (the client's name and titles are what people typed)
+        for part in ("profile-head", "identification", "pyramid", "rfm", "proposals"):
+            text = page.locator(f"[data-testid={part}]").inner_text()
+            assert foreign_in_persian(text, ["RFM"]) == [], part
+        assert "۴" in page.locator("[data-testid=profile-head]").inner_text()
+    proposal = page.locator("[data-testid=proposals] input[value=duplicates]")
+    proposal.check()
+    page.locator("[data-testid=proposals] button[type=submit]").click()
+    expect(page.locator("[data-testid=proposals] input[value=duplicates]")).to_be_disabled()
+    page.locator("[data-testid=proposals] a.btn-link").click()
+    title = ("Merge 1 duplicate customer records" if lang == "en"
+             else "ادغام ۱ رکورد تکراری مشتری")
+    # (both languages measure the demo's first client: each run adds its own)
+    added = page.locator(".milestone").filter(has_text=title).last
+    expect(added).to_be_visible()
+    expect(added.locator(".badge.text-bg-info")).to_have_text("customer data" if lang == "en"
+                                                          else "داده‌ی مشتری")
+    assert errors == []

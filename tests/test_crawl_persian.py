@@ -38,11 +38,12 @@ from werkzeug.test import TestResponse
 
 from assessment.accounts import people
 from assessment.extensions import db
+from assessment.profiling import operations as profiling
 from assessment.schema import CANONICAL_STAGE_IDS
 from assessment.tables import Assessment, Client, Respondent, User
 
 from .conftest import World
-from .isolation import build_workspace, login, rules
+from .isolation import build_workspace, login, measured_upload, rules
 from .persian import foreign_in_persian
 
 #: GET routes whose body the crawl does not read as a page, and why. Each is still
@@ -56,6 +57,8 @@ NOT_READ: dict[str, str] = {
     "clients.client_logo": "an image the user uploaded",
     "rollout.evidence_download": "a file the user uploaded",
     "workshop.qr": "a QR code of the join address: no text",
+    "profiling.progress": "how far a measurement is, as a number for the progress bar's "
+                          "script (what the bar says comes from crm.digits)",
 }
 #: GET routes not requested at all, and why
 NOT_CRAWLED: dict[str, str] = {
@@ -110,6 +113,8 @@ USER_TEXT = (
     "Project manager", "سارا احمدی", "مدیر فروش", "در جلسه توافق شد", "رضا کریمی",
     "ana's workspace", "ZZZZZZ",  # a workshop code a visitor typed
     "colleague-ana@example.com", "invited-ana@example.com", "reza@example.com",
+    # a customer file's name and its column headers (isolation.CUSTOMER_FILE)
+    "customers.csv", "Customer id", "Name", "Mobile", "Date", "Amount",
 )
 QUESTIONNAIRE_STATES = ("draft", "in_progress", "complete")
 
@@ -186,6 +191,12 @@ def build_site(app: Flask) -> Site:
             ana.workspace, "reza@example.com", "team", ana, name="رضا کریمی",
             client=db.session.get(Client, persian))
         reset_secret = people.issue_reset(ana, by=ana)
+        # the Persian client's customer data measured, and files waiting to be measured
+        persian_client = db.session.get(Client, persian)
+        measured = measured_upload(app, persian_client, ana.id)
+        profile = profiling.store_profile(persian_client, measured,
+                                          profiling.run_profile(measured, {}), ana.id)
+        profile_id, waiting = profile.id, measured_upload(app, persian_client, ana.id).name
         db.session.commit()
     join_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "workshop.join")
     return Site(
@@ -200,6 +211,8 @@ def build_site(app: Flask) -> Site:
             "question_id": [base["question_id"]],
             "stage": list(CANONICAL_STAGE_IDS),
             "filename": [base["filename"]],
+            "profile_id": [base["profile_id"], profile_id],
+            "upload": [base["upload"], waiting],
         },
         share_tokens=share_tokens, participant_tokens=participant_tokens,
         invitation_secret=invitation_secret, reset_secret=reset_secret,
@@ -514,7 +527,7 @@ def test_every_get_route_is_crawled_or_said_why_not(app: Flask) -> None:
     # values come from Site.values, except the secrets the crawl fills itself
     assert arguments - {"assessment_id", "client_id", "milestone_id", "member_id",
                         "evidence_id", "model_id", "question_id", "stage", "filename",
-                        "token", "code"} == set()
+                        "profile_id", "upload", "token", "code"} == set()
 
 
 @pytest.mark.parametrize(("lang", "sample"), [("fa", 1), ("en", 2)])

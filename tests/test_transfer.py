@@ -779,3 +779,37 @@ def test_cli_import_says_which_consultants_it_could_not_link(
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().isdigit()
     assert "Note: no account in this workspace for ana@example.com" in result.stderr
+
+
+def test_customer_data_profiles_and_their_milestones_travel(app: Flask, world: Any,
+                                                            other_app: Flask) -> None:
+    from assessment.profiling import operations as profiling
+    from assessment.tables import Client, DataProfile
+
+    from .isolation import measured_upload
+
+    user_id = world.user()
+    client_id = world.client(user_id, "Data Client")
+    assessment_id = world.answered(client_id, "2", complete=True)
+    world.roadmap(assessment_id, "gartner", starts_on=date(2026, 1, 1))
+    with app.app_context():
+        client = db.session.get(Client, client_id)
+        upload = measured_upload(app, client, user_id)
+        profile = profiling.store_profile(client, upload, profiling.run_profile(upload, {}),
+                                          user_id)
+        profiling.discard(upload.folder)
+        profiling.add_proposals(get_catalog(app), profile, ["invalid_mobile"])
+        db.session.commit()
+    first = export_bytes(app, client_id)
+    data = json.loads(first)
+    (exported,) = data["data_profiles"]
+    assert exported["customers"] == 2
+    assert exported["result"]["rows"] == 2
+    assert any(m["origin"] == "data" for m in data["assessments"][0]["roadmap"]["milestones"])
+    new_id = import_into(other_app, first)
+    assert export_bytes(other_app, new_id) == first
+    with other_app.app_context():
+        (imported,) = db.session.scalars(select(DataProfile).where(
+            DataProfile.client_id == new_id))
+        assert imported.score == exported["score"]
+        assert imported.result == exported["result"]

@@ -48,6 +48,7 @@ ACTION_NAMES = {
     "invitation.accepted": _l("Invitation accepted"),
     "invitation.revoked": _l("Invitation withdrawn"),
     "invitation.renewed": _l("Invitation sent again"),
+    "data.profiled": _l("Customer data measured"),
 }
 FIELD_NAMES = {
     "value": _l("Answer"), "comment": _l("Comment"), "flagged": _l("Flagged for review"),
@@ -58,6 +59,7 @@ FIELD_NAMES = {
     "start_on": _l("Start"), "due_on": _l("Due"), "progress": _l("Progress"),
     "notes": _l("Notes"),
     "role": _l("Role"), "active": _l("Active"), "email": _l("E-mail"),
+    "customers": _l("Customers"), "score": _l("Measured data level"),
 }
 STATUS_NAMES = {
     "draft": _l("Draft"), "in_progress": _l("In progress"), "complete": _l("Complete"),

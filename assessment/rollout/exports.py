@@ -150,7 +150,7 @@ def _milestones(catalog: Catalog, assessment: Assessment, lang: str, today: date
     statuses = {"not_started": _("Not started"), "in_progress": _("In progress"),
                 "blocked": _("Blocked"), "done": _("Done")}
     origins = {"checklist": _("Model checklist"), "gap": _("Assessment gap"),
-               "team": _("Added by the team")}
+               "team": _("Added by the team"), "data": _("Customer data measurement")}
     sheet = Sheet(_("Milestones"), [
         Column(_("Row"), "int"), Column(_("Stage")), Column(_("Title"), "long"),
         Column(_("Origin")), Column(_("Owner")), Column(_("Owner e-mail")),

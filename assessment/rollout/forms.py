@@ -18,6 +18,7 @@ ORIGIN_LABELS = {
     "checklist": _l("From the model's checklist"),
     "gap": _l("Closes a priority gap"),
     "team": _l("Added by the team"),
+    "data": _l("Proposed by a measurement of the customer data"),
 }
 
 

@@ -134,8 +134,17 @@ def _gap_stage(catalog: Catalog, model_id: str, question: Question) -> str:
         if informed_model == model_id:
             return informed_stage
     # Not informing this model directly: the model stage drawing most on its canonical stage.
+    return stage_for(catalog, model_id, str(question.stage))
+
+
+def stage_for(catalog: Catalog, model_id: str, canonical: str) -> str:
+    """The roadmap stage for work of a canonical stage: itself on a custom roadmap, else
+    the model stage drawing most on it."""
+    if model_id == CUSTOM_MODEL or model_id not in catalog.models:
+        return canonical
     model = catalog.models[model_id]
-    best = max(model.stages, key=lambda s: s.maps_to.get(question.stage, 0.0))
+    best = max(model.stages, key=lambda s: next(
+        (weight for stage, weight in s.maps_to.items() if stage == canonical), 0.0))
     return best.id
 
 
@@ -268,11 +277,14 @@ def _status_progress(status: str, progress: int | None, old: Milestone | None) -
 
 
 def save_milestone(catalog: Catalog, roadmap: Roadmap, values: Mapping[str, Any],
-                   milestone: Milestone | None = None, *, today: date | None = None) -> Milestone:
+                   milestone: Milestone | None = None, *, today: date | None = None,
+                   origin: str = "team", origin_ref: str = "") -> Milestone:
     """Create or change a milestone from form values (already parsed into Python types).
 
     values: title_en, title_fa, stage, owner_id (int | None), start_on, due_on
     (date | None), status, progress (int | None), notes, depends_on (list of ids).
+    `origin` and `origin_ref` say where a new milestone comes from (the team's own, or
+    'data': proposed by a customer-data profile).
     """
     today = today or current_date()
     title_en = (values.get("title_en") or "").strip()
@@ -316,7 +328,7 @@ def save_milestone(catalog: Catalog, roadmap: Roadmap, values: Mapping[str, Any]
                                           "end up waiting for itself."))
     before = None if milestone is None else audited(milestone)
     if milestone is None:
-        milestone = Milestone(roadmap=roadmap, origin="team",
+        milestone = Milestone(roadmap=roadmap, origin=origin, origin_ref=origin_ref,
                               position=max((m.position for m in roadmap.milestones),
                                            default=-1) + 1)
         db.session.add(milestone)

@@ -66,6 +66,13 @@ def export_client(client: Client) -> dict[str, Any]:
         "assessments": [_export_assessment(a, team_keys, emails, decided[a.id])
                         for a in client.assessments],
     }
+    if client.data_profiles:
+        # Only when there are some: a file without them reads in older versions too.
+        out["data_profiles"] = [{
+            "created_at": _when(p.created_at), "as_of": _when(p.as_of),
+            "window_months": p.window_months, "rows": p.rows, "customers": p.customers,
+            "score": p.score, "unit": p.unit, "result": p.result,
+        } for p in client.data_profiles]
     audit = _export_audit(client)
     if audit:
         # Only when there are entries: a file without them reads in older versions too.
@@ -119,6 +126,8 @@ def _export_audit(client: Client) -> list[dict[str, Any]]:
             row["subject"] = "" if person is None else f"{person[0]}:{person[1]}"
             if int(e.subject) in anonymous:
                 row["subject_label"] = ""
+        elif e.action == "data.profiled":
+            row["subject"] = ""  # a profile's id names nothing in another installation
         out.append(row)
     return out
 

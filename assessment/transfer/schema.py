@@ -38,6 +38,7 @@ MAX_EVIDENCE = 200
 MAX_DEPENDENCIES = 500
 MAX_LINK = 2000
 MAX_AUDIT = 1_000_000
+MAX_PROFILES = 1000
 
 
 class TransferError(ValueError):
@@ -234,7 +235,7 @@ class MilestoneIn(_Model):
     key: Key
     stage: Id60
     position: Annotated[int, Field(ge=0, le=1_000_000)] = 0
-    origin: Literal["checklist", "gap", "team"] = "team"
+    origin: Literal["checklist", "gap", "team", "data"] = "team"
     origin_ref: Text120 = ""
     title_en: Title = ""
     title_fa: Title = ""
@@ -307,6 +308,20 @@ class AuditEntryIn(_Model):
     new: dict[str, Any] | None = None
 
 
+class DataProfileIn(_Model):
+    """A measurement of the client's customer data: aggregates only (customerdata's
+    `Profile.to_json()` as `result`), never a value from the files."""
+
+    created_at: Stamp
+    as_of: OptionalDay = None
+    window_months: Annotated[int, Field(ge=6, le=12)] = 12
+    rows: Annotated[int, Field(ge=0)] = 0
+    customers: Annotated[int, Field(ge=0)] = 0
+    score: Level = 0
+    unit: Literal["", "rial", "toman"] = ""
+    result: dict[str, Any]
+
+
 class ClientFile(_Model):
     format: Literal["crm-maturity/client"]
     version: Literal[1]
@@ -314,3 +329,4 @@ class ClientFile(_Model):
     team: Annotated[list[TeamMemberIn], Field(max_length=MAX_TEAM)] = []
     assessments: Annotated[list[AssessmentIn], Field(max_length=MAX_ASSESSMENTS)] = []
     audit: Annotated[list[AuditEntryIn], Field(max_length=MAX_AUDIT)] = []
+    data_profiles: Annotated[list[DataProfileIn], Field(max_length=MAX_PROFILES)] = []

@@ -18,6 +18,7 @@ from ..tables import (
     Assessment,
     AuditEntry,
     Client,
+    DataProfile,
     Evidence,
     Milestone,
     Respondent,
@@ -114,6 +115,11 @@ def _create(parsed: ClientFile, checked: CheckedFile, workspace: Workspace) -> C
     made = [_create_assessment(client, source_assessment, a_index, team, users, codes_taken,
                                checked)
             for a_index, source_assessment in enumerate(parsed.assessments)]
+    for profile in parsed.data_profiles:
+        add(DataProfile(client=client, created_at=profile.created_at, as_of=profile.as_of,
+                        window_months=profile.window_months, rows=profile.rows,
+                        customers=profile.customers, score=profile.score, unit=profile.unit,
+                        result=dict(profile.result)))
     db.session.flush()
     _create_audit(parsed, client, made, users)
     db.session.flush()
