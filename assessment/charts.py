@@ -8,8 +8,11 @@ For print, `labels=False` draws numbers only so labels can sit in HTML around it
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from xml.sax.saxutils import escape  # nosec B406 # escapes what we write, parses nothing
+
+from .i18n import digits, number, percent
 
 RING_LEVELS = (1, 2, 3, 4, 5)
 
@@ -157,5 +160,251 @@ def stage_strip_svg(labels: Sequence[str], current: Sequence[float | None],
                          f'{"end" if rtl else "start"}" font-size="14" font-weight="bold" '
                          f'fill="#1d2733" class="number">{escape(numbers[i])}</text>')
         parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- customer data (issue 20): the pyramid, the RFM grid, completeness --------------------
+#
+# Each takes a stored profile (`customerdata.Profile.to_json()`) and the page's language.
+# They draw shapes and numbers only unless `labels` names the rows: WeasyPrint sets
+# Persian words inside SVG text in reverse, so a printed page puts the names in HTML beside
+# rows of a known height (`row_mm`), and a web page may pass them to be drawn.
+
+#: the pyramid's geometry, in viewBox units: a row per tier (and one for the inactive)
+PYRAMID_WIDTH = 600
+PYRAMID_ROW = 36
+PYRAMID_BASE = 380
+PYRAMID_TIERS = ("top", "big", "medium", "small")
+#: the pyramid's bands, apex to base, and the inactive customers' band under it
+PYRAMID_FILLS = {"top": "#123f50", "big": "#1f6f8b", "medium": "#4f9bb5", "small": "#9ccbdb",
+                 "inactive": "#d5dbe1"}
+#: completeness: a row per identifying field, in this order when the file has it
+COMPLETENESS_FIELDS = ("name", "mobile", "phone", "email", "national_id", "city")
+COMPLETENESS_WIDTH = 600
+COMPLETENESS_ROW = 30
+COMPLETENESS_BAR = 16
+COMPLETENESS_NUMBERS = 130  #: room for the two shares at the bars' far end
+COMPLETENESS_LABELS = 170
+#: the RFM grid: cells, and the margins that hold the scores 1-5 of each axis
+RFM_CELL = 60
+RFM_AXIS = 26
+RFM_PAD = 6
+
+
+def _svg_open(width: float, height: float, cls: str, title: str,
+              width_mm: float | None) -> list[str]:
+    size = "" if width_mm is None else (
+        f'width="{width_mm:g}mm" height="{width_mm * height / width:.2f}mm" ')
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+            f'{size}role="img" aria-label="{escape(title)}" class="{cls}" '
+            f'style="direction:ltr">', f"<title>{escape(title)}</title>"]
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "middle", size: int = 14,
+          fill: str = "#1d2733", cls: str = "", bold: bool = False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    klass = f' class="{cls}"' if cls else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+            f'fill="{fill}"{weight}{klass}>{escape(text)}</text>')
+
+
+def pyramid_rows(result: Mapping[str, Any]) -> list[str]:
+    """The tiers the pyramid draws, apex first, the inactive customers last."""
+    return [*PYRAMID_TIERS, "inactive"] if result.get("pyramid") else []
+
+
+def customer_pyramid_svg(result: Mapping[str, Any], lang: str, *, title: str = "",
+                         labels: Mapping[str, str] | None = None,
+                         width_mm: float | None = None) -> str:
+    """Curry's pyramid: the top 1%, next 4%, next 15% and remaining 80% of the customers
+    who bought in the window as bands from apex to base (equal heights: a band's size is
+    its rank, not its count), then the inactive customers in a band under the base. Beside
+    each band, its customers and its share of revenue in the window.
+
+    The apex sits on the reading side: the pyramid on the left and its figures on the
+    right in English, mirrored in Persian. Each row is PYRAMID_ROW / PYRAMID_WIDTH of the
+    chart's width high, so a printed page can set the tiers' names beside it."""
+    tiers = {t["tier"]: t for t in result["pyramid"]}
+    rtl = lang == "fa"
+    rows = pyramid_rows(result)
+    height = PYRAMID_ROW * len(rows)
+    label_room = 150 if labels else 0
+    base = PYRAMID_BASE - label_room
+    # the pyramid's centre line and the two figures' columns, in English
+    centre = label_room + 8 + base / 2
+    count_x = label_room + 8 + base + 80
+    share_x = count_x + 80
+
+    def x(value: float) -> float:
+        return PYRAMID_WIDTH - value if rtl else value
+
+    levels = len(PYRAMID_TIERS)
+    parts = _svg_open(PYRAMID_WIDTH, height, "pyramid", title, width_mm)
+    for i, tier in enumerate(rows):
+        top = i * PYRAMID_ROW
+        figures = tiers.get(tier, {"customers": 0, "revenue_share": 0.0})
+        parts.append(f'<g class="tier" data-tier="{tier}"><title>'
+                     f'{escape((labels or {}).get(tier, tier))}</title>')
+        if tier == "inactive":
+            half = base / 2
+            parts.append(f'<rect x="{min(x(centre - half), x(centre + half)):.1f}" '
+                         f'y="{top + 6:.1f}" width="{base:.1f}" height="{PYRAMID_ROW - 8}" '
+                         f'fill="{PYRAMID_FILLS[tier]}" stroke="#8a96a3" '
+                         f'stroke-dasharray="4 3" class="band"/>')
+        else:
+            upper = base / 2 * i / levels
+            lower = base / 2 * (i + 1) / levels
+            corners = [(centre - upper, top), (centre + upper, top),
+                       (centre + lower, top + PYRAMID_ROW), (centre - lower, top + PYRAMID_ROW)]
+            parts.append(f'<polygon points="{_polygon([(x(a), b) for a, b in corners])}" '
+                         f'fill="{PYRAMID_FILLS[tier]}" stroke="#ffffff" stroke-width="2" '
+                         f'class="band"/>')
+        middle = top + PYRAMID_ROW / 2 + 5
+        if labels:
+            parts.append(_text(x(4), middle, labels.get(tier, tier), size=13, cls="label",
+                               anchor="end" if rtl else "start"))
+        parts.append(_text(x(count_x), middle, number(figures["customers"], lang),
+                           anchor="start" if rtl else "end", cls="customers", bold=True))
+        parts.append(_text(x(share_x), middle, percent(figures["revenue_share"], lang),
+                           anchor="start" if rtl else "end", cls="share"))
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def completeness_rows(result: Mapping[str, Any]) -> list[str]:
+    """The identifying fields the files have, in the chart's order."""
+    fields = result["quality"]["fields"]
+    return [name for name in COMPLETENESS_FIELDS if name in fields]
+
+
+def completeness_svg(result: Mapping[str, Any], lang: str, *, title: str = "",
+                     labels: Mapping[str, str] | None = None,
+                     width_mm: float | None = None) -> str:
+    """A row per identifying field: a light bar for the share of customer records that
+    have it filled and a dark one, over it, for the share with a valid value (never
+    longer). The two shares, filled then valid, at the bars' far end; bars grow from the
+    reading side. Rows are COMPLETENESS_ROW / COMPLETENESS_WIDTH of the width high."""
+    fields = result["quality"]["fields"]
+    rows = completeness_rows(result)
+    rtl = lang == "fa"
+    height = max(1, len(rows)) * COMPLETENESS_ROW
+    start = (COMPLETENESS_LABELS if labels else 0) + 6
+    end = COMPLETENESS_WIDTH - COMPLETENESS_NUMBERS - 6
+
+    def x(value: float) -> float:
+        return COMPLETENESS_WIDTH - value if rtl else value
+
+    def span(share: float) -> tuple[float, float]:
+        far = start + (end - start) * max(0.0, min(1.0, share))
+        left, right = sorted((x(start), x(far)))
+        return left, right - left
+
+    parts = _svg_open(COMPLETENESS_WIDTH, height, "completeness", title, width_mm)
+    for share in (0, 0.5, 1):
+        gx = x(start + (end - start) * share)
+        parts.append(f'<line x1="{gx:.1f}" y1="0" x2="{gx:.1f}" y2="{height}" '
+                     f'stroke="#dde3e8" class="grid"/>')
+    for i, name in enumerate(rows):
+        top = i * COMPLETENESS_ROW
+        bar_top = top + (COMPLETENESS_ROW - COMPLETENESS_BAR) / 2
+        middle = top + COMPLETENESS_ROW / 2 + 5
+        figures = fields[name]
+        parts.append(f'<g class="field" data-field="{name}"><title>'
+                     f'{escape((labels or {}).get(name, name))}</title>')
+        for kind, fill in (("filled", "#b9d7e2"), ("valid", "#1f6f8b")):
+            left, width = span(figures[kind])
+            parts.append(f'<rect x="{left:.1f}" y="{bar_top:.1f}" width="{width:.1f}" '
+                         f'height="{COMPLETENESS_BAR}" fill="{fill}" class="{kind}"/>')
+        if labels:
+            parts.append(_text(x(4), middle, labels.get(name, name), size=13, cls="label",
+                               anchor="end" if rtl else "start"))
+        parts.append(_text(x(end + 62), middle, percent(figures["filled"], lang),
+                           anchor="start" if rtl else "end", cls="filled-share",
+                           fill="#5b6776"))
+        parts.append(_text(x(COMPLETENESS_WIDTH - 4), middle,
+                           percent(figures["valid"], lang), anchor="start" if rtl else "end",
+                           cls="valid-share", bold=True))
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def rfm_segments() -> tuple[str, ...]:
+    """The nine segments in the engine's order (their keys 1-9 in the grid)."""
+    from .customerdata.rfm import SEGMENTS  # polars is loaded only where a grid is drawn
+
+    return SEGMENTS
+
+
+def rfm_grid_svg(result: Mapping[str, Any], lang: str, *, title: str = "",
+                 width_mm: float | None = None) -> str:
+    """The 5 x 5 grid of customers by R (rows, 5, the most recent buyers, at the top) and
+    F (columns, 1 to 5 from the reading side: left to right in English, right to left in
+    Persian), each cell shaded by its count and showing it. Thick lines outline the nine
+    segments; each segment's number (its place in `rfm_segments()`, from 1) sits in a
+    corner of its first cell, for a legend beside the chart."""
+    from .customerdata.rfm import SEGMENTS, segment_of
+
+    grid: list[list[int]] = result["rfm"]["grid"]
+    rtl = lang == "fa"
+    size = 5 * RFM_CELL
+    width = RFM_AXIS + size + RFM_PAD
+    height = size + RFM_AXIS + RFM_PAD
+    most = max((n for row in grid for n in row), default=0) or 1
+
+    def cell_x(f: int) -> float:  # the left edge of column f
+        column = 5 - f if rtl else f - 1
+        return (RFM_PAD if rtl else RFM_AXIS) + column * RFM_CELL
+
+    def cell_y(r: int) -> float:  # the top edge of row r
+        return RFM_PAD + (5 - r) * RFM_CELL
+
+    parts = _svg_open(width, height, "rfm-grid", title, width_mm)
+    keyed: set[str] = set()
+    for r in range(5, 0, -1):
+        for f in range(1, 6):
+            count = grid[r - 1][f - 1]
+            segment = segment_of(r, f)
+            share = count / most
+            left, top = cell_x(f), cell_y(r)
+            parts.append(f'<g class="cell" data-r="{r}" data-f="{f}" data-segment="{segment}">'
+                         f'<rect x="{left:.1f}" y="{top:.1f}" width="{RFM_CELL}" '
+                         f'height="{RFM_CELL}" fill="#1f6f8b" '
+                         f'fill-opacity="{0.06 + 0.84 * share:.2f}" stroke="#ffffff"/>')
+            parts.append(_text(left + RFM_CELL / 2, top + RFM_CELL / 2 + 6,
+                               number(count, lang), size=15, cls="count",
+                               fill="#ffffff" if share > 0.5 else "#1d2733"))
+            if segment not in keyed:
+                keyed.add(segment)
+                key = digits(SEGMENTS.index(segment) + 1, lang)
+                corner = left + RFM_CELL - 5 if rtl else left + 5
+                parts.append(_text(corner, top + 14, key, size=11, cls="key",
+                                   anchor="end" if rtl else "start",
+                                   fill="#ffffff" if share > 0.5 else "#5b6776"))
+            parts.append("</g>")
+    # the segments' outlines: the grid's edge, and every edge between two segments
+    edges = []
+    for r in range(1, 6):
+        for f in range(1, 6):
+            left, top = cell_x(f), cell_y(r)
+            if f < 5 and segment_of(r, f) != segment_of(r, f + 1):
+                edge = left if rtl else left + RFM_CELL
+                edges.append((edge, top, edge, top + RFM_CELL))
+            if r > 1 and segment_of(r, f) != segment_of(r - 1, f):
+                edges.append((left, top + RFM_CELL, left + RFM_CELL, top + RFM_CELL))
+    for x1, y1, x2, y2 in edges:
+        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                     f'stroke="#1d2733" stroke-width="2.5" class="outline"/>')
+    parts.append(f'<rect x="{cell_x(5) if rtl else cell_x(1):.1f}" y="{RFM_PAD}" '
+                 f'width="{size}" height="{size}" fill="none" stroke="#1d2733" '
+                 f'stroke-width="2.5" class="outline"/>')
+    for n in range(1, 6):  # the axes' scores: R beside the rows, F under the columns
+        axis_x = width - RFM_AXIS / 2 if rtl else RFM_AXIS / 2
+        parts.append(_text(axis_x, cell_y(n) + RFM_CELL / 2 + 5, digits(n, lang),
+                           size=13, cls="r-axis", fill="#5b6776"))
+        parts.append(_text(cell_x(n) + RFM_CELL / 2, RFM_PAD + size + RFM_AXIS / 2 + 5,
+                           digits(n, lang), size=13, cls="f-axis", fill="#5b6776"))
     parts.append("</svg>")
     return "".join(parts)

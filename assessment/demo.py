@@ -8,10 +8,13 @@ roadmap follows, and how the rollout went."""
 
 from __future__ import annotations
 
+import csv
 import random
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -23,7 +26,7 @@ from .clients.operations import create_assessment, save_client
 from .extensions import db
 from .results import score_assessment
 from .rollout import operations as rollout
-from .tables import Answer, Assessment, Client, Milestone, Respondent, User, utcnow
+from .tables import Answer, Assessment, Client, DataProfile, Milestone, Respondent, User, utcnow
 from .workshop.operations import close_workshop, open_workshop, record_agreed
 
 DEMO_EMAIL = "demo@example.com"
@@ -196,6 +199,7 @@ def create_demo(catalog: Catalog, *, seed: int = 1405) -> DemoAccount:
             _live_rooms(catalog, baseline.client, user, story, rng)
         _rollout(catalog, baseline, story, rng)
     _clients_people(user)
+    _customer_data(user, seed)
     return DemoAccount(DEMO_EMAIL, DEMO_PASSWORD, created=True)
 
 
@@ -209,6 +213,60 @@ def _clients_people(user: User) -> None:
     viewer = create_user(DEMO_VIEWER_EMAIL, DEMO_PASSWORD, name="Board member",
                          workspace=user.workspace, role="none")
     people.grant(viewer, client, "viewer")
+
+
+#: the English client's customer data, measured at the baseline and three months later:
+#: (days ago, customers, share with a mobile, share of mobiles mistyped, share with an
+#: e-mail, share of customers entered twice)
+_DATA_MEASURES = ((_BASELINE_DAYS_AGO, 700, 0.62, 0.12, 0.25, 0.09),
+                  (2, 760, 0.93, 0.02, 0.55, 0.015))
+
+
+def _customer_data(user: User, seed: int) -> None:
+    """Two measurements of the English client's customer data, a baseline and one three
+    months later after a clean-up, each made by the real engine from a small generated
+    file in a temporary folder that is then deleted (only the aggregates are kept)."""
+    from .customerdata import profile_files  # polars is loaded only when the demo is made
+
+    client = next(c for c in user.workspace.clients if c.name == ENGLISH.client["name"])
+    rng = random.Random(seed + 20)  # noqa: S311 # nosec B311 # demo data, not secrets
+    with tempfile.TemporaryDirectory(prefix="crm-demo-") as folder:
+        for days_ago, customers, mobiles, mistyped, emails, twice in _DATA_MEASURES:
+            as_of = date.today() - timedelta(days=days_ago)
+            path = Path(folder) / f"purchases-{days_ago}.csv"
+            _purchases_file(path, rng, as_of, customers, mobiles, mistyped, emails, twice)
+            result = profile_files([path]).to_json()
+            db.session.add(DataProfile(
+                client=client, created_by=user.id, as_of=as_of, unit="rial",
+                window_months=result["window_months"], rows=result["rows"],
+                customers=result["customers"], score=result["score"], result=result,
+                created_at=utcnow() - timedelta(days=days_ago)))
+    db.session.flush()
+
+
+def _purchases_file(path: Path, rng: random.Random, as_of: date, customers: int,
+                    mobiles: float, mistyped: float, emails: float, twice: float) -> None:
+    """A purchases file: a row per purchase over the 15 months to `as_of`, a few big
+    buyers and many small ones; `twice` of the customers again under a second id."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        rows = csv.writer(out)
+        rows.writerow(["Customer ID", "Name", "Mobile", "Email", "Date", "Amount"])
+        for n in range(customers):
+            mobile = ""
+            if rng.random() < mobiles:
+                mobile = f"0912{rng.randrange(10_000_000):07d}"
+                if rng.random() < mistyped:
+                    mobile = mobile[:7]
+            email = f"customer{n}@example.com" if rng.random() < emails else ""
+            ids = [f"C{n:05d}"] + ([f"D{n:05d}"] if rng.random() < twice else [])
+            size = rng.paretovariate(1.6)
+            active = rng.random() < 0.85
+            for customer in ids:
+                for _ in range(1 + min(20, int(rng.expovariate(0.35)))):
+                    back = rng.randrange(370, 450) if not active else rng.randrange(0, 400)
+                    rows.writerow([customer, f"Customer {n}", mobile, email,
+                                   (as_of - timedelta(days=back)).isoformat(),
+                                   round(size * rng.randrange(200, 900)) * 10_000])
 
 
 def _level(value: float) -> str:

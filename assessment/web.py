@@ -39,7 +39,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import answers, i18n, scoring, verdicts
+from . import answers, datafigures, i18n, scoring, verdicts
 from .catalog import Catalog
 from .config import rate_limit
 from .errors import FieldError
@@ -350,6 +350,8 @@ def register_template_helpers(app: Flask) -> None:
                                  out_of=_out_of, filesize=_filesize)
     app.jinja_env.filters["text_direction"] = i18n.text_direction
     app.jinja_env.filters["user"] = user_text
+    # a stored customer-data profile's charts and names (templates/customerdata/)
+    app.jinja_env.globals["customer_figures"] = datafigures.figures
 
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)

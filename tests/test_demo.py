@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape as html_unescape
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -20,7 +22,7 @@ from assessment.demo import (
     PERSIAN,
 )
 from assessment.extensions import db
-from assessment.tables import AgreedAnswer, Answer, Assessment, Client, Respondent
+from assessment.tables import AgreedAnswer, Answer, Assessment, Client, DataProfile, Respondent
 
 from .conftest import app_in
 from .helpers import login, text_of
@@ -174,3 +176,74 @@ def test_the_english_clients_own_people_sign_in_to_their_own_pages(demo_app: Fla
         if landing == "/my/milestones":
             assert page.count('class="card shadow-sm mb-3 my-milestone') > 0
         assert web.get(f"/clients/{persian}").status_code in (403, 404)
+
+
+# --- the English client's customer data (issue 20) ---------------------------------------
+
+
+def test_the_english_client_has_a_baseline_and_an_improved_profile(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        profiles = list(db.session.scalars(select(DataProfile).order_by(DataProfile.created_at)))
+        assert {p.client.name for p in profiles} == {ENGLISH_NAME}
+        assert len(profiles) == 2
+        before, after = profiles
+        assert 80 <= (after.created_at - before.created_at).days <= 95  # three months on
+        assert before.score < after.score
+        assert before.result["quality"]["duplicates"] > after.result["quality"]["duplicates"]
+        for profile in profiles:
+            assert profile.result["pyramid"]
+            assert profile.result["rfm"]
+            assert profile.score == profile.result["score"]
+    # the files were in a temporary folder, now gone: nothing in the instance folder
+    assert not list(Path(demo_app.instance_path).rglob("*.csv"))
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_trend_page_shows_the_measured_data_level_beside_the_stated_one(
+        demo_app: Flask, web: FlaskClient, lang: str) -> None:
+    with demo_app.app_context():
+        client_id = db.session.scalar(select(Client.id).where(Client.name == ENGLISH_NAME))
+        scores = list(db.session.scalars(select(DataProfile.score)
+                                         .order_by(DataProfile.created_at)))
+    page = web.get(f"/clients/{client_id}/trend?lang={lang}").get_data(as_text=True)
+    section = page.split('data-testid="data-levels"')[1].split("</section>")[0]
+    kinds = re.findall(r'data-kind="(\w+)"', section)
+    assert kinds == ["measured", "stated", "measured", "stated"]  # by date
+    measured = [re.sub(r"<[^>]+>", "", row) for row in
+                re.findall(r'data-kind="measured">(.*?)</tr>', section, re.S)]
+    five = "5" if lang == "en" else "۵"
+    for row, score in zip(measured, scores, strict=True):
+        digit = str(score) if lang == "en" else "۰۱۲۳۴۵"[score]
+        assert f"{digit}/{five}" in row or f"{digit} از {five}" in row
+    if lang == "fa":
+        text = text_of(section)
+        assert "داده‌های مشتری در گذر زمان" in text
+        # the English client's assessment titles are what its people typed
+        assert foreign_in_persian(text, allowed=[ENGLISH.baseline_title,
+                                                 ENGLISH.reassessment_title]) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_figures_partial_draws_the_three_charts_with_names(demo_app: Flask,
+                                                               lang: str) -> None:
+    """templates/customerdata/_figures.html, as the results page includes it: the charts
+    carry their names on a screen; Persian digits and words in Persian."""
+    from flask import render_template_string
+
+    with demo_app.app_context():
+        profile = db.session.scalars(select(DataProfile).order_by(DataProfile.id)).first()
+        assert profile is not None
+        with demo_app.test_request_context(f"/?lang={lang}"):
+            html = render_template_string(
+                '{% include "customerdata/_figures.html" ignore missing %}',
+                result=profile.result)
+    for chart in ("pyramid", "rfm-grid", "completeness"):
+        assert f'class="{chart}"' in html
+    assert html.count('data-segment="') >= 9 + 25  # the table's rows and the grid's cells
+    names = ("Top customers", "Champions", "Mobile") if lang == "en" else (
+        "مشتریان ممتاز", "قهرمانان", "موبایل")
+    for name in names:
+        assert name in html
+    if lang == "fa":
+        text = html_unescape(re.sub(r"<style>.*?</style>", " ", html, flags=re.S))
+        assert latin_in(text_of(text)) == []

@@ -35,7 +35,7 @@ from assessment.clients.operations import save_client
 from assessment.extensions import db
 from assessment.printing import cache as report_cache
 from assessment.printing.render import ReportError, render_pdf, render_slot
-from assessment.tables import Assessment, Client, Respondent, TeamMember, Workspace
+from assessment.tables import Assessment, Client, DataProfile, Respondent, TeamMember, Workspace
 from assessment.walk.operations import save_answer
 from assessment.web import get_catalog
 from assessment.workshop.operations import record_agreed
@@ -153,6 +153,20 @@ def _give_logo(s: Setup) -> None:
                 client=client)
 
 
+def _measure_customer_data(s: Setup) -> None:
+    """A customer-data profile: the report gains its page (issue 20)."""
+    result = {"rows": 3, "customers": 3, "first_date": None, "last_date": None,
+              "as_of": None, "window_months": 12, "ranking": None, "pyramid": None,
+              "rfm": None, "score": 1, "score_detail": {"level": 1, "limits": ["reach"]},
+              "quality": {"fields": {"mobile": {"filled": 2 / 3, "valid": 2 / 3}},
+                          "duplicates": 0, "duplicate_groups": 0,
+                          "duplicate_records_involved": 0, "reachable": 2 / 3,
+                          "freshness": None},
+              "files": []}
+    db.session.add(DataProfile(client_id=s.client_id, rows=3, customers=3, score=1,
+                               result=result))
+
+
 CHANGES: dict[str, Callable[[Setup], Any]] = {
     "an answer": lambda s: save_answer(get_catalog(), _respondent(s), "exec.vision.01",
                                        value="1"),
@@ -175,6 +189,7 @@ CHANGES: dict[str, Callable[[Setup], Any]] = {
     "the printed date": lambda s: setattr(db.session.get(Assessment, s.assessment_id),
                                           "completed_at", datetime(2026, 2, 2, 9, 0)),
     "the catalogue": _catalog_with_new_title,
+    "a customer-data profile": _measure_customer_data,
 }
 
 

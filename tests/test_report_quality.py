@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -27,10 +28,11 @@ from sqlalchemy import select
 from assessment.accounts.operations import create_user
 from assessment.catalog import data_dir
 from assessment.clients.operations import create_assessment, save_client
+from assessment.customerdata import profile_files
 from assessment.extensions import db
 from assessment.printing.render import render_pdf_here
 from assessment.printing.report import COMMENTS_IN_ALL, COMMENTS_PER_QUESTION, build_html
-from assessment.tables import AgreedAnswer, Answer, Assessment, Respondent, Roadmap
+from assessment.tables import AgreedAnswer, Answer, Assessment, DataProfile, Respondent, Roadmap
 from assessment.walk.operations import save_answer
 from assessment.web import get_catalog
 from assessment.workshop import operations as workshop_ops
@@ -46,7 +48,7 @@ LANGS = ("en", "fa")
 #: Acronyms the catalogue's Persian texts keep in Latin («خودکارسازی نیروی فروش (SFA)»)
 CATALOGUE_ACRONYMS = frozenset({"SFA", "EMA"})
 #: Code a report may print as it is
-CODE = ("docs/scoring.md",)
+CODE = ("docs/scoring.md", "docs/customer-data.md")
 
 LONG_NAME = ("بانک ملت (Bank Mellat) & Co. — شعبه‌ی مرکزی تهران، واحد مدیریت ارتباط با مشتری "
              "[CRM Office] و همکاران (Partners & Advisors) — برنامه‌ی ملی وفاداری مشتریان "
@@ -99,6 +101,41 @@ def _thin(app: Flask) -> int:
         for n, question in enumerate(catalog.questionnaires["executive"].questions[:5]):
             save_answer(catalog, person, question.id, value=str(n % 4),
                         comment="Only a guess" if n < 2 else "")
+        db.session.commit()
+        return assessment.id
+
+
+#: a customer list without dates (identification only): values that must never be printed
+LIST_VALUES = ("Shirin Kazemi", "09121234567", "shirin@example.com", "0013542419")
+
+
+def _customer_list(app: Flask, folder: Path) -> int:
+    """A workshop answered by three people, and a profile of a customer list without dates
+    (so no pyramid and no RFM): the data page with identification alone."""
+    with app.app_context():
+        catalog = get_catalog(app)
+        user = create_user("list@example.com", "correct-horse", name="List",
+                           workspace_name="List Advisory")
+        client = save_client(user.workspace, {"name": "Kavir Insurance", "sector": "Insurance"})
+        assessment = create_assessment(catalog, client, title="Data first",
+                                       questionnaire_id="workshop", share=False)
+        for p in range(3):
+            person = Respondent(assessment=assessment, kind="participant", name=f"P{p}")
+            db.session.add(person)
+            db.session.flush()
+            for n, question in enumerate(catalog.questionnaires["workshop"].questions):
+                save_answer(catalog, person, question.id, value=str((n + p) % 5))
+        lines = ["name,mobile,email,national id"]
+        lines += [f"{LIST_VALUES[0]},{LIST_VALUES[1]},{LIST_VALUES[2]},{LIST_VALUES[3]}"] * 2
+        lines += [f"Customer {n},0912{n:07d},{'' if n % 3 else f'c{n}@example.com'},"
+                  for n in range(60)]
+        path = folder / "customers.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = profile_files([path]).to_json()
+        path.unlink()
+        db.session.add(DataProfile(client=client, rows=result["rows"],
+                                   customers=result["customers"], score=result["score"],
+                                   unit="", result=result))
         db.session.commit()
         return assessment.id
 
@@ -175,6 +212,8 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Case]]
             "empty": Case("empty", _empty(app)),
             "thin": Case("thin", _thin(app)),
             "long": Case("long", _long(app)),
+            "customer-list": Case("customer-list", _customer_list(
+                app, tmp_path_factory.mktemp("customer-list"))),
         }
         assert len(demo) >= 6
         for case in found.values():
@@ -190,7 +229,7 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Case]]
         yield found
 
 
-CASES = ("demo-latin", "demo-persian", "empty", "thin", "long")
+CASES = ("demo-latin", "demo-persian", "empty", "thin", "long", "customer-list")
 EVERY = [(name, lang) for name in CASES for lang in LANGS]
 
 
@@ -486,3 +525,54 @@ def test_a_page_with_two_lines_is_found() -> None:
     assert thin == [2]
     assert thin_of(page_layouts(two, MARGINS_MM)) == thin
     assert thin_pages(_pdf(full * 30), MARGINS_MM) == []
+
+
+# --- customer data as measured -------------------------------------------------------------
+
+#: the page's heading, its pyramid's heading and the RFM segments table's last column
+#: (a heading with a Latin word comes out of a Persian PDF reordered)
+DATA_PAGE = {"en": ("Customer data as measured", "Customer pyramid", "Share of revenue"),
+             "fa": ("داده‌های مشتری، آن‌گونه که سنجیده شد", "هرم مشتری", "سهم از درآمد")}
+
+
+def _pages_with(case: Case, lang: str, text: str) -> list[int]:
+    return [n for n, page in enumerate(case.texts[lang]) if squash(text) in squash(page)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_client_with_customer_data_gets_its_page_with_the_three_charts(
+        cases: dict[str, Case], lang: str) -> None:
+    """The demo's English client has a baseline profile: its page starts a page of its own
+    after the six stages and holds the pyramid, the grid and the completeness bars; the
+    Persian client, without a profile, has no such page."""
+    case = cases["demo-latin"]
+    heading, pyramid, rfm = DATA_PAGE[lang]
+    html = case.html[lang]
+    assert html.count('class="pyramid"') == html.count('class="rfm-grid"') == 1
+    assert html.count('class="completeness"') == 1
+    start = _pages_with(case, lang, heading)[-1]  # the contents list it too
+    assert start in _pages_with(case, lang, pyramid)
+    # the grid and its table on the same page, or the next
+    assert {start, start + 1} & set(_pages_with(case, lang, rfm))
+    assert html.index('id="stages"') < html.index('id="customer-data"') < html.index(
+        'id="models"')
+    assert 'id="customer-data"' not in cases["demo-persian"].html[lang]
+    # the measured level beside the stated one, flagged when a level apart
+    assert 'class="board-figures data-levels"' in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_customer_list_without_dates_gets_identification_alone(cases: dict[str, Case],
+                                                                 lang: str) -> None:
+    case = cases["customer-list"]
+    html = case.html[lang]
+    assert 'id="customer-data"' in html
+    assert 'class="completeness"' in html
+    assert 'class="pyramid"' not in html
+    assert 'class="rfm-grid"' not in html
+    text = " ".join(case.texts[lang])
+    assert ("identification only" if lang == "en" else "فقط شناسایی") in text
+    # nothing from the file: only counts and shares
+    for value in LIST_VALUES:
+        assert value not in html
+        assert value not in text

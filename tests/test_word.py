@@ -200,7 +200,9 @@ def test_the_word_copy_has_the_radar_tables_and_properties(demo: dict[str, Made]
                                                            lang: str) -> None:
     document = demo[lang].document
     pictures = document.inline_shapes
-    assert len(pictures) == 2  # the board's stage strip and the radar (no logo in the demo)
+    # the board's stage strip, the radar and the customer data's completeness bars, pyramid
+    # and RFM grid (no logo in the demo)
+    assert len(pictures) == 5
     assert all(picture.width.mm <= 176 + 0.1 for picture in pictures)  # within the text
     assert len(document.tables) >= 3  # the cover's facts, the key figures, the stages
     facts = document.tables[0]

@@ -14,7 +14,7 @@ a digest of everything the HTML is made from:
   respondents, agreed answers and workshops, the roadmap with its milestones,
   dependencies and evidence, the team. Answers, the one large table, are summed up by
   SQL: their count and ids, the sum of their revisions (every saved change adds one) and
-  the newest change;
+  the newest change; the client's customer-data profiles;
 - the catalogue the app loaded, as data;
 - the app itself: every file of the package, the screen and print templates and the
   print CSS and fonts, read once per process (a new version is a new process), and the
@@ -48,6 +48,7 @@ from ..tables import (
     Answer,
     Assessment,
     Client,
+    DataProfile,
     Evidence,
     Milestone,
     Respondent,
@@ -216,6 +217,9 @@ def _client_queries() -> list[Select[Any]]:
         select(*evidence).where(Evidence.milestone_id.in_(milestones)).order_by(Evidence.id),
         select(TeamMember.__table__).where(TeamMember.client_id == client_id)
         .order_by(TeamMember.id),
+        # the customer-data profiles (the report's page on the latest, the trend)
+        select(DataProfile.__table__).where(DataProfile.client_id == client_id)
+        .order_by(DataProfile.id),
     ]
 
 

@@ -38,6 +38,7 @@ from ..tables import Answer, Assessment, Respondent, utcnow
 from ..web import get_catalog
 from .approval import approval_page
 from .board import board_of, model_next
+from .customerdata import data_page
 from .render import ReportError, brand_context, data_url, font_faces, report_language
 
 #: The appendix prints at most this many different comments per question, and this many
@@ -255,6 +256,8 @@ def report_context(catalog: Catalog, assessment: Assessment, lang: str) -> dict[
         "citations": list(dict.fromkeys(
             [src.citation for m in result.models for src in catalog.models[m.model].sources]
             + [src.citation for src in questionnaire.sources])),
+        # the client's customer data as measured, when it has a profile (issue 20)
+        "data_page": data_page(catalog, assessment, lang),
         "font_faces": font_faces(),
         "print_css": print_css(),
     }

@@ -20,10 +20,20 @@ from ..answers import LEVEL_VALUES, AnswerValue
 from ..catalog import Catalog
 from ..clients.operations import create_assessment
 from ..extensions import db
+from ..profiling.operations import DATA_STAGE
 from ..results import COUNTED, agreed_values_of, responses_of, score_assessment
 from ..schema import CANONICAL_STAGE_IDS, Questionnaire
 from ..scoring import AssessmentScore, score
-from ..tables import AgreedAnswer, Answer, Assessment, Client, Milestone, Respondent, Roadmap
+from ..tables import (
+    AgreedAnswer,
+    Answer,
+    Assessment,
+    Client,
+    DataProfile,
+    Milestone,
+    Respondent,
+    Roadmap,
+)
 
 #: question changes smaller than this (in levels) are noise, not improvement or decline
 QUESTION_MIN_CHANGE = 0.25
@@ -404,3 +414,28 @@ def compare(catalog: Catalog, client: Client, questionnaire_id: str, today: date
         projection=projection, no_projection=reason,
         target_index=target_index(catalog, assessments[-1].targets or {})
         if assessments else None)
+
+
+# --- customer data over time (issue 20) ---------------------------------------------------
+
+@dataclass(frozen=True)
+class DataLevel:
+    """The customer data's level on one date: measured from a client's files, or what
+    the answers of a completed assessment say of the data stage."""
+
+    on: date
+    measured: bool  #: a profile (True) or an assessment's answers (False)
+    level: float | None  #: 0-5: the measured level, or the data stage's score / 20
+    title: str = ""  #: the assessment's title
+    assessment_id: int | None = None
+
+
+def data_levels(client: Client, points: Iterable[TrendPoint]) -> list[DataLevel]:
+    """The client's measured data levels and its assessments' stated ones (the trend's
+    `points`), in date order, a measurement before an assessment on the same day."""
+    profiles = db.session.scalars(select(DataProfile).where(DataProfile.client_id == client.id)
+                                  .order_by(DataProfile.created_at, DataProfile.id))
+    found = [DataLevel(p.created_at.date(), True, float(p.score)) for p in profiles]
+    found += [DataLevel(point.on, False, None if (score := point.stages.get(DATA_STAGE)) is None
+                        else score / 20, point.title, point.assessment_id) for point in points]
+    return sorted(found, key=lambda level: (level.on, not level.measured))

@@ -102,4 +102,5 @@ def client_trend(client_id: int) -> Any:
         questionnaires=_questionnaire_choices(client), chart=chart,
         stage_colours=STAGE_COLOURS, today_marked=shows_today(trend), source=source,
         roadmap=roadmap, milestones=milestones,
-        waiting=_waiting(client, questionnaire_id, trend), signed=signed)
+        waiting=_waiting(client, questionnaire_id, trend), signed=signed,
+        data_levels=ops.data_levels(client, trend.points))
