@@ -898,7 +898,7 @@ def test_a_consultant_measures_customer_data_and_adds_a_proposal(
     shot(page, f"data-result-{lang}")
     if lang == "fa":
         # what the measurement says (the client's name and titles are what people typed)
-        for part in ("profile-head", "identification", "pyramid", "rfm", "proposals"):
+        for part in ("profile-head", "data-figures", "identification", "proposals"):
             text = page.locator(f"[data-testid={part}]").inner_text()
             assert foreign_in_persian(text, ["RFM"]) == [], part
         assert "۴" in page.locator("[data-testid=profile-head]").inner_text()
