@@ -115,22 +115,31 @@ def _failure_counters(email: str, address: str) -> list[tuple[RateLimitItem, str
             (per_address, "sign-in-address", address)]
 
 
-def sign_in_wait(email: str, address: str) -> int:
-    """Seconds until this e-mail may be tried again from this address; 0: now."""
+def counters_wait(counters: list[tuple[RateLimitItem, str, str]]) -> int:
+    """Seconds until none of these (limit, scope, key) counts is full any more; 0: now."""
     if not limiter.enabled:
         return 0
     strategy = limiter.limiter
     ends = [strategy.get_window_stats(item, scope, key).reset_time
-            for item, scope, key in _failure_counters(email, address)
-            if not strategy.test(item, scope, key)]
+            for item, scope, key in counters if not strategy.test(item, scope, key)]
     return max(1, math.ceil(max(ends) - time.time())) if ends else 0
+
+
+def count_in(counters: list[tuple[RateLimitItem, str, str]]) -> None:
+    """One more in each of these (limit, scope, key) counts."""
+    if limiter.enabled:
+        for item, scope, key in counters:
+            limiter.limiter.hit(item, scope, key)
+
+
+def sign_in_wait(email: str, address: str) -> int:
+    """Seconds until this e-mail may be tried again from this address; 0: now."""
+    return counters_wait(_failure_counters(email, address))
 
 
 def count_failed_sign_in(email: str, address: str) -> None:
     """One more failed sign-in for this e-mail and this address (successes do not count)."""
-    if limiter.enabled:
-        for item, scope, key in _failure_counters(email, address):
-            limiter.limiter.hit(item, scope, key)
+    count_in(_failure_counters(email, address))
 
 
 # --- sign-ins: what the session and remember-me cookies name --------------------------

@@ -10,9 +10,7 @@ is configured, and otherwise show them to copy.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
-import time
 from datetime import timedelta
 
 from flask import current_app
@@ -20,7 +18,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from sqlalchemy import func, select
 
 from .. import audit
-from ..extensions import db, limiter
+from ..extensions import db
 from ..tables import (
     CLIENT_ROLES,
     INVITATION_ROLES,
@@ -38,6 +36,8 @@ from ..tables import (
 from .operations import (
     AccountError,
     authenticate,
+    count_in,
+    counters_wait,
     create_user,
     end_sign_ins,
     normalise_email,
@@ -357,16 +357,8 @@ def _reset_request_counters(email: str, address: str) -> list[tuple[RateLimitIte
 def reset_request_wait(email: str, address: str) -> int:
     """Seconds until a reset link may be asked for this e-mail from this address; 0: now.
     Every request counts (`count_reset_request`), answered or not: each may send a mail."""
-    if not limiter.enabled:
-        return 0
-    strategy = limiter.limiter
-    ends = [strategy.get_window_stats(item, scope, key).reset_time
-            for item, scope, key in _reset_request_counters(email, address)
-            if not strategy.test(item, scope, key)]
-    return max(1, math.ceil(max(ends) - time.time())) if ends else 0
+    return counters_wait(_reset_request_counters(email, address))
 
 
 def count_reset_request(email: str, address: str) -> None:
-    if limiter.enabled:
-        for item, scope, key in _reset_request_counters(email, address):
-            limiter.limiter.hit(item, scope, key)
+    count_in(_reset_request_counters(email, address))
